@@ -1,0 +1,44 @@
+"""The ``insurable`` command line (Typer + Rich).
+
+Each feature registers its commands from its own module (``assess_cmd``, ``nis2_cmd``,
+``simulate_cmd``, ...) through :func:`register`. Every input error exits with code 2 and a list of
+problems naming file, field and reason; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from insurable.cli.app import app
+
+#: Command modules, each exposing ``register(app)``; a missing module is skipped so that features
+#: can land independently.
+COMMAND_MODULES = (
+    "insurable.cli.assess_cmd",
+    "insurable.cli.catalog_cmd",
+    "insurable.cli.nis2_cmd",
+    "insurable.cli.simulate_cmd",
+    "insurable.cli.serve_cmd",
+)
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main"]
