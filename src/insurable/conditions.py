@@ -52,11 +52,7 @@ class Condition(Frozen):
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
-        forms = [
-            name
-            for name in ("all", "any", "not_", "always", "q", "profile")
-            if getattr(self, name) is not None
-        ]
+        forms = [name for name in ("all", "any", "not_", "always", "q", "profile") if getattr(self, name) is not None]
         if len(forms) != 1:
             raise ValueError("a condition needs exactly one of all, any, not, always, q or profile")
         ops = [op for op in _OPERATORS if getattr(self, op) is not None]
@@ -133,9 +129,7 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], profile: Callable[[str
         return Outcome(_compare(cond, value), (fact,))
     assert cond.profile is not None
     value = profile(cond.profile)
-    return Outcome(
-        _compare(cond, MISSING if value is None else value), (Fact("profile", cond.profile, value),)
-    )
+    return Outcome(_compare(cond, MISSING if value is None else value), (Fact("profile", cond.profile, value),))
 
 
 def _facts(results: list[Outcome]) -> tuple[Fact, ...]:

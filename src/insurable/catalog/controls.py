@@ -15,9 +15,7 @@ Art21Letter = Literal["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
 
 class Control(Frozen):
     id: str = Field(pattern=r"^ctl\.[a-z0-9_]+(\.[a-z0-9_]+)*$")
-    ref: str = Field(
-        pattern=r"^BM-\d{2}$", description="row of the consolidated control list (reference §2.2)"
-    )
+    ref: str = Field(pattern=r"^BM-\d{2}$", description="row of the consolidated control list (reference §2.2)")
     name: Text
     description: Text
     remediation: Text = Field(description="what to do to put the control in place")

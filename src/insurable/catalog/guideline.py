@@ -102,7 +102,9 @@ class Rule(Frozen):
     when: Condition
     text: Text = Field(description="what the outcome says to the applicant")
     factor: float | None = Field(default=None, gt=0, description="modifier: premium factor")
-    coverage: str | None = Field(default=None, description="exclusion/sublimit: coverage id")
+    coverage: str | None = Field(
+        default=None, description="exclusion/sublimit: coverage id (an exclusion without one applies to the policy)"
+    )
     sublimit_eur: float | None = Field(default=None, gt=0)
     sublimit_fraction: float | None = Field(default=None, gt=0, le=1, description="of the limit offered")
     days: int | None = Field(default=None, gt=0, description="subjectivity: days to fix it")
@@ -115,8 +117,6 @@ class Rule(Frozen):
     def _params(self) -> Rule:
         need = {
             "modifier": ("factor",),
-            "exclusion": ("coverage",),
-            "standard_exclusion": ("coverage",),
             "sublimit": ("coverage",),
             "subjectivity": ("days",),
             "deductible_floor": ("deductible_eur",),
@@ -145,14 +145,17 @@ class GuidelineFile(Frozen):
 
     @model_validator(mode="after")
     def _classes_resolve(self) -> GuidelineFile:
+        ranked = sorted(self.hazard_classes, key=lambda c: c.rank)
+        if len({c.rank for c in ranked}) != len(ranked):
+            raise ValueError("hazard_classes: every class needs its own rank")
+        if [c.factor for c in ranked] != sorted(c.factor for c in ranked):
+            raise ValueError("hazard_classes: the hazard factor must rise with the rank")
         ids = {c.id for c in self.hazard_classes}
         if self.default_hazard_class not in ids:
             raise ValueError(f"default_hazard_class: unknown hazard class {self.default_hazard_class!r}")
         for i, rule in enumerate(self.classification):
             if rule.hazard_class not in ids:
-                raise ValueError(
-                    f"classification[{i}].hazard_class: unknown hazard class {rule.hazard_class!r}"
-                )
+                raise ValueError(f"classification[{i}].hazard_class: unknown hazard class {rule.hazard_class!r}")
         return self
 
     def hazard_class(self, class_id: str) -> HazardClass:

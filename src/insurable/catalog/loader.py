@@ -56,9 +56,7 @@ class Catalog:
     def get(self, name: str, model: type[M]) -> M:
         found = self.files.get(name)
         if found is None:
-            raise InputError(
-                [Problem(path="", reason="catalogue file is missing", file=str(self.directory / name))]
-            )
+            raise InputError([Problem(path="", reason="catalogue file is missing", file=str(self.directory / name))])
         assert isinstance(found, model)
         return found
 
@@ -108,9 +106,7 @@ def _load_file(path: Path, model: type[BaseModel]) -> tuple[BaseModel | None, li
         return None, problems_from_validation(exc, file=str(path))
 
 
-def collect_catalog(
-    directory: Path | None = None, guideline_dir: Path | None = None
-) -> tuple[Catalog, list[Problem]]:
+def collect_catalog(directory: Path | None = None, guideline_dir: Path | None = None) -> tuple[Catalog, list[Problem]]:
     """Load what can be loaded and return it with every problem found (files and references)."""
     from insurable.catalog.references import check_references
 
@@ -119,9 +115,7 @@ def collect_catalog(
     if not base.is_dir():
         return Catalog(base), [Problem(path="", reason="catalogue directory not found", file=str(base))]
     if guideline_dir is not None and not (guideline_dir / "guideline.yaml").is_file():
-        problems.append(
-            Problem(path="", reason="guideline directory has no guideline.yaml", file=str(guideline_dir))
-        )
+        problems.append(Problem(path="", reason="guideline directory has no guideline.yaml", file=str(guideline_dir)))
     files: dict[str, BaseModel] = {}
     paths: dict[str, Path] = {}
     for name, model in FILE_MODELS.items():

@@ -46,9 +46,7 @@ def _duplicates(catalog: Catalog) -> list[Problem]:
             counts = Counter(item.id for item in items)
             for i, item in enumerate(items):
                 if counts[item.id] > 1:
-                    problems.append(
-                        Problem(f"{list_name}[{i}].id", f"duplicate id {item.id!r}", _file(catalog, name))
-                    )
+                    problems.append(Problem(f"{list_name}[{i}].id", f"duplicate id {item.id!r}", _file(catalog, name)))
     return problems
 
 
@@ -84,9 +82,7 @@ def check_condition(
 ) -> list[Problem]:
     """Problems with the ids a condition reads (questions, profile fields, options, activities)."""
     questions = catalog.questionnaire.by_id() if "questionnaire.yaml" in catalog.files else {}
-    activities = (
-        {a.id for a in catalog.vocabulary.activities} if "vocabulary.yaml" in catalog.files else set()
-    )
+    activities = {a.id for a in catalog.vocabulary.activities} if "vocabulary.yaml" in catalog.files else set()
     problems: list[Problem] = []
     for node in cond.walk():
         if node.q is not None:
@@ -96,18 +92,14 @@ def check_condition(
             elif question is None:
                 problems.append(Problem(path, f"unknown question id {node.q!r}", file))
             elif question.type in ("choice", "multi_choice"):
-                wanted = [
-                    v for v in (node.eq, node.ne, node.contains, *(node.in_ or ())) if isinstance(v, str)
-                ]
+                wanted = [v for v in (node.eq, node.ne, node.contains, *(node.in_ or ())) if isinstance(v, str)]
                 for value in wanted:
                     if value not in question.option_ids():
                         problems.append(Problem(path, f"{node.q} has no option {value!r}", file))
         if node.profile is not None:
             if node.profile not in PROFILE_FIELDS:
                 problems.append(Problem(path, f"unknown profile field {node.profile!r}", file))
-            elif (
-                node.profile == "activities" and node.contains is not None and node.contains not in activities
-            ):
+            elif node.profile == "activities" and node.contains is not None and node.contains not in activities:
                 problems.append(Problem(path, f"unknown activity {node.contains!r}", file))
     return problems
 
@@ -126,16 +118,12 @@ def _questionnaire(catalog: Catalog) -> list[Problem]:
             problems.append(Problem(f"questions[{i}].topic", f"unknown topic {q.topic!r}", file))
         for j, ctl in enumerate(q.evidences):
             if ctl not in controls:
-                problems.append(
-                    Problem(f"questions[{i}].evidences[{j}]", f"unknown control id {ctl!r}", file)
-                )
+                problems.append(Problem(f"questions[{i}].evidences[{j}]", f"unknown control id {ctl!r}", file))
         evidenced.update(q.evidences)
         if q.show_if is not None:
             problems += check_condition(q.show_if, f"questions[{i}].show_if", file, catalog)
             if q.id in q.show_if.question_ids():
-                problems.append(
-                    Problem(f"questions[{i}].show_if", "a question cannot depend on itself", file)
-                )
+                problems.append(Problem(f"questions[{i}].show_if", "a question cannot depend on itself", file))
     used_topics = {q.topic for q in qn.questions}
     for i, t in enumerate(qn.topics):
         if t.id not in used_topics:
@@ -143,9 +131,7 @@ def _questionnaire(catalog: Catalog) -> list[Problem]:
     cfile = _file(catalog, "controls.yaml")
     for i, c in enumerate(catalog.controls.controls):
         if c.id not in evidenced:
-            problems.append(
-                Problem(f"controls[{i}]", f"orphan control {c.id!r}: no question evidences it", cfile)
-            )
+            problems.append(Problem(f"controls[{i}]", f"orphan control {c.id!r}: no question evidences it", cfile))
     return problems
 
 

@@ -75,9 +75,7 @@ def load_catalog_option(catalog_dir: Path | None, guideline_dir: Path | None = N
     return guarded(lambda: load_catalog(catalog_dir, guideline_dir))
 
 
-def load_org(
-    path: Path, catalog: Catalog, required: tuple[str, ...] = (), check_answers: bool = True
-) -> Organisation:
+def load_org(path: Path, catalog: Catalog, required: tuple[str, ...] = (), check_answers: bool = True) -> Organisation:
     """Load an organisation file and report every problem at once (fields, answers, required)."""
     problems: list[Problem] = []
     org: Organisation | None = None
@@ -94,9 +92,7 @@ def load_org(
             for i, act in enumerate(org.activities):
                 if act not in known:
                     problems.append(
-                        Problem(
-                            f"activities[{i}]", f"unknown activity {act!r}; see docs/profile.md", str(path)
-                        )
+                        Problem(f"activities[{i}]", f"unknown activity {act!r}; see docs/profile.md", str(path))
                     )
     if problems:
         fail(problems)

@@ -1,0 +1,1 @@
+"""Reports: render assessments and other results as text, Markdown and JSON, in Dutch and English."""

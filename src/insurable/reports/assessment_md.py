@@ -1,0 +1,165 @@
+"""Render an :class:`~insurable.underwriting.model.Assessment` as Markdown (also shown as text).
+
+One renderer for both formats keeps the CLI text, the Markdown file and (later) the HTML report
+saying the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insurable.reports.labels import label, money, percent
+from insurable.text import Lang
+from insurable.underwriting.model import Assessment, PlanItem, RuleOutcome
+
+
+def _value(value: Any, lang: Lang) -> str:
+    if isinstance(value, bool):
+        return label("yes" if value else "no", lang)
+    if value is None:
+        return "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "-"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _outcome(item: RuleOutcome, lang: Lang) -> str:
+    parts = [f"**{item.text.get(lang)}**"]
+    extra = []
+    if item.coverage:
+        extra.append(item.coverage)
+    if item.effect == "sublimit" and item.amount_eur is not None:
+        extra.append(money(item.amount_eur, lang))
+    if item.effect in ("deductible_floor", "capacity_cap") and item.amount_eur is not None:
+        extra.append(money(item.amount_eur, lang))
+    if item.days is not None:
+        extra.append(f"{item.days} {label('days', lang)}")
+    if item.factor is not None:
+        extra.append(f"x{item.factor:g}")
+    if extra:
+        parts.append(f"({'; '.join(extra)})")
+    facts = []
+    for fact in item.facts:
+        shown = _value(fact.value, lang)
+        if fact.assumed:
+            shown += f" ({label('assumed', lang)})"
+        facts.append(f"`{fact.id}` = {shown}")
+    line = " ".join(parts)
+    line += f"  \n  {label('rule', lang)} `{item.rule_id}`"
+    if facts:
+        line += f"; {label('because', lang)} " + ", ".join(facts)
+    if item.sources:
+        line += f"; {label('source', lang)}: " + "; ".join(f"{s.title} [{s.tag}]" for s in item.sources)
+    return f"- {line}"
+
+
+def _section(title: str, items: tuple[RuleOutcome, ...], lang: Lang) -> list[str]:
+    if not items:
+        return []
+    return [f"## {title}", "", *(_outcome(i, lang) for i in items), ""]
+
+
+def _delta(item: PlanItem, lang: Lang) -> str:
+    if item.premium_delta_eur is None:
+        return f"{money(item.premium_before_eur, lang)} -> {money(item.premium_after_eur, lang)}"
+    sign = "+" if item.premium_delta_eur > 0 else ""
+    return f"{sign}{money(item.premium_delta_eur, lang)} ({sign}{percent(item.premium_delta_pct, lang)})"
+
+
+def _plan(plan: tuple[PlanItem, ...], lang: Lang) -> list[str]:
+    if not plan:
+        return []
+    head = [
+        label("control", lang),
+        label("status", lang),
+        label("verdict", lang),
+        label("premium", lang),
+        label("deductible", lang),
+        label("max_limit", lang),
+        label("ncsc", lang),
+        label("nis2_letter", lang),
+    ]
+    rows = [
+        f"## {label('plan', lang)}",
+        "",
+        "| # | " + " | ".join(head) + " |",
+        "|" + "---|" * (len(head) + 1),
+    ]
+    for n, item in enumerate(plan, 1):
+        verdict = label(item.verdict_after, lang)
+        if item.verdict_after != item.verdict_before:
+            verdict = f"{label(item.verdict_before, lang)} -> **{verdict}**"
+        name = item.name.get(lang) + (f" ({label('legally_required', lang)})" if item.legally_required else "")
+        deductible = money(item.deductible_after_eur, lang)
+        if item.deductible_after_eur != item.deductible_before_eur:
+            deductible = f"{money(item.deductible_before_eur, lang)} -> **{deductible}**"
+        limit = money(item.limit_after_eur, lang)
+        if item.limit_after_eur != item.limit_before_eur:
+            limit = f"{money(item.limit_before_eur, lang)} -> **{limit}**"
+        rows.append(
+            f"| {n} | {name} (`{item.control_id}`) | {label(item.status, lang)} | {verdict} | {_delta(item, lang)} "
+            f"| {deductible} | {limit} | {item.ncsc_measure.get(lang)} | {', '.join(item.nis2_art21)} |"
+        )
+    rows.append("")
+    return rows
+
+
+def render_markdown(a: Assessment, lang: Lang = "en") -> str:
+    """The whole assessment as Markdown in ``lang``."""
+    premium = (
+        f"{money(a.premium.low_eur, lang)} - {money(a.premium.high_eur, lang)} ({money(a.premium.point_eur, lang)})"
+        if a.premium
+        else label("premium_none", lang)
+    )
+    lines = [
+        f"# {label('title', lang)}: {a.organisation}",
+        "",
+        f"> {label('indicative', lang)}",
+        "",
+        f"- **{label('verdict', lang)}:** {label(a.verdict, lang)} (`{a.verdict}`)",
+        f"- **{label('hazard_class', lang)}:** {a.hazard_class_name.get(lang)} (`{a.hazard_class}`)",
+        f"- **{label('premium', lang)}:** {premium}",
+        f"- **{label('deductible', lang)}:** {money(a.deductible_eur, lang)} "
+        f"({label('requested', lang)} {money(a.requested_deductible_eur, lang)})",
+        f"- **{label('requested_limit', lang)}:** {money(a.requested_limit_eur, lang)}",
+        f"- **{label('max_limit', lang)}:** {money(a.max_limit_eur, lang)}",
+        f"- **{label('tower', lang)}:** {a.tower_insurers}",
+        "",
+    ]
+    lines += _section(label("declines", lang), a.declines, lang)
+    lines += _section(label("referrals", lang), a.referrals, lang)
+    lines += _section(label("exclusions", lang), a.exclusions, lang)
+    lines += _section(label("sublimits", lang), a.sublimits, lang)
+    lines += _section(label("subjectivities", lang), a.subjectivities, lang)
+    lines += _section(label("deductible_rules", lang), a.deductible_rules, lang)
+    lines += _section(label("capacity_rules", lang), a.capacity_rules, lang)
+    lines += _plan(a.plan, lang)
+    lines += [f"## {label('rating', lang)}", ""]
+    lines += [f"- {s.name}: {s.value:g} ({s.detail})" for s in a.rating] + [""]
+    lines += _section(label("modifiers", lang), a.modifiers, lang)
+    lines += _section(label("classification", lang), a.classification, lang)
+    lines += _section(label("standard_exclusions", lang), a.standard_exclusions, lang)
+    if a.nis2 is not None:
+        lines += [f"## {label('nis2', lang)}", ""] + _mapping(a.nis2) + [""]
+    if a.loss is not None:
+        lines += [f"## {label('loss', lang)}", ""] + _mapping(a.loss) + [""]
+    if a.assumed_answers:
+        lines += [
+            f"_{label('assumed_note', lang)}: " + ", ".join(f"`{q}`" for q in a.assumed_answers) + "._",
+            "",
+        ]
+    lines += [f"_{label('guideline', lang)}: `{a.guideline}`_", ""]
+    return "\n".join(lines)
+
+
+def _mapping(data: dict[str, Any]) -> list[str]:
+    out = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        out.append(f"- {key}: {value}")
+    return out

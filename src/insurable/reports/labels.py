@@ -1,0 +1,96 @@
+"""Interface strings of the reports in Dutch and English, and locale-aware number formatting.
+
+Catalogue text (questions, controls, rules) comes from the data files; only the report's own
+headings and labels live here.
+"""
+
+from __future__ import annotations
+
+from insurable.text import Lang
+
+LABELS: dict[str, tuple[str, str]] = {
+    # key: (nl, en)
+    "title": ("Verzekerbaarheid (indicatief)", "Insurability (indicative)"),
+    "indicative": (
+        "Indicatief: afgeleid uit openbare bronnen en de gekozen richtlijn; geen offerte van een verzekeraar.",
+        "Indicative: derived from public sources and the chosen guideline; not an insurer's offer.",
+    ),
+    "verdict": ("Oordeel", "Verdict"),
+    "hazard_class": ("Risicoklasse", "Hazard class"),
+    "premium": ("Indicatieve jaarpremie", "Indicative annual premium"),
+    "premium_none": ("geen (afgewezen)", "none (declined)"),
+    "deductible": ("Eigen risico", "Deductible"),
+    "requested": ("gevraagd", "requested"),
+    "max_limit": ("Maximaal verzekerd bedrag per verzekeraar", "Maximum limit one insurer offers"),
+    "requested_limit": ("Gevraagd verzekerd bedrag", "Requested limit"),
+    "tower": ("Verzekeraars nodig (gestapelde dekking)", "Insurers needed (tower)"),
+    "declines": ("Afwijzingsgronden", "Reasons to decline"),
+    "referrals": ("Doorverwijzing naar een acceptant", "Referral to an underwriter"),
+    "exclusions": ("Uitsluitingen", "Exclusions"),
+    "sublimits": ("Sublimieten", "Sublimits"),
+    "subjectivities": ("Voorwaarden (binnen termijn herstellen)", "Subjectivities (fix within the term)"),
+    "standard_exclusions": ("Standaarduitsluitingen", "Standard exclusions"),
+    "deductible_rules": ("Verhoogd eigen risico", "Raised deductible"),
+    "capacity_rules": ("Beperkte capaciteit", "Capped capacity"),
+    "modifiers": ("Premiefactoren", "Premium factors"),
+    "classification": ("Indeling in risicoklasse", "Hazard classification"),
+    "rating": ("Premieopbouw", "Premium build-up"),
+    "plan": ("Verbeterplan (gerangschikt op effect)", "Improvement plan (ranked by effect)"),
+    "controls": ("Maatregelen", "Controls"),
+    "reasons": ("Redenen", "Reasons"),
+    "rule": ("regel", "rule"),
+    "because": ("omdat", "because"),
+    "source": ("bron", "source"),
+    "days": ("dagen", "days"),
+    "policy_wide": ("hele polis", "whole policy"),
+    "control": ("Maatregel", "Control"),
+    "status": ("Status", "Status"),
+    "effect": ("Effect", "Effect"),
+    "ncsc": ("NCSC-maatregel", "NCSC measure"),
+    "nis2_letter": ("NIS2 art. 21(2)", "NIS2 Art. 21(2)"),
+    "legally_required": ("wettelijk verplicht (NIS2)", "legally required (NIS2)"),
+    "no_change": ("geen verandering", "no change"),
+    "assumed": ("niet beantwoord, gelezen als nee", "not answered, read as no"),
+    "assumed_note": (
+        "Niet beantwoorde ja/nee-vragen zijn gelezen als 'nee', zoals verzekeraars dat doen",
+        "Unanswered yes/no questions were read as 'no', as insurers do",
+    ),
+    "nis2": ("NIS2 / Cyberbeveiligingswet", "NIS2 / Cyberbeveiligingswet"),
+    "loss": ("Verliesmodel (Monte Carlo)", "Loss model (Monte Carlo)"),
+    "guideline": ("Richtlijn", "Guideline"),
+    "in_place": ("aanwezig", "in place"),
+    "partial": ("gedeeltelijk", "partial"),
+    "missing": ("ontbreekt", "missing"),
+    "not_applicable": ("n.v.t.", "n/a"),
+    "insurable": ("verzekerbaar", "insurable"),
+    "insurable_with_conditions": ("verzekerbaar onder voorwaarden", "insurable with conditions"),
+    "refer": ("doorverwijzen naar acceptant", "refer to an underwriter"),
+    "declined": ("afgewezen", "declined"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
+}
+
+
+def label(key: str, lang: Lang) -> str:
+    nl, en = LABELS[key]
+    return nl if lang == "nl" else en
+
+
+def number(value: float, lang: Lang, decimals: int = 0) -> str:
+    """Group thousands the way each language does: 1.234.567,8 (nl) and 1,234,567.8 (en)."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def money(value: float | None, lang: Lang) -> str:
+    if value is None:
+        return "-"
+    return f"EUR {number(value, lang)}"
+
+
+def percent(value: float | None, lang: Lang) -> str:
+    if value is None:
+        return "-"
+    return f"{number(value, lang, 1)} %"

@@ -1,0 +1,91 @@
+"""From raw answers to the answers rules read: skip logic, blanks, and controls put in place.
+
+Insurers read a blank answer to a yes/no question as "no" (AIG ransomware supplemental: "blank
+answer = No"); we do the same for every *visible* bool question and record it as assumed. Answers to
+questions hidden by skip logic are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from insurable.catalog.controls import Control
+from insurable.catalog.questionnaire import Question, QuestionnaireFile
+from insurable.conditions import evaluate
+from insurable.profile import Organisation
+from insurable.underwriting.model import ControlState
+
+
+@dataclass(frozen=True)
+class EffectiveAnswers:
+    values: dict[str, Any]
+    visible: frozenset[str]
+    assumed: frozenset[str]
+    hidden: frozenset[str]
+
+
+def profile_accessor(org: Organisation) -> Any:
+    def read(name: str) -> Any:
+        return getattr(org, name, None)
+
+    return read
+
+
+def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> EffectiveAnswers:
+    """Apply skip logic (in questionnaire order) and read visible blank bool answers as ``False``."""
+    values: dict[str, Any] = {}
+    visible_ids: set[str] = set()
+    assumed: set[str] = set()
+    hidden: set[str] = set()
+    read = profile_accessor(org)
+    for q in questionnaire.questions:
+        visible = q.show_if is None or evaluate(q.show_if, values, read).value
+        given = org.answers.get(q.id)
+        if not visible:
+            if given is not None:
+                hidden.add(q.id)
+            continue
+        visible_ids.add(q.id)
+        if given is not None:
+            values[q.id] = given
+        elif q.type == "bool":
+            values[q.id] = False
+            assumed.add(q.id)
+    return EffectiveAnswers(values, frozenset(visible_ids), frozenset(assumed), frozenset(hidden))
+
+
+def evidencing(questionnaire: QuestionnaireFile, control_id: str) -> list[Question]:
+    return [q for q in questionnaire.questions if control_id in q.evidences]
+
+
+def control_state(
+    control: Control, questionnaire: QuestionnaireFile, answers: EffectiveAnswers
+) -> tuple[ControlState, tuple[str, ...], tuple[str, ...]]:
+    """Whether a control is in place, judged on its visible evidencing questions."""
+    met: list[str] = []
+    unmet: list[str] = []
+    for q in evidencing(questionnaire, control.id):
+        if q.id not in answers.visible:
+            # A follow-up question hidden by skip logic says nothing about the control.
+            continue
+        (met if q.meets_target(answers.values.get(q.id)) else unmet).append(q.id)
+    if not met and not unmet:
+        return "not_applicable", (), ()
+    if not unmet:
+        return "in_place", tuple(met), ()
+    return ("partial" if met else "missing"), tuple(met), tuple(unmet)
+
+
+def with_control_in_place(
+    answers: Mapping[str, Any], questionnaire: QuestionnaireFile, control_id: str
+) -> dict[str, Any]:
+    """Raw answers with every question evidencing ``control_id`` set to its target answer."""
+    changed = dict(answers)
+    for q in evidencing(questionnaire, control_id):
+        if q.meets_target(changed.get(q.id)):
+            continue
+        target = q.target
+        changed[q.id] = list(target) if isinstance(target, tuple) else target
+    return changed

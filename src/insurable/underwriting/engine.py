@@ -1,0 +1,223 @@
+"""The underwriting engine: a pure function from (profile, answers, guideline) to an assessment.
+
+Order of work: effective answers (skip logic, blanks) -> hazard class (classification rules) ->
+rules (decline, refer, exclusion, sublimit, subjectivity, modifier, deductible floor, capacity cap)
+-> deductible and capacity -> price -> verdict -> control status -> improvement plan (the same
+engine re-run with each missing control in place, see :mod:`insurable.underwriting.plan`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from insurable.catalog.guideline import CONDITION_EFFECTS, GuidelineFile, Rule
+from insurable.catalog.header import Source
+from insurable.catalog.loader import Catalog
+from insurable.conditions import evaluate
+from insurable.errors import raise_if
+from insurable.profile import ASSESSMENT_FIELDS, Organisation, missing_fields
+from insurable.underwriting.answers import (
+    EffectiveAnswers,
+    control_state,
+    effective_answers,
+    profile_accessor,
+)
+from insurable.underwriting.model import (
+    Assessment,
+    ControlStatus,
+    FactOut,
+    RuleOutcome,
+    SourceRef,
+    Verdict,
+)
+from insurable.underwriting.rating import price
+
+
+def _sources(ids: tuple[str, ...], register: dict[str, Source]) -> tuple[SourceRef, ...]:
+    refs = []
+    for sid in ids:
+        src = register.get(sid)
+        if src is not None:
+            refs.append(SourceRef(id=src.id, title=src.title, url=src.url, tag=src.tag))
+    return tuple(refs)
+
+
+def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: dict[str, Source]) -> RuleOutcome | None:
+    outcome = evaluate(rule.when, answers.values, profile_accessor(org))
+    if not outcome.value:
+        return None
+    facts = tuple(
+        FactOut(
+            kind="answer" if f.kind == "answer" else "profile",
+            id=f.id,
+            value=f.value,
+            assumed=f.id in answers.assumed,
+        )
+        for f in outcome.facts
+    )
+    return RuleOutcome(
+        rule_id=rule.id,
+        effect=rule.effect,
+        text=rule.text,
+        facts=facts,
+        sources=_sources(rule.sources, register),
+        coverage=rule.coverage,
+        amount_eur=rule.sublimit_eur or rule.deductible_eur or rule.capacity_eur,
+        days=rule.days,
+        factor=rule.factor,
+        fixed_by=rule.fixed_by,
+    )
+
+
+def _verdict(fired: dict[str, list[RuleOutcome]]) -> Verdict:
+    if fired["decline"]:
+        return "declined"
+    if fired["refer"]:
+        return "refer"
+    if any(fired[e] for e in CONDITION_EFFECTS):
+        return "insurable_with_conditions"
+    return "insurable"
+
+
+def assess(
+    org: Organisation,
+    catalog: Catalog,
+    *,
+    guideline: GuidelineFile | None = None,
+    with_plan: bool = True,
+    legally_required: frozenset[str] | None = None,
+    nis2: dict[str, Any] | None = None,
+) -> Assessment:
+    """Assess ``org`` under ``guideline`` (default: the catalogue's). Pure; raises InputError on gaps.
+
+    ``legally_required`` (control ids) and ``nis2`` (the NIS2 outcome as JSON) are filled in by
+    :func:`insurable.underwriting.assess` when the NIS2 catalogue is present.
+    """
+    raise_if(missing_fields(org, ASSESSMENT_FIELDS))
+    g = guideline or catalog.guideline
+    register = catalog.sources()
+    qn = catalog.questionnaire
+    answers = effective_answers(org, qn)
+    read = profile_accessor(org)
+
+    # Hazard class: the most hazardous class any classification rule assigns.
+    classification: list[RuleOutcome] = []
+    hazard = g.hazard_class(g.default_hazard_class)
+    for cls in g.classification:
+        outcome = evaluate(cls.when, answers.values, read)
+        if outcome.value:
+            candidate = g.hazard_class(cls.hazard_class)
+            classification.append(
+                RuleOutcome(
+                    rule_id=cls.id,
+                    effect="hazard_class",
+                    text=cls.reason,
+                    facts=tuple(
+                        FactOut(kind="answer" if f.kind == "answer" else "profile", id=f.id, value=f.value)
+                        for f in outcome.facts
+                    ),
+                    sources=_sources(cls.sources, register),
+                )
+            )
+            if candidate.rank > hazard.rank:
+                hazard = candidate
+    classification.sort(key=lambda r: -g.hazard_class(_class_of(g, r.rule_id)).rank)
+
+    fired: dict[str, list[RuleOutcome]] = {
+        e: []
+        for e in (
+            "decline",
+            "refer",
+            "exclusion",
+            "sublimit",
+            "subjectivity",
+            "modifier",
+            "deductible_floor",
+            "capacity_cap",
+            "standard_exclusion",
+        )
+    }
+    for rule in g.rules:
+        result = _fire(rule, answers, org, register)
+        if result is not None:
+            fired[rule.effect].append(result)
+
+    assert org.requested_deductible_eur is not None and org.requested_limit_eur is not None
+    assert org.annual_turnover_eur is not None
+    credited = max(org.requested_deductible_eur, hazard.deductible_floor_eur)
+    deductible = max([credited] + [r.amount_eur or 0.0 for r in fired["deductible_floor"]])
+    capacity = min([hazard.capacity_eur] + [r.amount_eur or math.inf for r in fired["capacity_cap"]])
+    requested = org.requested_limit_eur
+    limit_offered = min(requested, capacity)
+    tower = math.ceil(requested / capacity - 1e-9) if requested > capacity else 1
+
+    # Sublimits expressed as a fraction resolve against the limit one insurer offers.
+    sublimits = []
+    for outcome, rule in ((o, _rule(g, o.rule_id)) for o in fired["sublimit"]):
+        amount = rule.sublimit_eur if rule.sublimit_eur is not None else (rule.sublimit_fraction or 1.0) * limit_offered
+        sublimits.append(outcome.model_copy(update={"amount_eur": min(amount, limit_offered)}))
+
+    verdict = _verdict(fired)
+    premium, steps = price(g.rating, hazard, org.annual_turnover_eur, fired["modifier"], requested, credited)
+
+    required = legally_required or frozenset()
+    controls = []
+    for control in catalog.controls.controls:
+        state, met, unmet = control_state(control, qn, answers)
+        controls.append(
+            ControlStatus(
+                control_id=control.id,
+                ref=control.ref,
+                name=control.name,
+                status=state,
+                met=met,
+                unmet=unmet,
+                nis2_art21=control.nis2_art21,
+                legally_required=control.id in required,
+            )
+        )
+
+    assessment = Assessment(
+        organisation=org.name or "",
+        verdict=verdict,
+        hazard_class=hazard.id,
+        hazard_class_name=hazard.name,
+        classification=tuple(classification),
+        premium=None if verdict == "declined" else premium,
+        rating=steps,
+        requested_deductible_eur=org.requested_deductible_eur,
+        deductible_eur=deductible,
+        requested_limit_eur=requested,
+        max_limit_eur=capacity,
+        limit_offered_eur=limit_offered,
+        tower_insurers=tower,
+        declines=tuple(fired["decline"]),
+        referrals=tuple(fired["refer"]),
+        exclusions=tuple(fired["exclusion"]),
+        sublimits=tuple(sublimits),
+        subjectivities=tuple(fired["subjectivity"]),
+        standard_exclusions=tuple(fired["standard_exclusion"]),
+        modifiers=tuple(fired["modifier"]),
+        deductible_rules=tuple(fired["deductible_floor"]),
+        capacity_rules=tuple(fired["capacity_cap"]),
+        controls=tuple(controls),
+        assumed_answers=tuple(sorted(answers.assumed)),
+        hidden_answers=tuple(sorted(answers.hidden)),
+        nis2=nis2,
+        guideline=f"{g.header.id}@{g.header.version}",
+        catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
+    )
+    if with_plan:
+        from insurable.underwriting.plan import improvement_plan
+
+        assessment = assessment.model_copy(update={"plan": improvement_plan(org, catalog, g, assessment, required)})
+    return assessment
+
+
+def _rule(g: GuidelineFile, rule_id: str) -> Rule:
+    return next(r for r in g.rules if r.id == rule_id)
+
+
+def _class_of(g: GuidelineFile, rule_id: str) -> str:
+    return next(c.hazard_class for c in g.classification if c.id == rule_id)
