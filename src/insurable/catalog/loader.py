@@ -24,6 +24,7 @@ from insurable.catalog.sources import SourcesFile
 from insurable.catalog.vocabulary import VocabularyFile
 from insurable.catalog.yamlio import read_yaml
 from insurable.errors import InputError, Problem, problems_from_validation
+from insurable.nis2.model import Nis2File
 
 #: File name -> model. Required files must be present in every catalogue directory.
 FILE_MODELS: dict[str, type[BaseModel]] = {
@@ -33,6 +34,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "coverages.yaml": CoveragesFile,
     "vocabulary.yaml": VocabularyFile,
     "guideline.yaml": GuidelineFile,
+    "nis2.yaml": Nis2File,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
 OPTIONAL_FILES: set[str] = set()

@@ -153,3 +153,12 @@ def _guideline(catalog: Catalog) -> list[Problem]:
             if ctl not in controls:
                 problems.append(Problem(f"rules[{i}].fixed_by[{j}]", f"unknown control id {ctl!r}", file))
     return problems
+
+
+def _register_nis2() -> None:
+    from insurable.nis2.checks import check_nis2
+
+    EXTRA_CHECKS.append(check_nis2)
+
+
+_register_nis2()

@@ -1,0 +1,315 @@
+"""NIS2 classification: essential, important or out of scope, with the legal basis, the duties that
+follow and the Art. 34 fine ceiling.
+
+:func:`classify` is pure: the CLI, the assessment, the API and the web app call the same function
+with an :class:`~insurable.profile.Organisation` and the loaded ``nis2.yaml`` catalogue. The rules
+themselves are the catalogue's decision table (NIS2 Art. 2(1)-(4), 3(1)(a)-(g), 3(2)); this module
+only evaluates it:
+
+1. size category of the group figures (:mod:`insurable.nis2.size`);
+2. the first matching decision row decides the classification; every other matching row with the
+   same classification adds its legal basis, so all grounds are named;
+3. duties whose ``applies`` holds, the Art. 21(2) letters among them, the fine ceiling and the notes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Literal
+
+from insurable.catalog.controls import Art21Letter, Control, ControlsFile
+from insurable.catalog.header import Frozen, SourceTag
+from insurable.errors import InputError, Problem
+from insurable.nis2.model import (
+    PUBLIC_ADMINISTRATION_FLAGS,
+    Classification,
+    Duty,
+    EntityType,
+    Nis2File,
+    Note,
+    RowCondition,
+    SizeCategory,
+)
+from insurable.nis2.size import Figures, aggregate, group_turnover, size_category
+from insurable.profile import NIS2_FIELDS, Organisation, missing_fields
+from insurable.text import Text
+
+#: Legal basis of the size test, added when a decisive row reads the size category.
+SIZE_BASIS = "Recommendation 2003/361/EC Annex Art. 2, 3 and 6 via NIS2 Art. 2(1) (Annex Art. 3(4) disapplied)"
+
+
+class Nis2Note(Frozen):
+    """A caveat shown with the outcome; ``tag`` is its confidence (V, S, U or D)."""
+
+    id: str
+    tag: SourceTag
+    text: Text
+    sources: tuple[str, ...]
+
+
+class Nis2Result(Frozen):
+    """The NIS2 outcome for one organisation, with the reasons that produced it."""
+
+    classification: Classification
+    size_category: SizeCategory
+    size_category_own: SizeCategory
+    headcount_used: float
+    turnover_used_eur: float
+    balance_sheet_used_eur: float
+    entity_types: tuple[str, ...]
+    rules: tuple[str, ...]
+    legal_basis: tuple[str, ...]
+    reasons: tuple[Text, ...]
+    duties: tuple[str, ...]
+    art21_letters: tuple[Art21Letter, ...]
+    art20_applies: bool
+    explicit_controls: tuple[str, ...]
+    fine_cap_eur: float | None
+    fine_article: str | None
+    fine_turnover_eur: float | None
+    notes: tuple[Nis2Note, ...]
+    catalogue_version: str
+
+    @property
+    def in_scope(self) -> bool:
+        return self.classification != "out_of_scope"
+
+
+def validate(org: Organisation, nis2: Nis2File, file: str | None = None) -> list[Problem]:
+    """Every problem that stops a classification: missing size fields, unknown or repeated entity
+    types, and flags that contradict the entity types (see docs/nis2.md, "Validation")."""
+    problems = missing_fields(org, NIS2_FIELDS, file=file)
+    known = nis2.types_by_id()
+    seen: set[str] = set()
+    for i, type_id in enumerate(org.nis2_entity_types):
+        if type_id not in known:
+            close = difflib.get_close_matches(type_id, list(known), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            problems.append(
+                Problem(
+                    f"nis2_entity_types[{i}]",
+                    f"unknown NIS2 entity type id {type_id!r} (ids like A1.8.0.4, see docs/nis2.md){hint}",
+                    file,
+                )
+            )
+        elif type_id in seen:
+            problems.append(Problem(f"nis2_entity_types[{i}]", f"{type_id} is listed more than once", file))
+        seen.add(type_id)
+    types = [known[t] for t in org.nis2_entity_types if t in known]
+    problems += _flag_problems(org, types, nis2, file)
+    return problems
+
+
+def _flag_problems(org: Organisation, types: list[EntityType], nis2: Nis2File, file: str | None) -> list[Problem]:
+    flags = org.nis2_flags
+    problems: list[Problem] = []
+    has = {flag for t in types for flag in t.flags}
+    if flags.qualified_trust_service_provider and "trust_service" not in has:
+        problems.append(
+            Problem(
+                "nis2_flags.qualified_trust_service_provider",
+                "is true but nis2_entity_types has no trust service provider type (A1.8.0.7)",
+                file,
+            )
+        )
+    for level, flag in PUBLIC_ADMINISTRATION_FLAGS.items():
+        wanted = [t.id for t in nis2.entity_types if flag in t.flags]
+        if flags.public_administration == level and flag not in has:
+            problems.append(
+                Problem(
+                    "nis2_flags.public_administration",
+                    f"is {level!r} but nis2_entity_types has no {level} public administration type "
+                    f"({', '.join(wanted)})",
+                    file,
+                )
+            )
+    for i, type_id in enumerate(org.nis2_entity_types):
+        entity = nis2.types_by_id().get(type_id)
+        if (
+            entity is not None
+            and "public_administration_central" in entity.flags
+            and flags.public_administration != "central"
+        ):
+            problems.append(
+                Problem(
+                    f"nis2_entity_types[{i}]",
+                    f"{type_id} is a central government entity (Art. 2(2)(f)(i)); "
+                    "set nis2_flags.public_administration: central",
+                    file,
+                )
+            )
+    if flags.member_state_designation is not None and not types:
+        problems.append(
+            Problem(
+                "nis2_flags.member_state_designation",
+                "a Member State identifies entities of an Annex I or II type (Art. 2(2)(b)-(e)); "
+                "list that type in nis2_entity_types",
+                file,
+            )
+        )
+    return problems
+
+
+def classify(org: Organisation, nis2: Nis2File, file: str | None = None) -> Nis2Result:
+    """Classify ``org`` under NIS2; raise :class:`InputError` with every problem when it cannot."""
+    problems = validate(org, nis2, file)
+    if problems:
+        raise InputError(problems)
+    assert org.employees is not None
+    assert org.annual_turnover_eur is not None
+    assert org.balance_sheet_total_eur is not None
+    own = Figures(org.employees, org.annual_turnover_eur, org.balance_sheet_total_eur)
+    used = aggregate(own, org.group)
+    category = size_category(used, nis2)
+    category_own = size_category(own, nis2)
+    types = [nis2.types_by_id()[t] for t in org.nis2_entity_types]
+
+    matches = [(row, found) for row in nis2.decision_table if (found := match_row(row.when, types, category, org))]
+    if not matches:  # the catalogue check and the test suite make the table complete
+        raise InputError([Problem("decision_table", "no decision row matches this organisation")])
+    classification = matches[0][0].classification
+    decisive = [(row, found) for row, found in matches if row.classification == classification]
+
+    legal_basis: list[str] = []
+    for row, _ in decisive:
+        legal_basis += row.legal_basis
+    if any(row.when.size is not None for row, _ in decisive):
+        legal_basis.append(SIZE_BASIS)
+    basis_types = {t.id for _, found in decisive for t in found if isinstance(t, EntityType)}
+    legal_basis += [_annex_entry(t) for t in types if t.id in basis_types]
+
+    in_scope = classification != "out_of_scope"
+    duties = [d for d in nis2.duties if in_scope and _duty_applies(d, classification, types)]
+    fine_cap: float | None = None
+    fine_article: str | None = None
+    fine_turnover: float | None = None
+    if classification != "out_of_scope":
+        fine = nis2.fine(classification)
+        fine_turnover = group_turnover(org.annual_turnover_eur, org.group)
+        fine_cap = max(fine.fixed_eur, fine.turnover_share * fine_turnover)
+        fine_article = fine.article
+    group_decides = _band(category_own) < _band(category)
+    notes = [
+        Nis2Note(id=n.id, tag=n.tag, text=n.text, sources=n.sources)
+        for n in nis2.notes
+        if _note_applies(n, classification, types, org, group_decides)
+    ]
+    letters = [d.art21_letter for d in duties if d.art21_letter is not None]
+    return Nis2Result(
+        classification=classification,
+        size_category=category,
+        size_category_own=category_own,
+        headcount_used=used.headcount,
+        turnover_used_eur=used.turnover_eur,
+        balance_sheet_used_eur=used.balance_sheet_eur,
+        entity_types=tuple(org.nis2_entity_types),
+        rules=tuple(row.id for row, _ in decisive),
+        legal_basis=tuple(dict.fromkeys(legal_basis)),
+        reasons=tuple(row.reason for row, _ in decisive),
+        duties=tuple(d.id for d in duties),
+        art21_letters=tuple(dict.fromkeys(letters)),
+        art20_applies=any(d.art20 for d in duties),
+        explicit_controls=tuple(dict.fromkeys(c for d in duties for c in d.controls)),
+        fine_cap_eur=fine_cap,
+        fine_article=fine_article,
+        fine_turnover_eur=fine_turnover,
+        notes=tuple(notes),
+        catalogue_version=nis2.header.version,
+    )
+
+
+#: A matched row: the entity types that satisfied its type conditions, or ``True`` when it has none.
+_Found = list[EntityType | Literal[True]]
+
+
+def match_row(when: RowCondition, types: list[EntityType], category: SizeCategory, org: Organisation) -> _Found:
+    """The types satisfying the row (``[True]`` for a row without type conditions); empty: no match."""
+    if when.size is not None and category not in when.size:
+        return []
+    if when.nis2_flags is not None:
+        for name, required in when.nis2_flags:
+            if required is not None and getattr(org.nis2_flags, name) != required:
+                return []
+    if when.no_entity_type is not None and bool(types) == when.no_entity_type:
+        return []
+    if when.annex is None and when.type_flag is None:
+        return [True]
+    return [
+        t
+        for t in types
+        if (when.annex is None or t.annex in when.annex) and (when.type_flag is None or when.type_flag in t.flags)
+    ]
+
+
+def _annex_entry(t: EntityType) -> str:
+    sub = f", {t.subsector.en}" if t.subsector is not None else ""
+    return f"Annex {t.annex}, {t.sector.en}{sub}: {t.name.en} ({t.id})"
+
+
+def _duty_applies(duty: Duty, classification: Classification, types: list[EntityType]) -> bool:
+    if classification not in duty.applies.classifications:
+        return False
+    return duty.applies.type_flag is None or any(duty.applies.type_flag in t.flags for t in types)
+
+
+def _band(category: SizeCategory) -> int:
+    """The size bands NIS2 distinguishes: below medium, medium, above medium (Art. 2(1), 3(1)(a))."""
+    return {"micro": 0, "small": 0, "medium": 1, "large": 2}[category]
+
+
+def _note_applies(
+    note: Note, classification: Classification, types: list[EntityType], org: Organisation, group_decides: bool
+) -> bool:
+    when = note.when
+    checks = [
+        when.classifications is None or classification in when.classifications,
+        when.country is None or org.country == when.country,
+        when.type_flag is None or any(when.type_flag in t.flags for t in types),
+        when.sectors is None or any(t.sector_prefix in when.sectors for t in types),
+        when.entity_types is None or any(t.id in when.entity_types for t in types),
+        when.group_decides_size is None or group_decides == when.group_decides_size,
+        when.always is None or when.always,
+    ]
+    return all(checks)
+
+
+def legally_required_controls(result: Nis2Result, controls: ControlsFile | Iterable[Control]) -> set[str]:
+    """Control ids that NIS2 makes legally required for this outcome (empty when out of scope).
+
+    A control is required when one of its ``nis2_art21`` letters is among the result's Art. 21(2)
+    letters, when it is marked ``nis2_art20`` and the Art. 20 duties apply, or when an applicable
+    duty names it explicitly. The assessment marks these as "legally required" rather than only
+    insurer-driven.
+    """
+    if not result.in_scope:
+        return set()
+    items = controls.controls if isinstance(controls, ControlsFile) else tuple(controls)
+    letters = set(result.art21_letters)
+    required = {c.id for c in items if letters.intersection(c.nis2_art21) or (result.art20_applies and c.nis2_art20)}
+    known = {c.id for c in items}
+    required.update(c for c in result.explicit_controls if c in known)
+    return required
+
+
+def duty_controls(nis2: Nis2File, controls: ControlsFile | Iterable[Control]) -> dict[str, tuple[str, ...]]:
+    """Duty id -> the control ids that implement it (mapping from controls.yaml plus explicit ids)."""
+    items = controls.controls if isinstance(controls, ControlsFile) else tuple(controls)
+    out: dict[str, tuple[str, ...]] = {}
+    for duty in nis2.duties:
+        ids = [c.id for c in items if duty.art21_letter is not None and duty.art21_letter in c.nis2_art21]
+        ids += [c.id for c in items if duty.art20 and c.nis2_art20]
+        ids += list(duty.controls)
+        out[duty.id] = tuple(dict.fromkeys(ids))
+    return out
+
+
+__all__ = [
+    "SIZE_BASIS",
+    "Nis2Note",
+    "Nis2Result",
+    "classify",
+    "duty_controls",
+    "legally_required_controls",
+    "validate",
+]
