@@ -80,24 +80,34 @@ def validate(org: Organisation, nis2: Nis2File, file: str | None = None) -> list
     """Every problem that stops a classification: missing size fields, unknown or repeated entity
     types, and flags that contradict the entity types (see docs/nis2.md, "Validation")."""
     problems = missing_fields(org, NIS2_FIELDS, file=file)
+    problems += entity_type_problems(org.nis2_entity_types, nis2, file)
+    known = nis2.types_by_id()
+    types = [known[t] for t in org.nis2_entity_types if t in known]
+    problems += _flag_problems(org, types, nis2, file)
+    return problems
+
+
+def entity_type_problems(ids: Iterable[object], nis2: Nis2File, file: str | None = None) -> list[Problem]:
+    """Unknown or repeated ids in ``nis2_entity_types`` (also usable on raw, unvalidated data)."""
     known = nis2.types_by_id()
     seen: set[str] = set()
-    for i, type_id in enumerate(org.nis2_entity_types):
-        if type_id not in known:
+    problems: list[Problem] = []
+    for i, type_id in enumerate(ids):
+        path = f"nis2_entity_types[{i}]"
+        if not isinstance(type_id, str):
+            problems.append(Problem(path, "an entity type id is a string like A1.8.0.4", file))
+        elif type_id not in known:
             close = difflib.get_close_matches(type_id, list(known), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             problems.append(
                 Problem(
-                    f"nis2_entity_types[{i}]",
-                    f"unknown NIS2 entity type id {type_id!r} (ids like A1.8.0.4, see docs/nis2.md){hint}",
-                    file,
+                    path, f"unknown NIS2 entity type id {type_id!r} (ids like A1.8.0.4, see docs/nis2.md){hint}", file
                 )
             )
         elif type_id in seen:
-            problems.append(Problem(f"nis2_entity_types[{i}]", f"{type_id} is listed more than once", file))
-        seen.add(type_id)
-    types = [known[t] for t in org.nis2_entity_types if t in known]
-    problems += _flag_problems(org, types, nis2, file)
+            problems.append(Problem(path, f"{type_id} is listed more than once", file))
+        if isinstance(type_id, str):
+            seen.add(type_id)
     return problems
 
 
@@ -310,6 +320,7 @@ __all__ = [
     "Nis2Result",
     "classify",
     "duty_controls",
+    "entity_type_problems",
     "legally_required_controls",
     "validate",
 ]

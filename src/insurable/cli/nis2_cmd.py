@@ -1,0 +1,259 @@
+"""``insurable nis2 ORG.yaml``: NIS2 / Cyberbeveiligingswet classification, duties and fine ceiling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from insurable.catalog.controls import ControlsFile
+from insurable.catalog.loader import Catalog
+from insurable.catalog.yamlio import read_yaml
+from insurable.cli.app import Format, Lang, console, fail, guarded, load_catalog_option, print_json
+from insurable.errors import InputError, Problem
+from insurable.nis2 import (
+    Nis2File,
+    Nis2Result,
+    classify,
+    duty_controls,
+    legally_required_controls,
+    nis2_catalogue,
+    validate,
+)
+from insurable.nis2.scope import entity_type_problems
+from insurable.profile import Organisation, load_organisation
+from insurable.text import Lang as TextLang
+
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"nl": "NIS2 / Cyberbeveiligingswet", "en": "NIS2 / Cyberbeveiligingswet"},
+    "classification": {"nl": "Classificatie", "en": "Classification"},
+    "essential": {"nl": "essentiële entiteit", "en": "essential entity"},
+    "important": {"nl": "belangrijke entiteit", "en": "important entity"},
+    "out_of_scope": {"nl": "buiten het toepassingsgebied", "en": "out of scope"},
+    "size": {"nl": "Omvang", "en": "Size"},
+    "micro": {"nl": "micro", "en": "micro"},
+    "small": {"nl": "klein", "en": "small"},
+    "medium": {"nl": "middelgroot", "en": "medium-sized"},
+    "large": {"nl": "groot", "en": "large"},
+    "figures": {
+        "nl": "personeel {h} JAE, omzet EUR {t}, balanstotaal EUR {b} (inclusief partner- en verbonden ondernemingen)",
+        "en": "staff {h} AWU, turnover EUR {t}, balance sheet EUR {b} (partner and linked enterprises included)",
+    },
+    "own": {"nl": "op eigen cijfers: {c}", "en": "on own figures: {c}"},
+    "types": {"nl": "Typen entiteit", "en": "Entity types"},
+    "none": {"nl": "geen", "en": "none"},
+    "basis": {"nl": "Rechtsgrond", "en": "Legal basis"},
+    "why": {"nl": "Waarom", "en": "Why"},
+    "duties": {"nl": "Plichten", "en": "Duties"},
+    "no_duties": {"nl": "Geen NIS2-plichten.", "en": "No NIS2 duties."},
+    "controls": {"nl": "maatregelen", "en": "controls"},
+    "fine": {"nl": "Maximale boete", "en": "Maximum fine"},
+    "fine_text": {
+        "nl": "ten minste EUR {cap} ({article}: het hoogste van EUR {fixed} en {pct} % van de groepsomzet EUR {t})",
+        "en": "at least EUR {cap} ({article}: the higher of EUR {fixed} and {pct} % of group turnover EUR {t})",
+    },
+    "no_fine": {"nl": "niet van toepassing", "en": "not applicable"},
+    "notes": {"nl": "Opmerkingen", "en": "Notes"},
+    "tags": {
+        "nl": "[V] geverifieerd, [S] secundaire bron, [U] onbevestigd, [D] onze lezing",
+        "en": "[V] verified, [S] secondary source, [U] unconfirmed, [D] our reading",
+    },
+}
+
+
+#: Colours of the confidence tags in text output.
+TAG_STYLES = {"V": "green", "S": "cyan", "U": "bold yellow", "D": "magenta"}
+
+
+def _l(key: str, lang: TextLang) -> str:
+    return LABELS[key][lang]
+
+
+def _eur(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def load_nis2_org(path: Path, nis2: Nis2File) -> Organisation:
+    """Read the organisation and report every problem at once (profile fields and NIS2 checks)."""
+    problems: list[Problem] = []
+    org: Organisation | None = None
+    try:
+        org = load_organisation(path)
+    except InputError as exc:
+        problems += exc.problems
+        problems += _raw_type_problems(path, nis2)
+    if org is not None:
+        problems += validate(org, nis2, file=str(path))
+    if problems:
+        fail(problems)
+    assert org is not None
+    return org
+
+
+def _raw_type_problems(path: Path, nis2: Nis2File) -> list[Problem]:
+    """Entity-type problems in a file whose profile did not validate, so they surface together."""
+    try:
+        data = read_yaml(path)
+    except InputError:
+        return []
+    ids = data.get("nis2_entity_types") if isinstance(data, dict) else None
+    return entity_type_problems(ids, nis2, str(path)) if isinstance(ids, list) else []
+
+
+def to_json(result: Nis2Result, nis2: Nis2File, controls: ControlsFile | None, lang: TextLang) -> dict[str, Any]:
+    """The JSON document of ``insurable nis2 --format json`` (texts in ``lang``)."""
+    types = nis2.types_by_id()
+    by_duty = duty_controls(nis2, controls) if controls is not None else {}
+    duties = {d.id: d for d in nis2.duties}
+    return {
+        "classification": result.classification,
+        "size_category": result.size_category,
+        "size_category_own": result.size_category_own,
+        "headcount_used": result.headcount_used,
+        "turnover_used_eur": result.turnover_used_eur,
+        "balance_sheet_used_eur": result.balance_sheet_used_eur,
+        "entity_types": [
+            {"id": t, "annex": types[t].annex, "name": types[t].name.get(lang)} for t in result.entity_types
+        ],
+        "legal_basis": list(result.legal_basis),
+        "rules": list(result.rules),
+        "reasons": [r.get(lang) for r in result.reasons],
+        "duties": list(result.duties),
+        "duty_details": [
+            {
+                "id": d,
+                "article": duties[d].article,
+                "title": duties[d].title.get(lang),
+                "deadline_hours": duties[d].deadline_hours,
+                "controls": list(by_duty.get(d, ())),
+            }
+            for d in result.duties
+        ],
+        "art21_letters": list(result.art21_letters),
+        "legally_required_controls": sorted(legally_required_controls(result, controls))
+        if controls is not None
+        else [],
+        "fine_cap_eur": result.fine_cap_eur,
+        "fine_article": result.fine_article,
+        "fine_turnover_eur": result.fine_turnover_eur,
+        "notes": [
+            {"id": n.id, "tag": n.tag, "text": n.text.get(lang), "sources": list(n.sources)} for n in result.notes
+        ],
+        "catalogue_version": result.catalogue_version,
+    }
+
+
+def render_markdown(result: Nis2Result, nis2: Nis2File, controls: ControlsFile | None, lang: TextLang) -> str:
+    """The human report: classification, size and figures, basis, duties, fine and tagged notes."""
+    types = nis2.types_by_id()
+    by_duty = duty_controls(nis2, controls) if controls is not None else {}
+    duties = {d.id: d for d in nis2.duties}
+    figures = _l("figures", lang).format(
+        h=_num(result.headcount_used), t=_eur(result.turnover_used_eur), b=_eur(result.balance_sheet_used_eur)
+    )
+    size = f"**{_l(result.size_category, lang)}** — {figures}"
+    if result.size_category_own != result.size_category:
+        size += "; " + _l("own", lang).format(c=_l(result.size_category_own, lang))
+    annex = "Bijlage" if lang == "nl" else "Annex"
+    listed = [f"{t} {types[t].name.get(lang)} ({annex} {types[t].annex})" for t in result.entity_types]
+    out = [
+        f"# {_l('title', lang)}",
+        "",
+        f"- **{_l('classification', lang)}:** **{_l(result.classification, lang)}** (`{result.classification}`)",
+        f"- **{_l('size', lang)}:** {size}",
+        f"- **{_l('types', lang)}:** {'; '.join(listed) if listed else _l('none', lang)}",
+        "",
+        f"## {_l('basis', lang)}",
+        "",
+        *[f"- {b}" for b in result.legal_basis],
+        "",
+        f"**{_l('why', lang)}:** " + " ".join(r.get(lang) for r in result.reasons),
+        "",
+        f"## {_l('duties', lang)}",
+        "",
+    ]
+    if not result.duties:
+        out.append(_l("no_duties", lang))
+    for duty_id in result.duties:
+        duty = duties[duty_id]
+        line = f"- `{duty_id}` {duty.article} — {duty.title.get(lang)}"
+        if by_duty.get(duty_id):
+            line += f" ({_l('controls', lang)}: {', '.join(by_duty[duty_id])})"
+        out.append(line)
+    out += ["", f"## {_l('fine', lang)}", ""]
+    if result.fine_cap_eur is None or result.fine_turnover_eur is None:
+        out.append(_l("no_fine", lang))
+    else:
+        fine = nis2.fine(result.classification)
+        out.append(
+            _l("fine_text", lang).format(
+                cap=_eur(result.fine_cap_eur),
+                article=fine.article,
+                fixed=_eur(fine.fixed_eur),
+                pct=_num(fine.turnover_share * 100),
+                t=_eur(result.fine_turnover_eur),
+            )
+        )
+    out += ["", f"## {_l('notes', lang)}", "", f"_{_l('tags', lang)}_", ""]
+    out += [f"- **[{n.tag}]** {n.text.get(lang)}" for n in result.notes]
+    return "\n".join(out) + "\n"
+
+
+def _controls(catalog: Catalog) -> ControlsFile | None:
+    return catalog.controls if "controls.yaml" in catalog.files else None
+
+
+def nis2(
+    org_file: Annotated[Path, typer.Argument(help="Organisation YAML with size fields and nis2_entity_types.")],
+    fmt: Annotated[Format, typer.Option("--format", help="text, json or markdown.")] = Format.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the output.")] = Lang.en,
+    catalog_dir: Annotated[
+        Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
+    ] = None,
+) -> None:
+    """NIS2 / Cbw: essential, important or out of scope, with legal basis, duties and fine ceiling."""
+    catalog = load_catalog_option(catalog_dir)
+    catalogue = guarded(lambda: nis2_catalogue(catalog))
+    org = load_nis2_org(org_file, catalogue)
+    try:
+        result = classify(org, catalogue, file=str(org_file))
+    except InputError as exc:
+        fail(exc.problems)
+    controls = _controls(catalog)
+    if fmt is Format.json:
+        print_json(to_json(result, catalogue, controls, _lang(lang)))
+        return
+    text = render_markdown(result, catalogue, controls, _lang(lang))
+    if fmt is Format.markdown:
+        typer.echo(text, nl=False)
+    else:
+        print_text(text)
+
+
+def print_text(markdown: str) -> None:
+    """Print the report with Rich without cropping long lines: headings bold, tags coloured."""
+    for line in markdown.splitlines():
+        plain = line.replace("**", "").replace("`", "").strip()
+        if len(plain) > 1 and plain.startswith("_") and plain.endswith("_"):
+            plain = plain[1:-1]
+        if line.startswith("#"):
+            console.print(Text(plain.lstrip("# "), style="bold underline" if line.startswith("# ") else "bold"))
+            continue
+        text = Text("  • " + plain[2:] if plain.startswith("- ") else plain)
+        for tag, style in TAG_STYLES.items():
+            text.highlight_words([f"[{tag}]"], style=style)
+        console.print(text)
+
+
+def _lang(lang: Lang) -> TextLang:
+    return "nl" if lang is Lang.nl else "en"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("nis2")(nis2)
