@@ -1,0 +1,74 @@
+"""The FastAPI application factory: ``create_app(settings)`` wires store, auth and routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from insurable import __version__
+from insurable.api import problems
+from insurable.api.guard import InputGuard
+from insurable.api.problems import ERROR_RESPONSES
+from insurable.api.routes import answers, assessments, audit, auth, me, organisations, users
+from insurable.api.schemas import Health
+from insurable.api.security import RateLimiter
+from insurable.api.settings import Settings
+from insurable.catalog.loader import Catalog, load_catalog
+from insurable.store.db import make_engine, make_sessionmaker, upgrade
+
+PREFIX = "/api/v1"
+Assessor = Callable[[Any, Catalog], Any]
+
+
+def _default_assessor(org: Any, catalog: Catalog) -> Any:
+    from insurable.underwriting import assess  # the domain core; imported when first needed
+
+    return assess(org, catalog)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    catalog: Callable[[], Catalog] | None = None,
+    assessor: Assessor | None = None,
+    migrate: bool = True,
+) -> FastAPI:
+    """Build the service. Tests pass their own engine, catalogue and assessor; ``serve`` passes none."""
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    app = FastAPI(
+        title="insurable",
+        version=__version__,
+        description="Cyber insurability as a service: questionnaire drafts, assessments, shares, audit. "
+        "All figures are indicative.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.catalog = catalog or cache(load_catalog)
+    app.state.assessor = assessor or _default_assessor
+    app.state.login_limiter = RateLimiter(settings.login_rate, settings.login_window_seconds)
+    problems.install(app)
+    app.add_middleware(InputGuard, max_body_bytes=settings.max_body_bytes)
+
+    api = APIRouter(prefix=PREFIX, responses=ERROR_RESPONSES)
+
+    @api.get("/health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        """Liveness check; needs no login."""
+        return Health(status="ok", version=__version__)
+
+    for module in (auth, me, users, organisations, answers, assessments, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    return app

@@ -1,0 +1,139 @@
+"""Request dependencies: the database session, the authenticated caller and the organisation scope.
+
+``org_scope(capability)`` is the single gate for organisation-scoped routes: it reads ``org_id``
+from the path, asks :func:`insurable.store.access.authorise`, and hands the route an
+:class:`OrgContext` whose organisation every repository call is then filtered by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Path, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from insurable.api.problems import ApiProblem
+from insurable.api.security import same, token_hash
+from insurable.store.access import Capability, NoAccess, Relation, authorise
+from insurable.store.models import ApiToken, LoginSession, Organisation, User
+from insurable.store.types import utcnow
+
+#: Largest id a path accepts (PostgreSQL ``integer``); larger ones are simply not found.
+MAX_ID = 2**31 - 1
+SESSION_COOKIE = "insurable_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def db(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+DB = Annotated[Session, Depends(db)]
+
+
+@dataclass
+class Principal:
+    """Who is calling and how they proved it (``token`` or ``cookie``)."""
+
+    user: User
+    via: Literal["token", "cookie"]
+    login: LoginSession | None = None
+
+
+def current_principal(request: Request, session: DB) -> Principal:
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, credential = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not credential.strip():
+            raise ApiProblem(401, "use 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"})
+        return _token_principal(session, credential.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return _cookie_principal(request, session, cookie)
+    raise ApiProblem(401, "log in or send an API token", headers={"WWW-Authenticate": "Bearer"})
+
+
+def _token_principal(session: Session, credential: str) -> Principal:
+    found = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(credential)))
+    if found is None or found.revoked_at is not None:
+        raise ApiProblem(401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+    user = session.get(User, found.user_id)
+    if user is None:
+        raise ApiProblem(401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+    now = utcnow()
+    if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=1):
+        found.last_used_at = now
+        session.commit()
+    return Principal(user=user, via="token")
+
+
+def _cookie_principal(request: Request, session: Session, cookie: str) -> Principal:
+    login = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(cookie)))
+    if login is None or login.expires_at <= utcnow():
+        raise ApiProblem(401, "the session has expired; log in again")
+    user = session.get(User, login.user_id)
+    if user is None:
+        raise ApiProblem(401, "the session has expired; log in again")
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not same(sent, login.csrf_token):
+            raise ApiProblem(403, f"cookie-authenticated writes need the {CSRF_HEADER} header from login")
+    return Principal(user=user, via="cookie", login=login)
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def require_admin(principal: Caller) -> Principal:
+    if principal.user.kind != "admin":
+        raise ApiProblem(403, "only an administrator may do this")
+    return principal
+
+
+Admin = Annotated[Principal, Depends(require_admin)]
+
+
+@dataclass
+class OrgContext:
+    """An organisation the caller may act on, with the session and the caller's relation to it."""
+
+    session: Session
+    principal: Principal
+    org: Organisation
+    relation: Relation
+
+    @property
+    def user(self) -> User:
+        return self.principal.user
+
+
+def org_scope(need: Capability) -> Callable[..., OrgContext]:
+    """A dependency that admits the caller to ``org_id`` only with capability ``need``."""
+
+    def dependency(org_id: Annotated[int, Path(ge=1, le=MAX_ID)], principal: Caller, session: DB) -> OrgContext:
+        try:
+            org, found = authorise(session, principal.user, org_id, need)
+        except NoAccess as exc:
+            if exc.visible:
+                raise ApiProblem(403, f"your role may not {need} this organisation") from exc
+            raise ApiProblem(404, "no such organisation") from exc
+        return OrgContext(session=session, principal=principal, org=org, relation=found)
+
+    return dependency
+
+
+ReadOrg = Annotated[OrgContext, Depends(org_scope("read"))]
+EditOrg = Annotated[OrgContext, Depends(org_scope("edit"))]
+SubmitOrg = Annotated[OrgContext, Depends(org_scope("submit"))]
+ManageOrg = Annotated[OrgContext, Depends(org_scope("manage"))]
+AuditOrg = Annotated[OrgContext, Depends(org_scope("audit"))]

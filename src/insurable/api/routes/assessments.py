@@ -1,0 +1,109 @@
+"""Submitting for assessment and reading the immutable snapshots it produces."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from insurable import __version__
+from insurable.api.deps import MAX_ID, ReadOrg, SubmitOrg
+from insurable.api.problems import ApiProblem
+from insurable.api.schemas import AssessmentOut, AssessmentSummary
+from insurable.catalog.questionnaire import validate_answers
+from insurable.errors import InputError
+from insurable.profile import ASSESSMENT_FIELDS, missing_fields, parse_organisation
+from insurable.store import repo
+from insurable.store.models import Assessment
+
+router = APIRouter(prefix="/organisations/{org_id}/assessments", tags=["assessments"])
+
+
+def _cents(result: dict[str, Any], *keys: str) -> int | None:
+    """Money in the snapshot as integer cents: the first of ``keys`` holding euros (or {eur: ...})."""
+    for key in keys:
+        value = result.get(key)
+        if isinstance(value, dict):
+            value = next((value[k] for k in ("eur", "amount_eur", "annual_eur", "amount") if k in value), None)
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            try:
+                return int((Decimal(str(value)) * 100).to_integral_value())
+            except (InvalidOperation, ValueError):
+                continue
+    return None
+
+
+def _summary(a: Assessment) -> AssessmentSummary:
+    return AssessmentSummary.model_validate(a, from_attributes=True)
+
+
+@router.post("", response_model=AssessmentOut, status_code=201)
+def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
+    """Assess the current profile and answers and keep the result as an immutable snapshot.
+
+    Every missing profile field and every invalid answer is reported at once (422, one entry per
+    field). The snapshot records the catalogue versions that produced it.
+    """
+    catalog = request.app.state.catalog()
+    answers = {a.question_id: a.value for a in repo.answers(ctx.session, ctx.org)}
+    snapshot_input = {**ctx.org.profile, "answers": answers}
+    organisation = parse_organisation(snapshot_input)
+    problems = missing_fields(organisation, ASSESSMENT_FIELDS)
+    problems += validate_answers(answers, catalog.questionnaire)
+    if problems:
+        raise InputError(problems)
+    outcome = request.app.state.assessor(organisation, catalog)
+    result: dict[str, Any] = outcome if isinstance(outcome, dict) else outcome.model_dump(mode="json")
+    verdict = result.get("verdict")
+    if isinstance(verdict, dict):
+        verdict = verdict.get("outcome") or verdict.get("id") or verdict.get("verdict")
+    row = Assessment(
+        org_id=ctx.org.id,
+        submitted_by=ctx.user.id,
+        verdict=str(verdict)[:40] if verdict is not None else None,
+        premium_cents=_cents(result, "premium_eur", "premium"),
+        deductible_cents=_cents(result, "deductible_eur", "deductible"),
+        limit_cents=_cents(result, "limit_eur", "limit"),
+        catalog_versions=catalog.versions(),
+        input=snapshot_input,
+        result=result,
+        engine_version=__version__,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    repo.audit(
+        ctx.session,
+        ctx.user,
+        "assessment.submit",
+        org_id=ctx.org.id,
+        target=f"assessment:{row.id}",
+        detail={"verdict": row.verdict},
+        via=ctx.principal.via,
+    )
+    ctx.session.commit()
+    return AssessmentOut.model_validate(row, from_attributes=True)
+
+
+@router.get("", response_model=list[AssessmentSummary])
+def history(ctx: ReadOrg, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AssessmentSummary]:
+    """Submitted assessments, newest first."""
+    return [_summary(a) for a in repo.assessments(ctx.session, ctx.org, limit=limit)]
+
+
+@router.get("/{assessment_id}", response_model=AssessmentOut)
+def read_assessment(assessment_id: Annotated[int, Path(ge=1, le=MAX_ID)], ctx: ReadOrg) -> AssessmentOut:
+    """One assessment snapshot: verdict, premium, deductible, limit, exclusions, reasons, plan, NIS2, loss."""
+    found = repo.assessment(ctx.session, ctx.org, assessment_id)
+    if found is None:
+        raise ApiProblem(404, "no such assessment")
+    repo.audit(
+        ctx.session,
+        ctx.user,
+        "assessment.view",
+        org_id=ctx.org.id,
+        target=f"assessment:{found.id}",
+        via=ctx.principal.via,
+    )
+    ctx.session.commit()
+    return AssessmentOut.model_validate(found, from_attributes=True)

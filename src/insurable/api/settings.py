@@ -1,0 +1,42 @@
+"""Service settings: one declarative list, read from ``INSURABLE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Literal
+
+from insurable.store.db import database_url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the service runs. Each field can be set by ``INSURABLE_<FIELD NAME IN CAPITALS>``."""
+
+    #: SQLAlchemy URL; default: SQLite in the user's data directory.
+    database_url: str = ""
+    #: Session cookie ``Secure`` flag: ``auto`` sets it when the request came over https.
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    #: Lifetime of a login session, in seconds.
+    session_seconds: int = 8 * 3600
+    #: Login attempts allowed per client address within ``login_window_seconds``.
+    login_rate: int = 10
+    login_window_seconds: int = 60
+    #: Consecutive failed logins after which an account is locked, and for how long (seconds).
+    lockout_after: int = 5
+    lockout_seconds: int = 15 * 60
+    #: Largest request body accepted, in bytes.
+    max_body_bytes: int = 1_000_000
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"INSURABLE_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = int(raw) if isinstance(f.default, int) else raw
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if not settings.database_url:
+            settings = cls(**{**values, "database_url": database_url()})  # type: ignore[arg-type]
+        return settings

@@ -1,0 +1,156 @@
+"""Repositories: every read and write the API makes, each scoped to an organisation it is given.
+
+Functions here never decide *whether* a caller may act (that is :mod:`insurable.store.access`); they
+take the organisation the access check returned and filter by its id. Writes are flushed but not
+committed: the caller commits once per request so that a change and its audit line land together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from insurable.store.models import (
+    Answer,
+    ApiToken,
+    Assessment,
+    AuditEvent,
+    Membership,
+    Organisation,
+    Share,
+    User,
+)
+from insurable.store.types import utcnow
+
+
+def audit(
+    session: Session,
+    actor: User | None,
+    action: str,
+    *,
+    org_id: int | None = None,
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+    via: str = "",
+) -> None:
+    """Append one line to the audit trail (in the caller's transaction)."""
+    session.add(
+        AuditEvent(
+            at=utcnow(),
+            actor_id=actor.id if actor else None,
+            actor_email=actor.email if actor else None,
+            org_id=org_id,
+            action=action,
+            target=target[:200],
+            detail=detail or {},
+            via=via,
+        )
+    )
+
+
+def audit_trail(session: Session, org_id: int | None, *, after: int = 0, limit: int = 100) -> Sequence[AuditEvent]:
+    """Audit lines in order, for one organisation or (``None``) for all; ``after`` pages by id."""
+    query = select(AuditEvent).where(AuditEvent.id > after).order_by(AuditEvent.id).limit(limit)
+    if org_id is not None:
+        query = query.where(AuditEvent.org_id == org_id)
+    return session.scalars(query).all()
+
+
+# --- organisations and members -------------------------------------------------------------------
+
+
+def create_organisation(session: Session, owner: User, name: str, profile: dict[str, Any]) -> Organisation:
+    org = Organisation(name=name, profile=profile)
+    session.add(org)
+    session.flush()
+    session.add(Membership(org_id=org.id, user_id=owner.id, role="owner"))
+    session.flush()
+    return org
+
+
+def members(session: Session, org: Organisation) -> Sequence[tuple[Membership, User]]:
+    rows = session.execute(
+        select(Membership, User).join(User, User.id == Membership.user_id).where(Membership.org_id == org.id)
+    )
+    return [(m, u) for m, u in rows]
+
+
+def membership(session: Session, org: Organisation, user_id: int) -> Membership | None:
+    return session.scalar(select(Membership).where(Membership.org_id == org.id, Membership.user_id == user_id))
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def shares(session: Session, org: Organisation) -> Sequence[tuple[Share, User]]:
+    rows = session.execute(select(Share, User).join(User, User.id == Share.user_id).where(Share.org_id == org.id))
+    return [(s, u) for s, u in rows]
+
+
+def share(session: Session, org: Organisation, user_id: int) -> Share | None:
+    return session.scalar(select(Share).where(Share.org_id == org.id, Share.user_id == user_id))
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+def answers(session: Session, org: Organisation) -> Sequence[Answer]:
+    return session.scalars(select(Answer).where(Answer.org_id == org.id).order_by(Answer.question_id)).all()
+
+
+def answer(session: Session, org: Organisation, question_id: str) -> Answer | None:
+    return session.get(Answer, (org.id, question_id))
+
+
+def save_answer(session: Session, org: Organisation, question_id: str, value: Any, user: User) -> None:
+    """Insert or replace one draft answer in a single statement (no read-modify-write race)."""
+    now = utcnow()
+    row = {"org_id": org.id, "question_id": question_id, "value": value, "updated_by": user.id}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Answer).values(**row, updated_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Answer.org_id, Answer.question_id],
+        set_={"value": statement.excluded.value, "updated_by": user.id, "updated_at": now},
+    )
+    session.execute(statement)
+    session.expire_all()
+
+
+def delete_answer(session: Session, org: Organisation, question_id: str) -> bool:
+    result = session.execute(delete(Answer).where(Answer.org_id == org.id, Answer.question_id == question_id))
+    return bool(getattr(result, "rowcount", 0))
+
+
+# --- assessments ---------------------------------------------------------------------------------
+
+
+def assessments(session: Session, org: Organisation, *, limit: int = 100) -> Sequence[Assessment]:
+    return session.scalars(
+        select(Assessment).where(Assessment.org_id == org.id).order_by(Assessment.id.desc()).limit(limit)
+    ).all()
+
+
+def assessment(session: Session, org: Organisation, assessment_id: int) -> Assessment | None:
+    return session.scalar(select(Assessment).where(Assessment.org_id == org.id, Assessment.id == assessment_id))
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+
+def tokens(session: Session, user: User) -> Sequence[ApiToken]:
+    return session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)).all()
+
+
+def own_token(session: Session, user: User, token_id: int) -> ApiToken | None:
+    return session.scalar(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.id == token_id))
+
+
+def touch(org: Organisation, when: dt.datetime | None = None) -> None:
+    org.updated_at = when or utcnow()
