@@ -19,12 +19,12 @@ from insurable.catalog.controls import ControlsFile
 from insurable.catalog.coverages import CoveragesFile
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.header import Source
+from insurable.catalog.nis2 import Nis2File
 from insurable.catalog.questionnaire import QuestionnaireFile
 from insurable.catalog.sources import SourcesFile
 from insurable.catalog.vocabulary import VocabularyFile
 from insurable.catalog.yamlio import read_yaml
 from insurable.errors import InputError, Problem, problems_from_validation
-from insurable.nis2.model import Nis2File
 
 #: File name -> model. Required files must be present in every catalogue directory.
 FILE_MODELS: dict[str, type[BaseModel]] = {

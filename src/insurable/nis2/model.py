@@ -1,194 +1,45 @@
-"""The NIS2 catalogue as frozen models: Annex I/II entity types, the decision table, the duties,
-the Art. 34 fine parameters and the notes where the law defers (``catalog/data/nis2.yaml``).
+"""The NIS2 catalogue models, re-exported from :mod:`insurable.catalog.nis2`.
 
-The decision table is data a lawyer can review. Each row is a conjunction of conditions on the
-organisation's entity types (annex, type flags), its size category and its ``nis2_flags``; the first
-matching row decides the classification and every other matching row of the same classification
-adds its legal basis (see :func:`insurable.nis2.scope.classify` and docs/nis2.md).
+They live in the catalogue package beside the other file models, so that the loader can import them
+without importing this package (which imports the profile, which imports the catalogue).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from insurable.catalog.nis2 import (
+    PUBLIC_ADMINISTRATION_FLAGS,
+    Annex,
+    Classification,
+    DecisionRow,
+    Duty,
+    DutyApplies,
+    EntityType,
+    FineParameters,
+    Nis2File,
+    Nis2FlagCondition,
+    Note,
+    NoteWhen,
+    RowCondition,
+    SizeCategory,
+    SizeCeiling,
+    TypeFlag,
+)
 
-from pydantic import Field, model_validator
-
-from insurable.catalog.controls import Art21Letter
-from insurable.catalog.header import Frozen, Header, SourceTag
-from insurable.text import Text
-
-Annex = Literal["I", "II"]
-Classification = Literal["essential", "important", "out_of_scope"]
-SizeCategory = Literal["micro", "small", "medium", "large"]
-
-#: Types the law singles out (NIS2 Art. 2(2)(a), 2(2)(f), 3(1)(b)-(d), 4, 23(4), 26-28).
-TypeFlag = Literal[
-    "ecomms",  # Art. 2(2)(a)(i): public e-comms networks / publicly available e-comms services
-    "trust_service",  # Art. 2(2)(a)(ii): trust service providers
-    "tld_registry",  # Art. 2(2)(a)(iii): TLD name registries
-    "dns_provider",  # Art. 2(2)(a)(iii): DNS service providers
-    "public_administration_central",  # Art. 2(2)(f)(i)
-    "public_administration_regional",  # Art. 2(2)(f)(ii)
-    "dora",  # Art. 4 / recital 28: DORA as lex specialis (banking, FMI)
-    "main_establishment",  # Art. 26(1)(b) and Art. 27: registry, jurisdiction of main establishment
+__all__ = [
+    "PUBLIC_ADMINISTRATION_FLAGS",
+    "Annex",
+    "Classification",
+    "DecisionRow",
+    "Duty",
+    "DutyApplies",
+    "EntityType",
+    "FineParameters",
+    "Nis2File",
+    "Nis2FlagCondition",
+    "Note",
+    "NoteWhen",
+    "RowCondition",
+    "SizeCategory",
+    "SizeCeiling",
+    "TypeFlag",
 ]
-
-PUBLIC_ADMINISTRATION_FLAGS: dict[str, TypeFlag] = {
-    "central": "public_administration_central",
-    "regional": "public_administration_regional",
-}
-
-
-class EntityType(Frozen):
-    """One row of Annex I or II (ids as in the domain reference §1.4)."""
-
-    id: str = Field(pattern=r"^A[12]\.\d{1,2}\.\d\.\d{1,2}$")
-    annex: Annex
-    sector: Text
-    subsector: Text | None = None
-    name: Text
-    legal_reference: str = Field(min_length=1, description="the Union act defining the type, if any")
-    flags: tuple[TypeFlag, ...] = ()
-    sources: tuple[str, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _annex_matches_id(self) -> EntityType:
-        if self.id[1] != ("1" if self.annex == "I" else "2"):
-            raise ValueError(f"id {self.id} does not match annex {self.annex}")
-        return self
-
-    @property
-    def sector_prefix(self) -> str:
-        """``A1.8`` for ``A1.8.0.4``: used by notes that apply to a whole sector."""
-        return ".".join(self.id.split(".")[:2])
-
-
-class Nis2FlagCondition(Frozen):
-    """Required values of the profile's ``nis2_flags`` (a field left out is not read)."""
-
-    qualified_trust_service_provider: bool | None = None
-    public_administration: Literal["central", "regional"] | None = None
-    cer_critical_entity: bool | None = None
-    member_state_designation: Literal["essential", "important"] | None = None
-
-
-class RowCondition(Frozen):
-    """All conditions must hold. ``annex`` and ``type_flag`` are read on one and the same listed type."""
-
-    annex: tuple[Annex, ...] | None = Field(default=None, description="some listed type is in these annexes")
-    type_flag: TypeFlag | None = Field(default=None, description="some listed type has this flag")
-    no_entity_type: bool | None = Field(default=None, description="true: no Annex I/II type is listed")
-    size: tuple[SizeCategory, ...] | None = Field(default=None, description="size category is one of")
-    nis2_flags: Nis2FlagCondition | None = None
-
-    @model_validator(mode="after")
-    def _coherent(self) -> RowCondition:
-        if self.no_entity_type and (self.annex is not None or self.type_flag is not None):
-            raise ValueError("no_entity_type cannot be combined with annex or type_flag")
-        return self
-
-
-class DecisionRow(Frozen):
-    id: str = Field(pattern=r"^r\.[a-z0-9_.]+$")
-    when: RowCondition
-    classification: Classification
-    legal_basis: tuple[str, ...] = Field(min_length=1, description="articles that decide, e.g. 'Art. 3(1)(a)'")
-    reason: Text
-    sources: tuple[str, ...] = Field(min_length=1)
-
-
-class DutyApplies(Frozen):
-    classifications: tuple[Literal["essential", "important"], ...] = ("essential", "important")
-    type_flag: TypeFlag | None = Field(default=None, description="only for entities with a type of this flag")
-
-
-class Duty(Frozen):
-    """A duty that follows from being in scope; Art. 21(2) duties name their letter and take their
-    controls from ``controls.yaml`` (``nis2_art21``); ``controls`` adds explicit control ids."""
-
-    id: str = Field(pattern=r"^art\d+(\.[A-Za-z0-9_]+)+$")
-    article: str = Field(min_length=1, description="e.g. 'Art. 21(2)(b)'")
-    title: Text
-    description: Text
-    applies: DutyApplies = DutyApplies()
-    art21_letter: Art21Letter | None = None
-    art20: bool = Field(default=False, description="an Art. 20 governance duty (controls with nis2_art20)")
-    controls: tuple[str, ...] = Field(default=(), description="explicit control ids besides the mapping")
-    deadline_hours: float | None = Field(default=None, gt=0, description="reporting deadlines (Art. 23(4))")
-    sources: tuple[str, ...] = Field(min_length=1)
-
-
-class FineParameters(Frozen):
-    """Art. 34(4)/(5): the maximum is at least the higher of a fixed amount and a turnover share."""
-
-    classification: Literal["essential", "important"]
-    article: str
-    fixed_eur: float = Field(gt=0)
-    turnover_share: float = Field(gt=0, lt=1)
-    sources: tuple[str, ...] = Field(min_length=1)
-
-
-class NoteWhen(Frozen):
-    """When a note is shown; all given conditions must hold."""
-
-    classifications: tuple[Classification, ...] | None = None
-    country: str | None = Field(default=None, description="ISO code; the profile's country must equal it")
-    type_flag: TypeFlag | None = None
-    sectors: tuple[str, ...] | None = Field(default=None, description="sector prefixes like A1.8 or A2.5")
-    entity_types: tuple[str, ...] | None = Field(default=None, description="some listed type is one of")
-    group_decides_size: bool | None = Field(
-        default=None, description="true: own figures alone give a smaller category than the group's"
-    )
-    always: bool | None = None
-
-    @model_validator(mode="after")
-    def _some_condition(self) -> NoteWhen:
-        if all(getattr(self, name) is None for name in type(self).model_fields):
-            raise ValueError("a note needs at least one condition (or always: true)")
-        return self
-
-
-class Note(Frozen):
-    id: str = Field(pattern=r"^note\.[a-z0-9_.]+$")
-    when: NoteWhen
-    text: Text
-    tag: SourceTag = Field(description="confidence of this statement: V, S, U or D")
-    sources: tuple[str, ...] = Field(min_length=1)
-
-
-class SizeCeiling(Frozen):
-    """A category ceiling of Recommendation 2003/361/EC Annex Art. 2: fewer than ``staff_below``
-    persons and turnover not exceeding ``turnover_eur`` and/or balance sheet not exceeding ``balance_eur``."""
-
-    category: Literal["micro", "small", "medium"]
-    staff_below: float = Field(gt=0)
-    turnover_eur: float = Field(gt=0)
-    balance_eur: float = Field(gt=0)
-    sources: tuple[str, ...] = Field(min_length=1)
-
-
-class Nis2File(Frozen):
-    header: Header
-    size_ceilings: tuple[SizeCeiling, ...] = Field(min_length=3, max_length=3)
-    entity_types: tuple[EntityType, ...] = Field(min_length=1)
-    decision_table: tuple[DecisionRow, ...] = Field(min_length=1)
-    duties: tuple[Duty, ...] = Field(min_length=1)
-    fines: tuple[FineParameters, ...] = Field(min_length=2, max_length=2)
-    notes: tuple[Note, ...] = ()
-
-    @model_validator(mode="after")
-    def _complete(self) -> Nis2File:
-        if sorted(c.category for c in self.size_ceilings) != ["medium", "micro", "small"]:
-            raise ValueError("size_ceilings needs exactly one ceiling each for micro, small and medium")
-        if sorted(f.classification for f in self.fines) != ["essential", "important"]:
-            raise ValueError("fines needs exactly one entry each for essential and important")
-        return self
-
-    def types_by_id(self) -> dict[str, EntityType]:
-        return {t.id: t for t in self.entity_types}
-
-    def ceiling(self, category: str) -> SizeCeiling:
-        return next(c for c in self.size_ceilings if c.category == category)
-
-    def fine(self, classification: str) -> FineParameters:
-        return next(f for f in self.fines if f.classification == classification)
