@@ -20,6 +20,7 @@ from insurable.catalog.coverages import CoveragesFile
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.header import Source
 from insurable.catalog.nis2 import Nis2File
+from insurable.catalog.perils import PerilsFile
 from insurable.catalog.questionnaire import QuestionnaireFile
 from insurable.catalog.sources import SourcesFile
 from insurable.catalog.vocabulary import VocabularyFile
@@ -35,9 +36,10 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "vocabulary.yaml": VocabularyFile,
     "guideline.yaml": GuidelineFile,
     "nis2.yaml": Nis2File,
+    "perils.yaml": PerilsFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
-OPTIONAL_FILES: set[str] = set()
+OPTIONAL_FILES: set[str] = {"perils.yaml"}
 
 M = TypeVar("M", bound=BaseModel)
 

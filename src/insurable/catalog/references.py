@@ -155,6 +155,15 @@ def _guideline(catalog: Catalog) -> list[Problem]:
     return problems
 
 
+def _register_perils() -> None:
+    from insurable.catalog.perils import check_perils
+
+    EXTRA_CHECKS.append(check_perils)
+
+
+_register_perils()
+
+
 def _register_nis2() -> None:
     from insurable.nis2.checks import check_nis2
 
