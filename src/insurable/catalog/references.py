@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import BaseModel
+
 from insurable.catalog.loader import Catalog
 from insurable.conditions import Condition
 from insurable.errors import Problem
@@ -56,7 +58,7 @@ def _cited(model: Any, path: str) -> Iterable[tuple[str, str]]:
         for i, item in enumerate(model):
             yield from _cited(item, f"{path}[{i}]")
         return
-    if not hasattr(model, "model_fields"):
+    if not isinstance(model, BaseModel):
         return
     for name in type(model).model_fields:
         value = getattr(model, name)

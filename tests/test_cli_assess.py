@@ -1,0 +1,184 @@
+"""The assess, init and catalog commands end to end, including every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from insurable.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+MSP = ROOT / "examples" / "dutch-msp.yaml"
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def write(tmp_path: Path, data, name="org.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def msp_data() -> dict:
+    return yaml.safe_load(MSP.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_assess_reads_in_both_languages(lang, fmt):
+    result = run("assess", MSP, "--lang", lang, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    word = "afgewezen" if lang == "nl" else "declined"
+    assert word in result.output
+    assert "uw.decline.no_mfa_remote_access" in result.output
+    assert ("Verbeterplan" if lang == "nl" else "Improvement plan") in result.output
+
+
+def test_assess_json_carries_reasons_and_plan():
+    result = run("assess", MSP, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["verdict"] == "declined"
+    decline = data["declines"][0]
+    assert decline["rule_id"] == "uw.decline.no_mfa_remote_access"
+    assert {f["id"] for f in decline["facts"]} >= {"q.mfa.remote_access"}
+    assert decline["sources"] and decline["sources"][0]["url"].startswith("https://")
+    mfa = next(item for item in data["plan"] if item["control_id"] == "ctl.mfa")
+    assert mfa["verdict_after"] != "declined"
+    assert data["plan"][0]["control_id"] == "ctl.mfa"
+    assert data["indicative"] is True
+
+
+def test_assess_with_an_insurers_own_guideline(tmp_path, catalog):
+    own = tmp_path / "own"
+    own.mkdir()
+    text = (Path(catalog.paths["guideline.yaml"])).read_text(encoding="utf-8")
+    # This insurer accepts no MFA on remote access, but refers it.
+    text = text.replace(
+        "id: uw.decline.no_mfa_remote_access\n    effect: decline",
+        "id: uw.decline.no_mfa_remote_access\n    effect: refer",
+    )
+    (own / "guideline.yaml").write_text(text, encoding="utf-8")
+    result = run("assess", MSP, "--format", "json", "--guideline", own)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert "uw.decline.no_mfa_remote_access" in [r["rule_id"] for r in data["referrals"]]
+
+
+def test_missing_file():
+    result = run("assess", "does-not-exist.yaml")
+    assert result.exit_code == 2
+    assert "does-not-exist.yaml" in result.output and "file not found" in result.output
+
+
+def test_malformed_yaml(tmp_path):
+    path = write(tmp_path, "name: [unclosed\ncountry: NL\n")
+    result = run("assess", path)
+    assert result.exit_code == 2
+    assert "malformed YAML" in result.output and "line" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_problem_at_once(tmp_path):
+    data = msp_data()
+    del data["requested_limit_eur"]
+    data["country"] = "XX"
+    data["employees"] = -3
+    data["answers"]["q.mfa.nonexistent"] = True
+    data["answers"]["q.mfa.email"] = "yes"
+    data["answers"]["q.org.revenue_us_ca_pct"] = 140
+    path = write(tmp_path, data)
+    result = run("assess", path)
+    assert result.exit_code == 2, result.output
+    out = result.output
+    # profile problems surface first; answers are checked once the profile parses
+    assert "country" in out and "ISO 3166" in out
+    assert "employees" in out
+
+
+def test_answer_problems_all_reported(tmp_path):
+    data = msp_data()
+    del data["requested_limit_eur"]
+    data["answers"]["q.mfa.nonexistent"] = True
+    data["answers"]["q.mfa.email"] = "yes"
+    data["answers"]["q.org.revenue_us_ca_pct"] = 140
+    data["answers"]["q.backup.frequency"] = "hourly"
+    path = write(tmp_path, data)
+    result = run("assess", path)
+    assert result.exit_code == 2, result.output
+    out = result.output
+    assert "requested_limit_eur: required field is missing" in out
+    assert "answers.q.mfa.nonexistent: unknown question id" in out
+    assert "answers.q.mfa.email: expected true or false" in out
+    assert "answers.q.org.revenue_us_ca_pct: 140 is above the maximum 100" in out
+    assert "answers.q.backup.frequency: expected one of daily, weekly, monthly, none" in out
+    assert str(path) in out
+
+
+def test_unknown_activity(tmp_path):
+    data = msp_data()
+    data["activities"] = ["msp", "teleportation"]
+    result = run("assess", write(tmp_path, data))
+    assert result.exit_code == 2
+    assert "activities[1]: unknown activity 'teleportation'" in result.output
+
+
+def test_init_writes_a_template_that_assesses(tmp_path):
+    target = tmp_path / "new.yaml"
+    result = run("init", target, "--lang", "nl")
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "q.mfa.remote_access:" in text and "# " in text
+    assert run("init", target).exit_code == 2  # exists
+    # the untouched template is a valid file: it assesses (blank answers read as "no")
+    result = run("assess", target, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["verdict"] == "declined"
+
+
+def test_catalog_check_ok_and_broken(tmp_path, catalog):
+    assert run("catalog", "check").exit_code == 0
+    broken = tmp_path / "cat"
+    shutil.copytree(catalog.directory, broken)
+    g = broken / "guideline.yaml"
+    g.write_text(
+        g.read_text(encoding="utf-8")
+        .replace("fixed_by: [ctl.mfa]", "fixed_by: [ctl.nonsense]", 1)
+        .replace("q.exposure.rdp_exposed, eq: true", "q.exposure.rdp_open, eq: true", 1),
+        encoding="utf-8",
+    )
+    (broken / "controls.yaml").write_text("header: {id: x}\ncontrols: []\n", encoding="utf-8")
+    result = run("catalog", "check", broken)
+    assert result.exit_code == 2
+    assert "controls.yaml" in result.output and "header.kind" in result.output
+
+
+def test_catalog_check_reports_unresolved_ids(tmp_path, catalog):
+    broken = tmp_path / "cat"
+    shutil.copytree(catalog.directory, broken)
+    g = broken / "guideline.yaml"
+    g.write_text(
+        g.read_text(encoding="utf-8")
+        .replace("fixed_by: [ctl.mfa]", "fixed_by: [ctl.nonsense]", 1)
+        .replace("q.exposure.rdp_exposed, eq: true", "q.exposure.rdp_open, eq: true", 1),
+        encoding="utf-8",
+    )
+    result = run("catalog", "check", broken)
+    assert result.exit_code == 2
+    assert "unknown control id 'ctl.nonsense'" in result.output
+    assert "unknown question id 'q.exposure.rdp_open'" in result.output
+
+
+def test_catalog_schema_export(tmp_path):
+    result = run("catalog", "schema", tmp_path)
+    assert result.exit_code == 0
+    schema = json.loads((tmp_path / "questionnaire.schema.json").read_text())
+    assert "questions" in schema["properties"]
