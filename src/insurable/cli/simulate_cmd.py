@@ -1,0 +1,292 @@
+"""``insurable simulate``: the quantified loss of an organisation, or of an analyst's scenario file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from insurable.catalog.loader import Catalog
+from insurable.cli.app import console, fail, guarded, load_catalog_option, load_org, print_json
+from insurable.errors import InputError, Problem
+from insurable.lossmodel import DEFAULT_SEED, DEFAULT_TRIALS, LossReport, lec_svg
+from insurable.lossmodel.report import rp_key
+from insurable.profile import Organisation
+
+MAX_TRIALS = 100_000_000
+
+
+class SimFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class KernelChoice(StrEnum):
+    auto = "auto"
+    numba = "numba"
+    numpy = "numpy"
+
+
+def simulate(
+    org_file: Annotated[
+        Path | None, typer.Argument(help="Organisation YAML (profile and answers); or use --scenario.")
+    ] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="FAIR-style scenario file (docs/lossmodel.md).")
+    ] = None,
+    trials: Annotated[int | None, typer.Option("--trials", help="Trial-years (default 100000).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = None,
+    fmt: Annotated[SimFormat, typer.Option("--format", help="text or json.")] = SimFormat.text,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write the loss exceedance curve as SVG.")] = None,
+    catalog_dir: Annotated[
+        Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
+    ] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="Worker threads (default: all cores).")] = None,
+    kernel: Annotated[KernelChoice, typer.Option("--kernel", help="auto, numba or numpy.")] = KernelChoice.auto,
+) -> None:
+    """Simulate annual cyber loss per peril: VaR/TVaR, retained vs insured, limit needed, premium."""
+    problems: list[Problem] = []
+    if (org_file is None) == (scenario is None):
+        problems.append(Problem("ORG", "give either an organisation file or --scenario FILE (one of them)"))
+    if trials is not None and not 0 < trials <= MAX_TRIALS:
+        problems.append(Problem("--trials", f"must be between 1 and {MAX_TRIALS:,}"))
+    if seed is not None and seed < 0:
+        problems.append(Problem("--seed", "must be >= 0"))
+    if threads is not None and threads < 1:
+        problems.append(Problem("--threads", "must be >= 1"))
+    if problems:
+        fail(problems)
+    comparison: dict[str, Any] | None = None
+    if scenario is not None:
+        from insurable.lossmodel import load_scenario, simulate_scenario
+
+        catalog = _optional_catalog(catalog_dir)
+        scen = guarded(lambda: load_scenario(scenario))
+        report = guarded(
+            lambda: simulate_scenario(
+                scen, catalog, trials=trials, seed=seed, kernel=kernel.value, threads=threads, file=str(scenario)
+            )
+        )
+    else:
+        assert org_file is not None
+        from insurable.lossmodel import simulate_organisation
+
+        catalog = load_catalog_option(catalog_dir)
+        org = load_org(org_file, catalog, required=("annual_turnover_eur",))
+        assessment = _assessment(org, catalog)
+        report = guarded(
+            lambda: simulate_organisation(
+                org,
+                catalog,
+                trials=trials or DEFAULT_TRIALS,
+                seed=seed if seed is not None else DEFAULT_SEED,
+                deductible_eur=assessment.get("deductible_eur"),
+                capacity_eur=assessment.get("max_limit_eur"),
+                capacity_source="underwriting guideline" if assessment.get("max_limit_eur") else None,
+                kernel=kernel.value,
+                threads=threads,
+            )
+        )
+        comparison = premium_comparison(report, assessment)
+    if chart is not None:
+        try:
+            chart.write_text(lec_svg(report), encoding="utf-8")
+        except OSError as exc:
+            fail([Problem("--chart", f"cannot write: {exc}", str(chart))])
+    if fmt is SimFormat.json:
+        data = report.to_json()
+        if comparison is not None:
+            data["premium_comparison"] = comparison
+        print_json(data)
+        return
+    print_report(report, comparison)
+    if chart is not None:
+        console.print(f"Loss exceedance curve written to {chart}")
+
+
+def _optional_catalog(catalog_dir: Path | None) -> Catalog | None:
+    """A scenario needs the catalogue only for catalogue perils and coverage ids."""
+    try:
+        from insurable.catalog.loader import load_catalog
+
+        return load_catalog(catalog_dir)
+    except InputError:
+        if catalog_dir is not None:
+            return load_catalog_option(catalog_dir)
+        return None
+
+
+def _assessment(org: Organisation, catalog: Catalog) -> dict[str, Any]:
+    """The underwriting engine's deductible, capacity and factor premium, when it can run."""
+    try:
+        from insurable.underwriting import assess
+    except ImportError:
+        return {}
+    try:
+        result: Any = assess(org, catalog)
+    except InputError as exc:
+        return {"unavailable": "; ".join(str(p) for p in exc.problems[:3])}
+    premium = getattr(result, "premium", None)
+    out: dict[str, Any] = {
+        "deductible_eur": getattr(result, "deductible_eur", None),
+        "max_limit_eur": getattr(result, "max_limit_eur", None),
+        "verdict": getattr(result, "verdict", None),
+    }
+    if premium is not None:
+        out["premium"] = {"low_eur": premium.low_eur, "point_eur": premium.point_eur, "high_eur": premium.high_eur}
+    return out
+
+
+def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[str, Any] | None:
+    """The technical premium beside the factor-based indicative premium, with the difference explained."""
+    if report.technical_premium is None:
+        return None
+    technical = report.technical_premium.premium
+    factor = assessment.get("premium")
+    if factor is None:
+        why = assessment.get("unavailable") or (
+            "declined by the guideline" if assessment.get("verdict") == "declined" else "underwriting engine absent"
+        )
+        return {"technical_eur": technical, "factor_eur": None, "note": f"no factor-based premium: {why}"}
+    point = float(factor["point_eur"])
+    ratio = technical / point if point > 0 else None
+    if ratio is None:
+        verdict = "no factor premium to compare"
+    elif ratio < 0.8:
+        verdict = "the loss model expects less insured loss than the rating tables charge for"
+    elif ratio > 1.25:
+        verdict = "the loss model expects more insured loss than the rating tables charge for"
+    else:
+        verdict = "the two methods agree within 25 %"
+    note = (
+        f"{verdict}. The factor premium is a market rate (base rate by turnover x hazard class x limit, "
+        "deductible and control factors, including minimum premiums and the market cycle); the technical "
+        "premium is this model's expected insured loss / target loss ratio + expense load, from claim "
+        "frequencies and severities. A gap points at calibration (claims data are US-heavy) or at loads the "
+        "tables carry and the loss model does not (capital, profit, acquisition costs)."
+    )
+    return {
+        "technical_eur": technical,
+        "factor_eur": factor,
+        "ratio_technical_to_factor": ratio,
+        "note": note,
+    }
+
+
+def _eur(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"EUR {value:,.0f}"
+
+
+def print_report(report: LossReport, comparison: dict[str, Any] | None) -> None:
+    title = f"Loss model: {report.name or report.kind}"
+    console.print(f"[bold]{title}[/] ({report.trials:,} trial-years, seed {report.seed}, kernel {report.kernel})")
+    console.print("Indicative figures in EUR; see docs/lossmodel.md for the model and its sources.")
+    console.print(
+        f"Mean annual loss {_eur(report.mean_annual_loss)}, standard deviation {_eur(report.std_annual_loss)}"
+    )
+    t = report.terms
+    console.print(
+        f"Terms: deductible {_eur(t.deductible)} per occurrence, limit {_eur(t.limit)} per occurrence, "
+        f"aggregate {_eur(t.aggregate_limit)}"
+        + (f", BI rate {_eur(t.bi_hourly_rate)}/hour" if t.bi_hourly_rate else "")
+    )
+    table = Table(title="Annual loss by return period (VaR / TVaR)")
+    table.add_column("")
+    periods = list(report.quantiles)
+    for rp in periods:
+        table.add_column(f"1-in-{rp}", justify="right")
+    rows = [("Ground-up", report.quantiles, report.tvar)]
+    rows += [("Insured", report.insured.quantiles, report.insured.tvar)]
+    rows += [("Retained", report.retained.quantiles, report.retained.tvar)]
+    rows += [(res.name, res.quantiles, res.tvar) for res in report.by_peril.values()]
+    for label, var, tvar in rows:
+        table.add_row(label, *(f"{var[rp]:,.0f} / {tvar[rp]:,.0f}" for rp in periods))
+    console.print(table)
+    perils = Table(title="By peril")
+    for col in ("Peril", "Losses/year", "Median loss", "Mean loss", "Mean annual"):
+        perils.add_column(col, justify="left" if col == "Peril" else "right")
+    for res in report.by_peril.values():
+        perils.add_row(
+            res.name,
+            f"{res.frequency:.4f}",
+            f"{res.severity_median:,.0f}",
+            f"{res.severity_mean:,.0f}",
+            f"{res.mean:,.0f}",
+        )
+    perils.add_row("Total", "", "", "", f"{report.mean_annual_loss:,.0f}")
+    console.print(perils)
+    console.print(f"Insured mean {_eur(report.insured.mean)}, retained mean {_eur(report.retained.mean)}")
+    if report.deductible_options:
+        ded = Table(title="Deductible options (retained vs insured)")
+        for col in ("Deductible", "Insured mean", "Retained mean", "Retained 1-in-100", "Technical premium"):
+            ded.add_column(col, justify="right")
+        for d in report.deductible_options:
+            ded.add_row(
+                _eur(d.deductible),
+                _eur(d.insured_mean),
+                _eur(d.retained_mean),
+                _eur(d.retained_quantiles.get("100")),
+                _eur(d.technical_premium),
+            )
+        console.print(ded)
+    if report.limit_options:
+        lim = Table(title="Limit options")
+        for col in ("Limit", "Insured mean", "Retained mean", "P(exhausted)/year", "Technical premium"):
+            lim.add_column(col, justify="right")
+        for o in report.limit_options:
+            lim.add_row(
+                _eur(o.limit),
+                _eur(o.insured_mean),
+                _eur(o.retained_mean),
+                f"{o.probability_exhausted:.4%}",
+                _eur(o.technical_premium),
+            )
+        console.print(lim)
+    if report.limit_needed is not None:
+        ln = report.limit_needed
+        covers = (
+            f"1-in-{ln.requested_limit_return_period:,.0f}" if ln.requested_limit_return_period else "beyond the sample"
+        )
+        console.print(
+            f"Limit needed for the 1-in-{rp_key(ln.return_period)} year at deductible {_eur(ln.deductible)}: "
+            f"{_eur(ln.limit)}"
+            + (f"; the requested {_eur(ln.requested_limit)} is exhausted {covers}" if ln.requested_limit else "")
+        )
+    if report.tower is not None:
+        tw = report.tower
+        tower = Table(title=f"Tower: {_eur(tw.requested_limit)} with capacity {_eur(tw.capacity)} per insurer")
+        for col in ("Layer", "Attachment", "Limit", "P(attach)/year", "Expected loss", "Technical premium"):
+            tower.add_column(col, justify="right")
+        for layer in tw.layers:
+            tower.add_row(
+                "primary" if layer.layer == 0 else f"excess {layer.layer}",
+                _eur(layer.attachment),
+                _eur(layer.limit),
+                f"{layer.attachment_probability:.4%}",
+                _eur(layer.expected_loss),
+                _eur(layer.technical_premium),
+            )
+        console.print(tower)
+    if report.technical_premium is not None:
+        tp = report.technical_premium
+        console.print(
+            f"Technical premium {_eur(tp.premium)} = expected insured loss {_eur(tp.expected_insured_loss)} "
+            f"/ target loss ratio {tp.target_loss_ratio:.0%} + expense load {_eur(tp.expense_load)}"
+        )
+    if comparison is not None:
+        factor = comparison.get("factor_eur")
+        if factor:
+            console.print(
+                f"Factor-based indicative premium {_eur(factor['low_eur'])} - {_eur(factor['high_eur'])} "
+                f"(point {_eur(factor['point_eur'])})"
+            )
+        console.print(comparison["note"])
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)

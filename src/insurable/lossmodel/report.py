@@ -1,0 +1,210 @@
+"""The loss report: frozen, JSON-serialisable results of one simulation (docs/lossmodel.md, "JSON").
+
+Return periods are JSON object keys, written as strings ("10", "100", ...). Money is EUR.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field
+
+from insurable.catalog.header import Frozen
+from insurable.lossmodel.metrics import RETURN_PERIODS, curve_periods, tail
+from insurable.text import Text
+
+
+class CurvePoint(Frozen):
+    return_period: float
+    probability: float = Field(description="annual probability that the loss exceeds ``loss``")
+    loss: float
+
+
+class Distribution(Frozen):
+    """Annual loss: mean, standard deviation, VaR (``quantiles``) and TVaR by return period."""
+
+    mean: float
+    std: float
+    quantiles: dict[str, float] = Field(description="return period -> VaR (annual loss)")
+    tvar: dict[str, float] = Field(description="return period -> TVaR (mean loss beyond the VaR)")
+    exceedance_curve: tuple[CurvePoint, ...] = ()
+
+
+class PerilResult(Distribution):
+    name: str
+    frequency: float = Field(description="expected losses per year, after scaling and control effects")
+    severity_median: float
+    severity_sigma: float
+    severity_mean: float
+
+
+class CoverageTermsUsed(Frozen):
+    coverage: str
+    covered: bool
+    deductible: float
+    sublimit: float | None
+    coinsurance: float
+    waiting_period_hours: float
+    indemnity_period_days: float | None
+
+
+class TermsUsed(Frozen):
+    deductible: float = Field(description="per occurrence")
+    limit: float | None = Field(description="per occurrence")
+    aggregate_limit: float | None = Field(description="annual aggregate")
+    bi_hourly_rate: float | None = None
+    coverages: tuple[CoverageTermsUsed, ...] = ()
+
+
+class DeductibleOption(Frozen):
+    deductible: float
+    limit: float | None
+    insured_mean: float
+    retained_mean: float
+    retained_quantiles: dict[str, float]
+    technical_premium: float | None
+
+
+class LimitOption(Frozen):
+    limit: float
+    deductible: float
+    insured_mean: float
+    retained_mean: float
+    probability_exhausted: float = Field(description="annual probability the claims exceed the limit")
+    technical_premium: float | None
+
+
+class LimitNeeded(Frozen):
+    return_period: float
+    deductible: float
+    limit: float = Field(description="annual aggregate limit that pays the 1-in-T insured loss in full")
+    requested_limit: float | None
+    requested_limit_return_period: float | None = Field(
+        description="the requested limit is exhausted once in this many years (None: never in the sample)"
+    )
+
+
+class Layer(Frozen):
+    layer: int
+    attachment: float
+    limit: float
+    expected_loss: float
+    attachment_probability: float
+    technical_premium: float | None
+
+
+class Tower(Frozen):
+    requested_limit: float
+    capacity: float = Field(description="the largest line one insurer writes")
+    capacity_source: str
+    layers: tuple[Layer, ...]
+
+
+class TechnicalPremium(Frozen):
+    expected_insured_loss: float
+    target_loss_ratio: float
+    expense_load: float
+    premium: float
+    sources: tuple[str, ...]
+
+
+class Adjustment(Frozen):
+    """One factor applied to a peril: hazard class, size, a control effect, or a bound."""
+
+    peril: str
+    kind: Literal["hazard_class", "size", "control", "bound"]
+    id: str
+    frequency: float
+    severity: float
+    reason: Text
+    facts: dict[str, Any] = Field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+
+
+class LossSummary(Frozen):
+    """The compact loss section for ``insurable assess``."""
+
+    trials: int
+    seed: int
+    mean_annual_loss: float
+    loss_1_in_100: float
+    insured_mean: float
+    retained_mean: float
+    deductible: float
+    limit: float | None
+    limit_needed: float | None
+    limit_needed_return_period: float | None
+    technical_premium: float | None
+
+
+class LossReport(Frozen):
+    """Everything one simulation reports (indicative figures, EUR)."""
+
+    kind: Literal["organisation", "scenario"]
+    name: str | None = None
+    trials: int
+    seed: int
+    kernel: str
+    block_years: int
+    currency: Literal["EUR"] = "EUR"
+    indicative: bool = True
+    mean_annual_loss: float
+    std_annual_loss: float
+    quantiles: dict[str, float] = Field(description="return period -> VaR of the ground-up annual loss")
+    tvar: dict[str, float]
+    exceedance_curve: tuple[CurvePoint, ...]
+    insured: Distribution
+    retained: Distribution
+    by_peril: dict[str, PerilResult]
+    terms: TermsUsed
+    deductible_options: tuple[DeductibleOption, ...] = ()
+    limit_options: tuple[LimitOption, ...] = ()
+    limit_needed: LimitNeeded | None = None
+    tower: Tower | None = None
+    technical_premium: TechnicalPremium | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+    catalog_versions: dict[str, str] = Field(default_factory=dict)
+
+    def summary(self) -> LossSummary:
+        return LossSummary(
+            trials=self.trials,
+            seed=self.seed,
+            mean_annual_loss=self.mean_annual_loss,
+            loss_1_in_100=self.quantiles.get("100", float("nan")),
+            insured_mean=self.insured.mean,
+            retained_mean=self.retained.mean,
+            deductible=self.terms.deductible,
+            limit=self.terms.limit,
+            limit_needed=self.limit_needed.limit if self.limit_needed else None,
+            limit_needed_return_period=self.limit_needed.return_period if self.limit_needed else None,
+            technical_premium=self.technical_premium.premium if self.technical_premium else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain JSON-ready dict (what ``--format json`` prints)."""
+        return self.model_dump(mode="json")
+
+
+def rp_key(return_period: float) -> str:
+    return f"{return_period:g}"
+
+
+def distribution(sample: NDArray[np.floating], curve: bool = True) -> Distribution:
+    """Mean, std, VaR/TVaR at :data:`RETURN_PERIODS` and (optionally) the exceedance curve."""
+    top = tail(sample)
+    n = sample.shape[0]
+    periods = [t for t in RETURN_PERIODS if t <= n]
+    points = (
+        tuple(CurvePoint(return_period=t, probability=1 / t, loss=top.var(t)) for t in curve_periods(n))
+        if curve
+        else ()
+    )
+    return Distribution(
+        mean=float(sample.mean(dtype=np.float64)),
+        std=float(sample.std(dtype=np.float64, ddof=1)) if n > 1 else 0.0,
+        quantiles={rp_key(t): top.var(t) for t in periods},
+        tvar={rp_key(t): top.tvar(t) for t in periods},
+        exceedance_curve=points,
+    )
