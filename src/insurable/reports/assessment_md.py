@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insurable.reports.labels import label, money, percent
+from insurable.reports.labels import label, money, number, percent
 from insurable.text import Lang
 from insurable.underwriting.model import Assessment, PlanItem, RuleOutcome
 
@@ -141,8 +141,8 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
     lines += _section(label("modifiers", lang), a.modifiers, lang)
     lines += _section(label("classification", lang), a.classification, lang)
     lines += _section(label("standard_exclusions", lang), a.standard_exclusions, lang)
-    if a.nis2 is not None:
-        lines += [f"## {label('nis2', lang)}", ""] + _mapping(a.nis2) + [""]
+    if a.nis2:
+        lines += _nis2(a.nis2, lang)
     if a.loss is not None:
         lines += [f"## {label('loss', lang)}", ""] + _mapping(a.loss) + [""]
     if a.assumed_answers:
@@ -152,6 +152,28 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
         ]
     lines += [f"_{label('guideline', lang)}: `{a.guideline}`_", ""]
     return "\n".join(lines)
+
+
+def _nis2(n: dict[str, Any], lang: Lang) -> list[str]:
+    lines = [
+        f"## {label('nis2', lang)}",
+        "",
+        f"- **{label('nis2_class', lang)}:** `{n.get('classification')}`",
+        f"- **{label('nis2_size', lang)}:** `{n.get('size_category')}` ({label('employees', lang)} "
+        f"{number(n.get('headcount_used') or 0, lang)}, {label('turnover', lang)} "
+        f"{money(n.get('turnover_used_eur'), lang)}, {label('balance', lang)} "
+        f"{money(n.get('balance_sheet_used_eur'), lang)})",
+        f"- **{label('nis2_basis', lang)}:** " + "; ".join(n.get("legal_basis") or ["-"]),
+        f"- **{label('nis2_fine', lang)}:** {money(n.get('fine_cap_eur'), lang)}",
+    ]
+    reasons = [r.get(lang, "") for r in n.get("reasons") or [] if isinstance(r, dict)]
+    lines += [f"- {r}" for r in reasons if r]
+    if n.get("duties"):
+        lines.append(f"- **{label('nis2_duties', lang)}:** " + ", ".join(f"`{d}`" for d in n["duties"]))
+    for note in n.get("notes") or []:
+        text = note.get("text", {}).get(lang, "") if isinstance(note, dict) else ""
+        lines.append(f"- _[{note.get('tag', '')}] {text}_")
+    return [*lines, ""]
 
 
 def _mapping(data: dict[str, Any]) -> list[str]:

@@ -95,6 +95,8 @@ def assess(
     :func:`insurable.underwriting.assess` when the NIS2 catalogue is present.
     """
     raise_if(missing_fields(org, ASSESSMENT_FIELDS))
+    if nis2 is None and legally_required is None and "nis2.yaml" in catalog.files:
+        nis2, legally_required = _nis2_outcome(org, catalog)
     g = guideline or catalog.guideline
     register = catalog.sources()
     qn = catalog.questionnaire
@@ -213,6 +215,15 @@ def assess(
 
         assessment = assessment.model_copy(update={"plan": improvement_plan(org, catalog, g, assessment, required)})
     return assessment
+
+
+def _nis2_outcome(org: Organisation, catalog: Catalog) -> tuple[dict[str, Any], frozenset[str]]:
+    """The NIS2 classification and the controls it makes legally required (NIS2 Art. 21(2))."""
+    from insurable.nis2 import nis2_catalogue
+    from insurable.nis2.scope import classify, legally_required_controls
+
+    result = classify(org, nis2_catalogue(catalog))
+    return result.model_dump(mode="json"), frozenset(legally_required_controls(result, catalog.controls))
 
 
 def _rule(g: GuidelineFile, rule_id: str) -> Rule:

@@ -27,7 +27,14 @@ def improvement_plan(
             continue
         control = controls[status.control_id]
         answers = with_control_in_place(org.answers, catalog.questionnaire, control.id)
-        after = assess(org.with_answers(answers), catalog, guideline=guideline, with_plan=False)
+        after = assess(
+            org.with_answers(answers),
+            catalog,
+            guideline=guideline,
+            with_plan=False,
+            legally_required=required,
+            nis2=before.nis2 or {},
+        )
         p0 = before.premium.point_eur if before.premium else None
         p1 = after.premium.point_eur if after.premium else None
         delta = p1 - p0 if p0 is not None and p1 is not None else None
