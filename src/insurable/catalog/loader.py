@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from insurable.catalog.controls import ControlsFile
 from insurable.catalog.coverages import CoveragesFile
 from insurable.catalog.guideline import GuidelineFile
-from insurable.catalog.header import Source
+from insurable.catalog.header import Header, Source
 from insurable.catalog.nis2 import Nis2File
 from insurable.catalog.perils import PerilsFile
 from insurable.catalog.questionnaire import QuestionnaireFile
@@ -88,13 +88,20 @@ class Catalog:
         """Every source declared in any file header, by id."""
         found: dict[str, Source] = {}
         for model in self.files.values():
-            for source in model.header.sources:
+            for source in header_of(model).sources:
                 found.setdefault(source.id, source)
         return found
 
     def versions(self) -> dict[str, str]:
         """Catalogue id -> version of every loaded file (recorded with every assessment)."""
-        return {m.header.id: m.header.version for m in self.files.values()}
+        return {header_of(m).id: header_of(m).version for m in self.files.values()}
+
+
+def header_of(model: BaseModel) -> Header:
+    """The header every catalogue file model carries."""
+    header = model.__dict__.get("header")
+    assert isinstance(header, Header)
+    return header
 
 
 def _load_file(path: Path, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:

@@ -156,9 +156,10 @@ def assess(
 
     # Sublimits expressed as a fraction resolve against the limit one insurer offers.
     sublimits = []
-    for outcome, rule in ((o, _rule(g, o.rule_id)) for o in fired["sublimit"]):
+    for fired_sublimit in fired["sublimit"]:
+        rule = _rule(g, fired_sublimit.rule_id)
         amount = rule.sublimit_eur if rule.sublimit_eur is not None else (rule.sublimit_fraction or 1.0) * limit_offered
-        sublimits.append(outcome.model_copy(update={"amount_eur": min(amount, limit_offered)}))
+        sublimits.append(fired_sublimit.model_copy(update={"amount_eur": min(amount, limit_offered)}))
 
     verdict = _verdict(fired)
     premium, steps = price(g.rating, hazard, org.annual_turnover_eur, fired["modifier"], requested, credited)
