@@ -4,9 +4,9 @@ Reproducibility: the trial-years are cut into blocks of ``block_years`` (default
 :data:`BLOCK_YEARS`); block ``i`` draws from ``Generator(PCG64(SeedSequence(seed).spawn(n)[i]))``,
 which depends only on the seed and ``i``. Blocks are grouped into work chunks and run on any number
 of threads; every block writes its own slice of the outputs. The same seed therefore gives identical
-numbers whatever the chunk grouping, thread count or process (and a run of N trial-years, N a multiple of
-``block_years``, equals the first N years of a longer run). ``block_years`` is part of the stream's identity: change it and the numbers
-change (they remain a valid sample).
+numbers whatever the chunk grouping, thread count or process (and a run of N trial-years, N a multiple
+of ``block_years``, equals the first N years of a longer run). ``block_years`` is part of the stream's
+identity: change it and the numbers change (they remain a valid sample).
 
 Memory: the outputs are ``trials x (8 ground-up + 4 per peril + 8 per term set)`` bytes; each block
 in flight adds a ``block_years x perils`` count buffer (fast kernel) or its event arrays (reference).
