@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= examples/dutch-msp.yaml
 
-.PHONY: run test lint typecheck unit docs bench clean
+.PHONY: run test lint typecheck unit docs bench clean test-postgres serve
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ typecheck: $(BIN)/.installed
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q -n 2
+
+# The service tests on PostgreSQL: needs INSURABLE_TEST_DATABASE_URL (.ci/with-postgres sets it).
+test-postgres: $(BIN)/.installed
+	@test -n "$$INSURABLE_TEST_DATABASE_URL" || { echo "set INSURABLE_TEST_DATABASE_URL or use .ci/with-postgres make test-postgres"; exit 2; }
+	$(BIN)/pytest -q -n 2 tests/service
+
+serve: $(BIN)/.installed
+	$(BIN)/insurable serve
 
 docs: $(BIN)/.installed
 	$(BIN)/python -m insurable.docgen
