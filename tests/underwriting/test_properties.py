@@ -22,9 +22,9 @@ def worse(a: str, b: str) -> bool:
 @SETTINGS
 @given(org=organisations(CATALOG), control=st.sampled_from(CONTROLS))
 def test_one_more_control_never_makes_things_worse(org, control):
-    before = assess(org, CATALOG, with_plan=False)
+    before = assess(org, CATALOG, with_plan=False, loss_trials=None)
     fixed = org.with_answers(with_control_in_place(org.answers, CATALOG.questionnaire, control))
-    after = assess(fixed, CATALOG, with_plan=False)
+    after = assess(fixed, CATALOG, with_plan=False, loss_trials=None)
     assert not worse(after.verdict, before.verdict)
     if before.premium is not None:
         assert after.premium is not None
@@ -37,9 +37,12 @@ def test_one_more_control_never_makes_things_worse(org, control):
 @given(org=organisations(CATALOG), extra=st.integers(1, 100_000_000))
 def test_premium_rises_with_revenue(org, extra):
     assert org.annual_turnover_eur is not None
-    low = assess(org, CATALOG, with_plan=False)
+    low = assess(org, CATALOG, with_plan=False, loss_trials=None)
     high = assess(
-        org.model_copy(update={"annual_turnover_eur": org.annual_turnover_eur + extra}), CATALOG, with_plan=False
+        org.model_copy(update={"annual_turnover_eur": org.annual_turnover_eur + extra}),
+        CATALOG,
+        with_plan=False,
+        loss_trials=None,
     )
     if low.premium is not None and high.premium is not None:
         assert high.premium.point_eur >= low.premium.point_eur
@@ -55,7 +58,7 @@ def test_premium_rises_with_hazard_class(org):
         # Move the whole organisation into each class by making that class the default and
         # dropping the classification rules; everything else stays the same.
         variant = guideline.model_copy(update={"default_hazard_class": hazard.id, "classification": ()})
-        result = assess(org, CATALOG, guideline=variant, with_plan=False)
+        result = assess(org, CATALOG, guideline=variant, with_plan=False, loss_trials=None)
         if result.premium is not None:
             premiums.append(result.premium.point_eur)
     assert premiums == sorted(premiums)
@@ -64,9 +67,11 @@ def test_premium_rises_with_hazard_class(org):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(org=organisations(CATALOG))
 def test_plan_deltas_equal_a_reassessment(org):
-    result = assess(org, CATALOG)
+    result = assess(org, CATALOG, loss_trials=None)
     for item in result.plan:
-        again = assess(org.with_answers({**org.answers, **item.answers_changed}), CATALOG, with_plan=False)
+        again = assess(
+            org.with_answers({**org.answers, **item.answers_changed}), CATALOG, with_plan=False, loss_trials=None
+        )
         assert again.verdict == item.verdict_after
         assert (again.premium.point_eur if again.premium else None) == item.premium_after_eur
         assert again.deductible_eur == item.deductible_after_eur

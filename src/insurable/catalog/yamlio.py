@@ -9,8 +9,10 @@ import yaml
 
 from insurable.errors import InputError, Problem
 
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+
+class _UniqueKeyLoader(_Base):  # type: ignore[valid-type,misc]
     """A safe loader that refuses duplicate mapping keys instead of silently keeping the last."""
 
 

@@ -143,8 +143,8 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
     lines += _section(label("standard_exclusions", lang), a.standard_exclusions, lang)
     if a.nis2:
         lines += _nis2(a.nis2, lang)
-    if a.loss is not None:
-        lines += [f"## {label('loss', lang)}", ""] + _mapping(a.loss) + [""]
+    if a.loss:
+        lines += _loss(a.loss, a, lang)
     if a.assumed_answers:
         lines += [
             f"_{label('assumed_note', lang)}: " + ", ".join(f"`{q}`" for q in a.assumed_answers) + "._",
@@ -176,12 +176,30 @@ def _nis2(n: dict[str, Any], lang: Lang) -> list[str]:
     return [*lines, ""]
 
 
-def _mapping(data: dict[str, Any]) -> list[str]:
-    out = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        out.append(f"- {key}: {value}")
-    return out
+def _loss(loss: dict[str, Any], a: Assessment, lang: Lang) -> list[str]:
+    lines = [
+        f"## {label('loss', lang)}",
+        "",
+        f"- **{label('mean_loss', lang)}:** {money(loss.get('mean_annual_loss'), lang)} "
+        f"({number(loss.get('trials') or 0, lang)} {label('trial_years', lang)}, seed {loss.get('seed')})",
+        f"- **{label('loss_100', lang)}:** {money(loss.get('loss_1_in_100'), lang)}",
+        f"- **{label('retained_insured', lang)}:** {money(loss.get('retained_mean'), lang)} / "
+        f"{money(loss.get('insured_mean'), lang)}",
+        f"- **{label('technical_premium', lang)}:** {money(loss.get('technical_premium'), lang)} "
+        f"({label('premium', lang)}: {money(a.premium.point_eur if a.premium else None, lang)})",
+        "",
+    ]
+    options = loss.get("deductible_options") or []
+    if options:
+        lines += [
+            f"| {label('deductible', lang)} | {label('retained_mean', lang)} | {label('insured_mean', lang)} "
+            f"| {label('technical_premium', lang)} |",
+            "|---|---|---|---|",
+        ]
+        for o in options:
+            lines.append(
+                f"| {money(o.get('deductible'), lang)} | {money(o.get('retained_mean'), lang)} "
+                f"| {money(o.get('insured_mean'), lang)} | {money(o.get('technical_premium'), lang)} |"
+            )
+        lines.append("")
+    return lines

@@ -88,11 +88,15 @@ def assess(
     with_plan: bool = True,
     legally_required: frozenset[str] | None = None,
     nis2: dict[str, Any] | None = None,
+    loss_trials: int | None = 50_000,
+    loss_seed: int | None = None,
 ) -> Assessment:
     """Assess ``org`` under ``guideline`` (default: the catalogue's). Pure; raises InputError on gaps.
 
-    ``legally_required`` (control ids) and ``nis2`` (the NIS2 outcome as JSON) are filled in by
-    :func:`insurable.underwriting.assess` when the NIS2 catalogue is present.
+    ``legally_required`` (control ids) and ``nis2`` (the NIS2 outcome as JSON) are computed here
+    when the catalogue has ``nis2.yaml``. With ``loss_trials`` (and ``perils.yaml``) the loss model
+    runs under the terms this assessment offers (its deductible, one insurer's capacity) and the
+    technical premium is set beside the factor premium. The plan's re-assessments skip both.
     """
     raise_if(missing_fields(org, ASSESSMENT_FIELDS))
     if nis2 is None and legally_required is None and "nis2.yaml" in catalog.files:
@@ -211,6 +215,10 @@ def assess(
         guideline=f"{g.header.id}@{g.header.version}",
         catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
     )
+    if loss_trials and "perils.yaml" in catalog.files:
+        assessment = assessment.model_copy(
+            update={"loss": _loss_section(org, catalog, assessment, loss_trials, loss_seed)}
+        )
     if with_plan:
         from insurable.underwriting.plan import improvement_plan
 
@@ -225,6 +233,31 @@ def _nis2_outcome(org: Organisation, catalog: Catalog) -> tuple[dict[str, Any], 
 
     result = classify(org, nis2_catalogue(catalog))
     return result.model_dump(mode="json"), frozenset(legally_required_controls(result, catalog.controls))
+
+
+def _loss_section(
+    org: Organisation, catalog: Catalog, assessment: Assessment, trials: int, seed: int | None
+) -> dict[str, Any]:
+    """The loss model's figures under the offered terms, and how the two premiums compare."""
+    from insurable.lossmodel import DEFAULT_SEED, simulate_organisation
+
+    report = simulate_organisation(
+        org,
+        catalog,
+        trials=trials,
+        seed=DEFAULT_SEED if seed is None else seed,
+        deductible_eur=assessment.deductible_eur,
+        capacity_eur=assessment.max_limit_eur,
+        capacity_source=assessment.guideline,
+    )
+    section: dict[str, Any] = report.summary().model_dump(mode="json")
+    technical = report.technical_premium.premium if report.technical_premium else None
+    indicative = assessment.premium.point_eur if assessment.premium else None
+    if technical is not None and indicative:
+        section["technical_to_indicative_ratio"] = round(technical / indicative, 3)
+    section["quantiles"] = report.quantiles
+    section["deductible_options"] = [o.model_dump(mode="json") for o in report.deductible_options]
+    return section
 
 
 def _rule(g: GuidelineFile, rule_id: str) -> Rule:

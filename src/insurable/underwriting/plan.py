@@ -34,6 +34,7 @@ def improvement_plan(
             with_plan=False,
             legally_required=required,
             nis2=before.nis2 or {},
+            loss_trials=None,
         )
         p0 = before.premium.point_eur if before.premium else None
         p1 = after.premium.point_eur if after.premium else None
