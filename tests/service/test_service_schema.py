@@ -4,7 +4,8 @@ Every operation gets a handful of generated requests, authenticated as the owner
 no response may be a 5xx, and every response must match the documented status codes, content types
 and schemas; schema-invalid requests must be refused with a 4xx. (Schema-valid requests may still be
 refused with 422: an answer must fit its question, a member must have an account; so the
-"positive data is accepted" check is left out.) Kept small (a few examples per operation) so the suite stays fast on two cores.
+"positive data is accepted" check is left out.) Kept small (a few examples per operation) so the
+suite stays fast on two cores; INSURABLE_SCHEMA_EXAMPLES raises the count for a deeper run.
 
 schemathesis' own pytest plugin does not yet work with pytest 9, so the operations are driven
 through its Python API: one hypothesis run per operation.
