@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from insurable import __version__
 from insurable.api.deps import MAX_ID, ReadOrg, SubmitOrg
 from insurable.api.problems import ApiProblem
 from insurable.api.schemas import AssessmentOut, AssessmentSummary
+from insurable.api.submission import snapshot
 from insurable.catalog.questionnaire import validate_answers
 from insurable.errors import InputError
 from insurable.profile import ASSESSMENT_FIELDS, missing_fields, parse_organisation
@@ -18,20 +17,6 @@ from insurable.store import repo
 from insurable.store.models import Assessment
 
 router = APIRouter(prefix="/organisations/{org_id}/assessments", tags=["assessments"])
-
-
-def _cents(result: dict[str, Any], *keys: str) -> int | None:
-    """Money in the snapshot as integer cents: the first of ``keys`` holding euros (or {eur: ...})."""
-    for key in keys:
-        value = result.get(key)
-        if isinstance(value, dict):
-            value = next((value[k] for k in ("eur", "amount_eur", "annual_eur", "amount") if k in value), None)
-        if isinstance(value, int | float | str) and not isinstance(value, bool):
-            try:
-                return int((Decimal(str(value)) * 100).to_integral_value())
-            except (InvalidOperation, ValueError):
-                continue
-    return None
 
 
 def _summary(a: Assessment) -> AssessmentSummary:
@@ -54,22 +39,7 @@ def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
     if problems:
         raise InputError(problems)
     outcome = request.app.state.assessor(organisation, catalog)
-    result: dict[str, Any] = outcome if isinstance(outcome, dict) else outcome.model_dump(mode="json")
-    verdict = result.get("verdict")
-    if isinstance(verdict, dict):
-        verdict = verdict.get("outcome") or verdict.get("id") or verdict.get("verdict")
-    row = Assessment(
-        org_id=ctx.org.id,
-        submitted_by=ctx.user.id,
-        verdict=str(verdict)[:40] if verdict is not None else None,
-        premium_cents=_cents(result, "premium_eur", "premium"),
-        deductible_cents=_cents(result, "deductible_eur", "deductible"),
-        limit_cents=_cents(result, "limit_eur", "limit"),
-        catalog_versions=catalog.versions(),
-        input=snapshot_input,
-        result=result,
-        engine_version=__version__,
-    )
+    row = snapshot(ctx.org.id, ctx.user.id, snapshot_input, outcome, catalog)
     ctx.session.add(row)
     ctx.session.flush()
     repo.audit(

@@ -1,0 +1,97 @@
+"""``insurable serve`` (the multi-user service on 127.0.0.1:8000) and ``insurable demo`` (seed it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from insurable.cli.app import console, err_console, guarded
+from insurable.store.db import database_url, make_engine, make_sessionmaker, upgrade
+from insurable.store.models import User
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
+        "(default: $INSURABLE_DATABASE_URL, else SQLite in your data directory)",
+        show_default=False,
+    ),
+]
+
+
+def _describe(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite database {parsed.database}"
+    return f"{parsed.get_backend_name()} database {parsed.render_as_string(hide_password=True)}"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
+    database: DatabaseOption = None,
+) -> None:
+    """Run the REST API (/api/v1, OpenAPI at /api/v1/openapi.json) with its database."""
+    import uvicorn
+
+    from insurable.api import create_app
+    from insurable.api.settings import Settings
+
+    url = database_url(database)
+    console.print(f"Using the {_describe(url)}")
+    app = create_app(Settings.from_env(database_url=url))
+    with app.state.sessions() as session:
+        if session.scalar(select(func.count()).select_from(User)) == 0:
+            console.print("No accounts yet: run `insurable demo` to seed demo accounts and organisations.")
+    console.print(f"API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/api/v1/docs)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print("[yellow]warning:[/] listening beyond loopback; put it behind https (a proxy).")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, server_header=False)
+
+
+def demo(
+    examples: Annotated[
+        Path, typer.Option(help="folder of example organisation files (profile + answers YAML)")
+    ] = Path("examples"),
+    database: DatabaseOption = None,
+    assess: Annotated[bool, typer.Option(help="submit one assessment per organisation")] = True,
+) -> None:
+    """Seed demo accounts (admin, broker, underwriter, owners) and organisations, and say how to log in."""
+    from insurable.api.app import _default_assessor
+    from insurable.api.demo import DEMO_PASSWORD, seed
+    from insurable.catalog.loader import load_catalog
+
+    files = sorted(examples.glob("*.yaml")) if examples.is_dir() else []
+    if not files:
+        err_console.print(f"[bold red]error:[/] no example organisation files (*.yaml) in {examples}")
+        raise typer.Exit(2)
+    url = database_url(database)
+    engine = make_engine(url)
+    upgrade(engine)
+    catalog = guarded(load_catalog)
+    report = seed(make_sessionmaker(engine), files, lambda: catalog, _default_assessor if assess else None)
+    engine.dispose()
+    console.print(f"Seeded the {_describe(url)}: {len(report.organisations)} organisations.")
+    for warning in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", markup=True)
+    console.print(f"\nLog in with any of these accounts, password [bold]{DEMO_PASSWORD}[/]:")
+    for account in report.accounts:
+        console.print(f"  {account.email:<32} {account.kind:<12} sees {account.sees}", markup=False)
+    console.print(
+        "\nStart the service with `insurable serve`, then for example:\n"
+        "  curl -c jar -H 'Content-Type: application/json' "
+        f'-d \'{{"email": "broker@demo.example", "password": "{DEMO_PASSWORD}"}}\' '
+        "http://127.0.0.1:8000/api/v1/auth/login\n"
+        "  curl -b jar http://127.0.0.1:8000/api/v1/organisations",
+        markup=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("demo")(demo)
