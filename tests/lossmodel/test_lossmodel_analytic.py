@@ -57,3 +57,13 @@ def test_severity_from_two_quantiles_matches_median_and_sigma():
     mu, sigma = by_q.mu_sigma()
     assert sigma == pytest.approx((math.log(2e6) - math.log(5e4)) / (2 * 1.6448536), rel=1e-6)
     assert math.exp(mu) == pytest.approx(math.sqrt(5e4 * 2e6), rel=1e-9)
+
+
+def test_fair_product_model_mean_and_threads():
+    from insurable.lossmodel.fair import Pert, simulate_product
+
+    lef, lm = Pert(0.1, 0.5, 2.0), Pert(50_000, 200_000, 2_000_000)
+    a = simulate_product(lef, lm, trials=100_000, seed=1, threads=1, block_years=10_000)
+    b = simulate_product(lef, lm, trials=100_000, seed=1, threads=3, block_years=10_000)
+    np.testing.assert_array_equal(a, b)
+    assert a.mean() == pytest.approx(lef.mean() * lm.mean(), rel=4 * a.std() / a.mean() / math.sqrt(a.size))

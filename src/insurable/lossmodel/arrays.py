@@ -80,6 +80,62 @@ class TermArrays:
         return int(self.deductible.shape[0])
 
 
+@dataclass(frozen=True)
+class CountTables:
+    """Per peril the CDF of the annual loss count, for inversion with one uniform per year and peril:
+    ``count = number of entries of cdf[p, :length[p]] <= u``. Both kernels read the same table, so they
+    draw identical counts. The table runs until the tail left is below 1e-16 (or 200,000 entries)."""
+
+    cdf: F64  # (P, L), padded with 2.0
+    length: I64  # (P,)
+
+
+def _log_pmf(kind: int, mean: float, nb_n: float, nb_p: float, k: NDArray[np.float64]) -> F64:
+    lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+    if kind == NEGATIVE_BINOMIAL:
+        out: F64 = lgamma(k + nb_n) - lgamma(nb_n) - lgamma(k + 1) + nb_n * math.log(nb_p) + k * math.log1p(-nb_p)
+        return out
+    poisson: F64 = -mean + k * math.log(mean) - lgamma(k + 1)
+    return poisson
+
+
+def count_tables(perils: PerilArrays) -> CountTables:
+    """The count CDF of every peril (a peril with mean 0 has an empty table and draws nothing)."""
+    rows: list[F64] = []
+    for p in range(perils.n_perils):
+        mean = float(perils.mean[p])
+        if mean <= 0:
+            rows.append(np.zeros(0))
+            continue
+        var = mean / perils.nb_p[p] if perils.kind[p] == NEGATIVE_BINOMIAL else mean
+        size = int(min(200_000, mean + 50 * math.sqrt(var) + 60))
+        k = np.arange(size, dtype=np.float64)
+        pmf = np.exp(_log_pmf(int(perils.kind[p]), mean, float(perils.nb_n[p]), float(perils.nb_p[p]), k))
+        cdf = np.cumsum(pmf)
+        keep = int(np.searchsorted(cdf, 1.0 - 1e-16, side="left")) + 1
+        rows.append(cdf[: min(keep, size)])
+    width = max(1, max(r.size for r in rows))
+    table = np.full((perils.n_perils, width), 2.0)
+    for p, row in enumerate(rows):
+        table[p, : row.size] = row
+    return CountTables(table, np.array([r.size for r in rows], dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a kernel needs besides the perils, computed once per simulation."""
+
+    tables: CountTables
+    cov_idx: I64
+    cov_frac: F64
+    cov_count: I64
+
+
+def prepare(perils: PerilArrays) -> Prepared:
+    idx, frac, count = perils.sparse_split()
+    return Prepared(count_tables(perils), idx, frac, count)
+
+
 def negative_binomial_params(mean: float, variance_to_mean: float) -> tuple[float, float]:
     """NumPy's (n, p) for a negative binomial with this mean and variance/mean ratio."""
     p = 1.0 / variance_to_mean

@@ -23,9 +23,9 @@ from typing import Literal
 import numpy as np
 
 from insurable.lossmodel import kernel_fast, kernel_reference
-from insurable.lossmodel.arrays import F64, PerilArrays, TermArrays
+from insurable.lossmodel.arrays import F64, PerilArrays, TermArrays, prepare
 
-BLOCK_YEARS = 8192
+BLOCK_YEARS = 32_768
 Kernel = Literal["auto", "numba", "numpy"]
 
 
@@ -81,11 +81,21 @@ def simulate(
     ground_up = np.empty(trials, dtype=np.float64)
     by_peril = np.empty((trials, perils.n_perils), dtype=np.float32)
     insured = np.empty((terms.n_sets, trials), dtype=np.float64)
+    prepared = prepare(perils)
 
     def do_chunk(first: int) -> None:
         for b in range(first, min(first + blocks_per_chunk, n_blocks)):
             lo, hi = b * block_years, min((b + 1) * block_years, trials)
-            run(generators[b], hi - lo, perils, terms, ground_up[lo:hi], by_peril[lo:hi], insured[:, lo:hi])
+            run(
+                generators[b],
+                hi - lo,
+                perils,
+                terms,
+                ground_up[lo:hi],
+                by_peril[lo:hi],
+                insured[:, lo:hi],
+                prepared=prepared,
+            )
 
     starts = range(0, n_blocks, max(1, blocks_per_chunk))
     workers = threads if threads is not None else min(os.cpu_count() or 1, len(starts))

@@ -1,7 +1,7 @@
 """The fast kernel: one loop over trial-years and their losses, compiled with numba when available.
 
 It draws the same numbers in the same order as :mod:`insurable.lossmodel.kernel_reference` (counts
-peril by peril for the whole block, then one normal per loss in (year, peril, loss) order), from a
+peril by peril for the whole block by CDF inversion, then one normal per loss in (year, peril, loss) order), from a
 NumPy ``Generator`` passed in, so it matches the reference to rounding (``exp`` may differ in the last
 bit). Per loss it visits only the coverages the peril splits into, applies every term set inline and
 keeps nothing per event: memory is the outputs plus a (years x perils) count buffer per block.
@@ -20,16 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from insurable.lossmodel.arrays import F64, NEGATIVE_BINOMIAL, PerilArrays, TermArrays
+from insurable.lossmodel.arrays import F64, PerilArrays, Prepared, TermArrays, prepare
 
 
 def _kernel(  # noqa: PLR0913 - a flat kernel takes flat arrays
     rng: Any,
     n_years: int,
-    kind: Any,
-    mean: Any,
-    nb_n: Any,
-    nb_p: Any,
+    cdf: Any,
+    cdf_len: Any,
     mu: Any,
     sigma: Any,
     cov_idx: Any,
@@ -50,18 +48,20 @@ def _kernel(  # noqa: PLR0913 - a flat kernel takes flat arrays
     out_by_peril: Any,
     out_insured: Any,
 ) -> None:
-    n_perils = mean.shape[0]
+    n_perils = mu.shape[0]
     n_sets = deductible.shape[0]
     for p in range(n_perils):
-        if mean[p] <= 0.0:
+        size = cdf_len[p]
+        if size == 0:
             for y in range(n_years):
                 counts[y, p] = 0
-        elif kind[p] == NEGATIVE_BINOMIAL:
-            for y in range(n_years):
-                counts[y, p] = rng.negative_binomial(nb_n[p], nb_p[p])
-        else:
-            for y in range(n_years):
-                counts[y, p] = rng.poisson(mean[p])
+            continue
+        for y in range(n_years):
+            u = rng.random()
+            k = 0
+            while k < size and cdf[p, k] <= u:
+                k += 1
+            counts[y, p] = k
     for y in range(n_years):
         ground_up = 0.0
         for k in range(n_sets):
@@ -119,27 +119,26 @@ def run_block(
     out_by_peril: np.ndarray,
     out_insured: F64,
     *,
+    prepared: Prepared | None = None,
     compiled: bool = True,
 ) -> None:
     """Simulate ``n_years`` trial-years into the output slices. ``compiled=False`` runs the same loop
     in plain Python (slow; for tests on tiny inputs)."""
     fn: Callable[..., None] = _JITTED if (compiled and _JITTED is not None) else _kernel
-    cov_idx, cov_frac, cov_count = perils.sparse_split()
+    prep = prepared or prepare(perils)
     counts = np.empty((n_years, perils.n_perils), dtype=np.int64)
     parts = np.empty(max(perils.split.shape[1], 1), dtype=np.float64)
     year_paid = np.empty(terms.n_sets, dtype=np.float64)
     fn(
         rng,
         n_years,
-        perils.kind,
-        perils.mean,
-        perils.nb_n,
-        perils.nb_p,
+        prep.tables.cdf,
+        prep.tables.length,
         perils.mu,
         perils.sigma,
-        cov_idx,
-        cov_frac,
-        cov_count,
+        prep.cov_idx,
+        prep.cov_frac,
+        prep.cov_count,
         terms.deductible,
         terms.occurrence_limit,
         terms.aggregate_limit,

@@ -2,8 +2,9 @@
 
 For one block of trial-years it draws, from the block's own ``Generator`` and in this order:
 
-1. the number of losses per year, peril by peril (``counts[:, p]``, ``n_years`` draws each;
-   a peril with mean 0 draws nothing);
+1. the number of losses per year, peril by peril (``counts[:, p]``, one uniform per year, inverted
+   through the peril's count CDF, see :class:`~insurable.lossmodel.arrays.CountTables`; a peril
+   with mean 0 draws nothing);
 2. one standard normal per loss, in (year, peril, loss) order; the loss is
    ``exp(mu[p] + sigma[p] * z)``.
 
@@ -15,19 +16,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from insurable.lossmodel.arrays import F64, NEGATIVE_BINOMIAL, PerilArrays, TermArrays
+from insurable.lossmodel.arrays import F64, CountTables, PerilArrays, Prepared, TermArrays, prepare
 
 
-def draw_counts(rng: np.random.Generator, n_years: int, perils: PerilArrays) -> np.ndarray:
-    """Losses per (year, peril), drawn peril by peril."""
-    counts = np.zeros((n_years, perils.n_perils), dtype=np.int64)
-    for p in range(perils.n_perils):
-        if perils.mean[p] <= 0:
+def draw_counts(rng: np.random.Generator, n_years: int, tables: CountTables) -> np.ndarray:
+    """Losses per (year, peril), drawn peril by peril by inversion of the count CDF."""
+    n_perils = tables.length.shape[0]
+    counts = np.zeros((n_years, n_perils), dtype=np.int64)
+    for p in range(n_perils):
+        size = int(tables.length[p])
+        if size == 0:
             continue
-        if perils.kind[p] == NEGATIVE_BINOMIAL:
-            counts[:, p] = rng.negative_binomial(perils.nb_n[p], perils.nb_p[p], n_years)
-        else:
-            counts[:, p] = rng.poisson(perils.mean[p], n_years)
+        counts[:, p] = np.searchsorted(tables.cdf[p, :size], rng.random(n_years), side="right")
     return counts
 
 
@@ -60,10 +60,12 @@ def run_block(
     out_ground_up: F64,
     out_by_peril: np.ndarray,
     out_insured: F64,
+    *,
+    prepared: Prepared | None = None,
 ) -> None:
     """Simulate ``n_years`` trial-years into the output slices (ground-up, by peril, insured per set)."""
     n_p = perils.n_perils
-    counts = draw_counts(rng, n_years, perils)
+    counts = draw_counts(rng, n_years, (prepared or prepare(perils)).tables)
     flat = counts.ravel()
     n_events = int(flat.sum())
     z = rng.standard_normal(n_events)
