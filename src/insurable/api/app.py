@@ -19,6 +19,7 @@ from insurable.api.security import RateLimiter
 from insurable.api.settings import Settings
 from insurable.catalog.loader import Catalog, load_catalog
 from insurable.store.db import make_engine, make_sessionmaker, upgrade
+from insurable.web import install as install_web
 
 PREFIX = "/api/v1"
 Assessor = Callable[[Any, Catalog], Any]
@@ -71,4 +72,5 @@ def create_app(
     for module in (auth, me, users, organisations, answers, assessments, audit):
         api.include_router(module.router)
     app.include_router(api)
+    install_web(app)  # the web app (docs/web.md): pages, static files, HTML error pages
     return app

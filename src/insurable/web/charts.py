@@ -1,0 +1,98 @@
+"""Server-side SVG charts, so the page and the PDF show the same picture.
+
+The loss exceedance curve comes from :func:`insurable.lossmodel.lec_svg`; this module draws the
+retained-versus-insured chart per deductible option from the assessment's loss section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from insurable.web.i18n import Formatter
+
+INSURED = "#1f6f43"
+RETAINED = "#a33b20"
+
+
+def retained_insured_svg(
+    options: Sequence[Mapping[str, Any]],
+    fmt: Formatter,
+    labels: Mapping[str, str],
+    *,
+    chosen: float | None = None,
+    width: int = 640,
+    height: int = 300,
+) -> str:
+    """Stacked bars: mean annual loss you carry (retained) and the insurer pays (insured), per deductible.
+
+    ``labels`` holds the translated ``title``, ``retained``, ``insured``, ``deductible`` and ``chosen``.
+    """
+    rows = [o for o in options if isinstance(o.get("deductible"), int | float)]
+    left, right, top, bottom = 90, 20, 40, 70
+    pw, ph = width - left - right, height - top - bottom
+    totals = [float(o.get("retained_mean") or 0) + float(o.get("insured_mean") or 0) for o in rows]
+    y_max = _nice(max(totals, default=0.0) or 1.0)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="ri-title" font-family="sans-serif" font-size="11">',
+        f'<title id="ri-title">{escape(labels["title"])}</title>',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="18" font-size="13" font-weight="bold">{escape(labels["title"])}</text>',
+    ]
+    for i in range(5):
+        v = y_max * i / 4
+        y = top + ph - v / y_max * ph
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt.money(v))}</text>')
+    slot = pw / max(len(rows), 1)
+    bar = min(60.0, slot * 0.6)
+    for i, (o, total) in enumerate(zip(rows, totals, strict=True)):
+        x = left + slot * i + (slot - bar) / 2
+        retained = float(o.get("retained_mean") or 0)
+        insured = float(o.get("insured_mean") or 0)
+        h_ret = retained / y_max * ph
+        h_ins = insured / y_max * ph
+        base = top + ph
+        tip = f"{labels['retained']}: {fmt.money(retained)}; {labels['insured']}: {fmt.money(insured)}"
+        out.append(f"<g><title>{escape(tip)}</title>")
+        out.append(
+            f'<rect x="{x:.1f}" y="{base - h_ret:.1f}" width="{bar:.1f}" height="{h_ret:.1f}" fill="{RETAINED}"/>'
+        )
+        out.append(
+            f'<rect x="{x:.1f}" y="{base - h_ret - h_ins:.1f}" width="{bar:.1f}" '
+            f'height="{h_ins:.1f}" fill="{INSURED}"/>'
+        )
+        out.append("</g>")
+        is_chosen = chosen is not None and abs(float(o["deductible"]) - chosen) < 0.5
+        weight = ' font-weight="bold"' if is_chosen else ""
+        out.append(
+            f'<text x="{x + bar / 2:.1f}" y="{base + 16}" text-anchor="middle"{weight}>'
+            f"{escape(fmt.money(float(o['deductible'])))}</text>"
+        )
+        if is_chosen:
+            out.append(
+                f'<text x="{x + bar / 2:.1f}" y="{base + 30}" text-anchor="middle">{escape(labels["chosen"])}</text>'
+            )
+        del total
+    out.append(
+        f'<text x="{left + pw / 2}" y="{height - 22}" text-anchor="middle">{escape(labels["deductible"])}</text>'
+    )
+    lx = left
+    for colour, key in ((RETAINED, "retained"), (INSURED, "insured")):
+        out.append(f'<rect x="{lx}" y="{height - 12}" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{lx + 14}" y="{height - 3}">{escape(labels[key])}</text>')
+        lx += 220
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _nice(value: float) -> float:
+    import math
+
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * exp >= value:
+            return float(step * exp)
+    return float(10 * exp)

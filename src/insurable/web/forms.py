@@ -1,0 +1,281 @@
+"""The questionnaire and profile as HTML forms: which questions show (the engine's own skip logic),
+how a posted string becomes a typed answer, and how far along an organisation is.
+
+Form values are plain strings, so the same code serves a no-JavaScript form post and an htmx
+autosave. Each changed answer is stored through :func:`insurable.store.repo.save_answer`, one at a
+time, with an audit line, exactly as the API's ``PUT /answers/{question_id}`` does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from insurable.catalog.loader import Catalog
+from insurable.catalog.questionnaire import Question, Topic, check_answer
+from insurable.profile import ASSESSMENT_FIELDS, Organisation, parse_organisation
+from insurable.store import repo
+from insurable.underwriting.answers import effective_answers
+from insurable.web.i18n import Msg, _
+from insurable.web.session import WebOrg
+
+#: Marker: the form says nothing about this question (an untouched radio group).
+KEEP: Any = object()
+
+
+@dataclass
+class Field:
+    question: Question
+    value: Any = None
+    error: Msg | None = None
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def dom_id(self) -> str:
+        return "f-" + self.question.id.replace(".", "-")
+
+    def form_value(self) -> str:
+        """The stored value as it goes into a text, number or date input."""
+        v = self.value
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    def chosen(self, option_id: str) -> bool:
+        v = self.value
+        if isinstance(v, list | tuple):
+            return option_id in v
+        return bool(v == option_id)
+
+
+@dataclass
+class TopicProgress:
+    topic: Topic
+    answered: int
+    total: int
+
+
+@dataclass
+class Progress:
+    topics: list[TopicProgress] = field(default_factory=list)
+
+    @property
+    def answered(self) -> int:
+        return sum(t.answered for t in self.topics)
+
+    @property
+    def total(self) -> int:
+        return sum(t.total for t in self.topics)
+
+    @property
+    def fraction(self) -> float:
+        return self.answered / self.total if self.total else 0.0
+
+
+def profile_model(profile: Mapping[str, Any]) -> Organisation:
+    try:
+        return parse_organisation(dict(profile))
+    except Exception:  # a stored profile is validated on save; be lenient when reading
+        return Organisation()
+
+
+def visible_ids(catalog: Catalog, profile: Mapping[str, Any], answers: Mapping[str, Any]) -> frozenset[str]:
+    """Questions shown under the engine's skip logic (in questionnaire order, cascading)."""
+    org = profile_model(profile).with_answers(dict(answers))
+    return effective_answers(org, catalog.questionnaire).visible
+
+
+def progress(catalog: Catalog, profile: Mapping[str, Any], answers: Mapping[str, Any]) -> Progress:
+    shown = visible_ids(catalog, profile, answers)
+    result = Progress()
+    for topic in catalog.questionnaire.topics:
+        ids = [q.id for q in catalog.questionnaire.questions if q.topic == topic.id and q.id in shown]
+        result.topics.append(TopicProgress(topic, sum(1 for i in ids if answers.get(i) is not None), len(ids)))
+    return result
+
+
+def topic_fields(
+    catalog: Catalog, topic_id: str, profile: Mapping[str, Any], answers: Mapping[str, Any]
+) -> list[Field]:
+    shown = visible_ids(catalog, profile, answers)
+    return [
+        Field(q, answers.get(q.id)) for q in catalog.questionnaire.questions if q.topic == topic_id and q.id in shown
+    ]
+
+
+def _number(raw: str) -> float | int | None:
+    text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Any, Msg | None]:
+    """Turn posted strings into an answer: ``(value, None)``, ``(None, None)`` to clear it,
+    ``(KEEP, None)`` when the form says nothing, or ``(KEEP, reason)`` when it is invalid."""
+    values = [v for v in raw if "\x00" not in v]
+    if question.type == "multi_choice":
+        chosen = [v for v in values if v]
+        if not chosen:
+            return None, None
+        value: Any = list(dict.fromkeys(chosen))
+    else:
+        if not values:
+            return KEEP, None
+        text = values[-1].strip()
+        if text == "":
+            return None, None
+        if question.type == "bool":
+            if text not in ("true", "false"):
+                return KEEP, Msg(_("Choose yes or no."))
+            value = text == "true"
+        elif question.type in ("number", "money", "percentage"):
+            value = _number(text)
+            if value is None:
+                return KEEP, Msg(_("Enter a number."))
+        elif question.type == "date":
+            try:
+                value = dt.date.fromisoformat(text).isoformat()
+            except ValueError:
+                return KEEP, Msg(_("Enter a date as YYYY-MM-DD."))
+        else:
+            value = text[:2000]
+    reason = check_answer(question, value)
+    if reason:
+        if question.type in ("number", "money", "percentage"):
+            low = question.min if question.min is not None else 0.0 if question.type != "number" else None
+            high = question.max if question.max is not None else 100.0 if question.type == "percentage" else None
+            if low is not None and value < low:
+                return KEEP, Msg(_("The lowest allowed value is %(n)s."), n=f"{low:g}")
+            if high is not None and value > high:
+                return KEEP, Msg(_("The highest allowed value is %(n)s."), n=f"{high:g}")
+        return KEEP, Msg(_("This answer is not one of the allowed choices."))
+    return value, None
+
+
+def save_topic(
+    ctx: WebOrg, catalog: Catalog, shown: Sequence[str], form: Mapping[str, Sequence[str]]
+) -> dict[str, Msg]:
+    """Save every answer on the posted page that changed; return errors by question id (untranslated)."""
+    questions = catalog.questionnaire.by_id()
+    stored = {a.question_id: a.value for a in repo.answers(ctx.session, ctx.org)}
+    errors: dict[str, Msg] = {}
+    changed = False
+    for qid in shown:
+        question = questions.get(qid)
+        if question is None:
+            continue
+        value, error = parse_answer(question, form.get(qid, ()))
+        if error:
+            errors[qid] = error
+            continue
+        if value is KEEP or _same(stored.get(qid), value):
+            continue
+        if value is None:
+            repo.delete_answer(ctx.session, ctx.org, qid)
+            repo.audit(ctx.session, ctx.user, "answer.clear", org_id=ctx.org.id, target=qid, via="web")
+        else:
+            repo.save_answer(ctx.session, ctx.org, qid, value, ctx.user)
+            repo.audit(
+                ctx.session, ctx.user, "answer.save", org_id=ctx.org.id, target=qid, detail={"value": value}, via="web"
+            )
+        changed = True
+    if changed:
+        repo.touch(ctx.org)
+    ctx.session.commit()
+    return errors
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, bool) or isinstance(new, bool):
+        return isinstance(old, bool) and isinstance(new, bool) and old == new
+    return bool(old == new)
+
+
+# --- the profile -----------------------------------------------------------------------------------
+
+#: Profile fields on the web form, in order, with their input kind.
+PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "text"),
+    ("country", "text"),
+    ("nace_code", "text"),
+    ("activities", "activities"),
+    ("employees", "number"),
+    ("annual_turnover_eur", "money"),
+    ("balance_sheet_total_eur", "money"),
+    ("records_held", "number"),
+    ("requested_limit_eur", "money"),
+    ("requested_deductible_eur", "money"),
+)
+
+
+def parse_profile(
+    current: Mapping[str, Any], form: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, Any], dict[str, Msg]]:
+    """The profile with each posted field applied where it is valid; errors by field (untranslated).
+
+    Fields are checked one by one against the profile model, so one bad field keeps its old value
+    without losing the others.
+    """
+    updated: dict[str, Any] = dict(current)
+    errors: dict[str, Msg] = {}
+    for name, kind in PROFILE_FIELDS:
+        raw = [v for v in form.get(name, ()) if "\x00" not in v]
+        value: Any
+        if kind == "activities":
+            if "activities_shown" not in form:
+                continue
+            value = list(dict.fromkeys(v for v in raw if v))
+        else:
+            if not raw:
+                continue
+            text = raw[-1].strip()
+            if text == "":
+                updated.pop(name, None)
+                continue
+            if kind in ("number", "money"):
+                value = _number(text)
+                if value is None:
+                    errors[name] = Msg(_("Enter a number."))
+                    continue
+            elif name == "country":
+                value = text.upper()
+            else:
+                value = text[:200]
+        try:
+            Organisation.model_validate({name: value})
+        except ValidationError:
+            errors[name] = Msg(_PROFILE_ERRORS.get(name, _("This value is not valid.")))
+            continue
+        updated[name] = value
+    return updated, errors
+
+
+_PROFILE_ERRORS = {
+    "country": _("Use a two-letter country code, such as NL or BE."),
+    "nace_code": _("Use a NACE code such as 62.02."),
+    "records_held": _("Enter a whole number, 0 or more."),
+    "requested_limit_eur": _("Enter an amount above 0."),
+}
+
+
+def missing_profile(profile: Mapping[str, Any]) -> list[str]:
+    return [name for name in ASSESSMENT_FIELDS if profile.get(name) is None]

@@ -1,0 +1,302 @@
+"""Submitting, the results page, the report (HTML and PDF from one template, and JSON) and the
+side-by-side comparison of two assessments of one organisation."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from insurable.api.deps import MAX_ID
+from insurable.api.problems import ApiProblem
+from insurable.api.routes import assessments as api_assessments
+from insurable.catalog.loader import Catalog
+from insurable.errors import InputError
+from insurable.store import repo
+from insurable.store.models import Assessment as Row
+from insurable.text import Lang
+from insurable.underwriting import VERDICT_ORDER, Assessment
+from insurable.web import forms
+from insurable.web.app_support import catalog, db, redirect
+from insurable.web.charts import retained_insured_svg
+from insurable.web.i18n import Formatter, _, gettext, pick_lang
+from insurable.web.labels import CONTROL_STATES, NIS2_CLASSES, VERDICTS
+from insurable.web.pages import _csrf, _lists
+from insurable.web.render import page, render_string
+from insurable.web.session import CSRF_FIELD, WebError, WebOrg, check_csrf, org_for, require
+
+router = APIRouter(include_in_schema=False)
+OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.post("/orgs/{org_id}/submit")
+async def submit(org_id: OrgId, request: Request) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_submit, org_id, request, _lists(form))
+
+
+def _submit(org_id: int, request: Request, form: dict[str, list[str]]) -> Response:
+    """Assess through the API's own submit handler: one snapshot, one audit line."""
+    cat = catalog(request)
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, (form.get(CSRF_FIELD) or [""])[-1])
+        ctx = org_for(session, who, org_id, "submit")
+        api_ctx = _api_context(ctx)
+        try:
+            created = api_assessments.submit(request, api_ctx)
+        except InputError as exc:
+            session.rollback()
+            answers = {a.question_id: a.value for a in repo.answers(session, ctx.org)}
+            return page(
+                request,
+                "overview.html",
+                status_code=422,
+                ctx=ctx,
+                progress=forms.progress(cat, ctx.org.profile, answers),
+                missing=forms.missing_profile(ctx.org.profile),
+                history=repo.assessments(session, ctx.org, limit=50),
+                can_submit=True,
+                csrf=_csrf(ctx),
+                problems=[(p.path, p.reason) for p in exc.problems],
+            )
+        except ApiProblem as exc:
+            raise WebError(exc.status, "forbidden") from exc
+        return redirect(f"/orgs/{org_id}/assessments/{created.id}")
+
+
+def _api_context(ctx: WebOrg) -> Any:
+    from insurable.api.deps import OrgContext
+
+    return OrgContext(session=ctx.session, principal=ctx.principal, org=ctx.org, relation=ctx.relation)
+
+
+# --- reading a snapshot ---------------------------------------------------------------------------
+
+
+def _row(ctx: WebOrg, assessment_id: int) -> Row:
+    found = repo.assessment(ctx.session, ctx.org, assessment_id)
+    if found is None:
+        raise WebError(404, "not_found")
+    return found
+
+
+def parsed(row: Row) -> Assessment | None:
+    try:
+        return Assessment.model_validate(row.result)
+    except ValidationError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def _lec(input_json: str, deductible: float, capacity: float, catalog_key: int) -> str | None:
+    """The loss exceedance curve of a snapshot's input, re-simulated (seeded, so the same every time)."""
+    from insurable.lossmodel import lec_svg, simulate_organisation
+    from insurable.profile import parse_organisation
+
+    cat = _CATALOGS.get(catalog_key)
+    if cat is None or "perils.yaml" not in cat.files:
+        return None
+    try:
+        org = parse_organisation(json.loads(input_json))
+        report = simulate_organisation(org, cat, trials=20_000, deductible_eur=deductible, capacity_eur=capacity)
+    except (InputError, ValueError):
+        return None
+    return lec_svg(report, width=680, height=380, by_peril=False)
+
+
+_CATALOGS: dict[int, Catalog] = {}
+
+
+def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: bool = True) -> dict[str, Any]:
+    cat = catalog(request)
+    a = parsed(row)
+    fmt = Formatter(lang)
+    lec = ri = None
+    if a is not None and charts:
+        _CATALOGS[id(cat)] = cat
+        lec = _lec(json.dumps(row.input, sort_keys=True), a.deductible_eur, a.max_limit_eur, id(cat))
+        options = (a.loss or {}).get("deductible_options") or []
+        if options:
+            ri = retained_insured_svg(
+                options,
+                fmt,
+                {
+                    "title": gettext(lang, _("Expected annual loss: retained versus insured, per deductible")),
+                    "retained": gettext(lang, _("Retained (you pay)")),
+                    "insured": gettext(lang, _("Insured (the insurer pays)")),
+                    "deductible": gettext(lang, _("Deductible per claim")),
+                    "chosen": gettext(lang, _("offered")),
+                },
+                chosen=a.deductible_eur,
+            )
+    duties = {}
+    if a is not None and a.nis2 and "nis2.yaml" in cat.files:
+        from insurable.catalog.nis2 import Nis2File
+
+        duties = {d.id: d for d in cat.get("nis2.yaml", Nis2File).duties}
+    return {
+        "ctx": ctx,
+        "org": ctx.org,
+        "row": row,
+        "a": a,
+        "verdicts": VERDICTS,
+        "control_states": CONTROL_STATES,
+        "nis2_classes": NIS2_CLASSES,
+        "duties": duties,
+        "lec_svg": lec,
+        "ri_svg": ri,
+        "plan": _plan(a),
+    }
+
+
+def _plan(a: Assessment | None) -> list[Any]:
+    """The improvement plan by effect: a better verdict first, then the largest premium saving."""
+    if a is None:
+        return []
+    order = {v: i for i, v in enumerate(VERDICT_ORDER)}
+    return sorted(
+        a.plan,
+        key=lambda p: (
+            order[p.verdict_after] - order[p.verdict_before],
+            p.premium_delta_eur if p.premium_delta_eur is not None else 0.0,
+            p.deductible_after_eur - p.deductible_before_eur,
+        ),
+    )
+
+
+@router.get("/orgs/{org_id}/assessments/{assessment_id}", response_class=HTMLResponse)
+def results(org_id: OrgId, assessment_id: AssessmentId, request: Request) -> Response:
+    lang = pick_lang(request)
+    with db(request) as session:
+        ctx = org_for(session, require(request, session), org_id, "read")
+        row = _row(ctx, assessment_id)
+        repo.audit(session, ctx.user, "assessment.view", org_id=org_id, target=f"assessment:{row.id}", via="web")
+        session.commit()
+        return page(request, "results.html", lang=lang, csrf=_csrf(ctx), **report_context(request, ctx, row, lang))
+
+
+@router.get("/orgs/{org_id}/assessments/{assessment_id}/report.{kind}")
+def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Request) -> Response:
+    """The report as HTML or PDF (one template, ``report.html``; WeasyPrint makes the PDF) or the data as JSON."""
+    if kind not in ("html", "pdf", "json"):
+        raise WebError(404, "not_found")
+    lang = pick_lang(request)
+    with db(request) as session:
+        ctx = org_for(session, require(request, session), org_id, "read")
+        row = _row(ctx, assessment_id)
+        repo.audit(session, ctx.user, f"report.{kind}", org_id=org_id, target=f"assessment:{row.id}", via="web")
+        session.commit()
+        name = f"insurable-{org_id}-{row.id}"
+        if kind == "json":
+            body = {
+                "assessment_id": row.id,
+                "organisation": ctx.org.name,
+                "submitted_at": row.submitted_at.isoformat(),
+                "engine_version": row.engine_version,
+                "catalog_versions": row.catalog_versions,
+                "input": row.input,
+                "result": row.result,
+            }
+            return Response(
+                json.dumps(body, ensure_ascii=False, indent=2),
+                media_type="application/json",
+                headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+            )
+        html = render_string(lang, "report.html", **report_context(request, ctx, row, lang))
+        if kind == "html":
+            return Response(
+                html,
+                media_type="text/html; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}.html"', "Content-Language": lang},
+            )
+        from weasyprint import HTML  # imported when first needed: it loads Pango
+
+        pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"', "Content-Language": lang},
+        )
+
+
+@router.get("/orgs/{org_id}/compare", response_class=HTMLResponse)
+def compare(
+    org_id: OrgId,
+    request: Request,
+    a: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    b: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """Two assessments of the same organisation side by side (default: the latest two)."""
+    lang = pick_lang(request)
+    with db(request) as session:
+        ctx = org_for(session, require(request, session), org_id, "read")
+        history = list(repo.assessments(session, ctx.org, limit=200))
+        if a is None or b is None:
+            if len(history) < 2:
+                return page(request, "compare.html", ctx=ctx, history=history, left=None, right=None, rows=[])
+            b, a = history[0].id, history[1].id
+        left, right = _row(ctx, a), _row(ctx, b)
+        rows = _comparison(parsed(left), parsed(right), left, right)
+        repo.audit(session, ctx.user, "assessment.compare", org_id=org_id, target=f"assessment:{a},{b}", via="web")
+        session.commit()
+        return page(
+            request,
+            "compare.html",
+            lang=lang,
+            ctx=ctx,
+            history=history,
+            left=left,
+            right=right,
+            rows=rows,
+            la=parsed(left),
+            ra=parsed(right),
+        )
+
+
+def _comparison(la: Assessment | None, ra: Assessment | None, left: Row, right: Row) -> list[dict[str, Any]]:
+    """One row per figure: label (msgid), left value, right value, kind of value and whether it changed."""
+
+    def pick(a: Assessment | None, row: Row, what: str) -> Any:
+        if a is None:
+            return row.verdict if what == "verdict" else None
+        return {
+            "verdict": a.verdict,
+            "premium": a.premium.point_eur if a.premium else None,
+            "deductible": a.deductible_eur,
+            "limit": a.limit_offered_eur,
+            "max_limit": a.max_limit_eur,
+            "exclusions": len(a.exclusions),
+            "subjectivities": len(a.subjectivities),
+            "controls_in_place": sum(1 for c in a.controls if c.status == "in_place"),
+            "nis2": (a.nis2 or {}).get("classification"),
+            "mean_loss": (a.loss or {}).get("mean_annual_loss"),
+        }[what]
+
+    rows = []
+    for what, label, kind in (
+        ("verdict", _("Verdict"), "verdict"),
+        ("premium", _("Indicative annual premium"), "money"),
+        ("deductible", _("Deductible"), "money"),
+        ("limit", _("Limit offered"), "money"),
+        ("max_limit", _("Maximum limit one insurer offers"), "money"),
+        ("exclusions", _("Exclusions"), "number"),
+        ("subjectivities", _("Conditions to meet"), "number"),
+        ("controls_in_place", _("Controls in place"), "number"),
+        ("nis2", _("NIS2 classification"), "nis2"),
+        ("mean_loss", _("Expected annual loss"), "money"),
+    ):
+        lv, rv = pick(la, left, what), pick(ra, right, what)
+        rows.append({"label": label, "left": lv, "right": rv, "kind": kind, "changed": lv != rv})
+    return rows
+
+
+def answers_changed(left: Row, right: Row) -> list[tuple[str, Any, Any]]:
+    la, ra = left.input.get("answers") or {}, right.input.get("answers") or {}
+    return [(k, la.get(k), ra.get(k)) for k in sorted(set(la) | set(ra)) if la.get(k) != ra.get(k)]
