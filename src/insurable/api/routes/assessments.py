@@ -38,6 +38,7 @@ def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
     problems += validate_answers(answers, catalog.questionnaire)
     if problems:
         raise InputError(problems)
+    ctx.session.commit()  # end the read: the assessment is computed outside any transaction
     outcome = request.app.state.assessor(organisation, catalog)
     row = snapshot(ctx.org.id, ctx.user.id, snapshot_input, outcome, catalog)
     ctx.session.add(row)
