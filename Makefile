@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= examples/dutch-msp.yaml
 
-.PHONY: run test lint typecheck unit docs bench clean test-postgres serve
+.PHONY: run test lint typecheck unit docs bench clean test-postgres serve translations
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ test-postgres: $(BIN)/.installed
 
 serve: $(BIN)/.installed
 	$(BIN)/insurable serve
+
+# Web app interface strings (docs/web.md): extract -> update the nl/en catalogues -> compile the .mo
+# files (committed). Then translate any new empty msgstr in locale/nl and run it again.
+WEB := src/insurable/web
+translations: $(BIN)/.installed
+	cd $(WEB) && $(CURDIR)/$(BIN)/pybabel extract -F babel.cfg -k _ --no-location --sort-output --no-wrap \
+		--project insurable -o locale/messages.pot .
+	$(BIN)/pybabel update -i $(WEB)/locale/messages.pot -d $(WEB)/locale -D messages --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(WEB)/locale -D messages --statistics
 
 docs: $(BIN)/.installed
 	$(BIN)/python -m insurable.docgen
