@@ -99,9 +99,12 @@ def test_every_problem_at_once(tmp_path):
     result = run("assess", path)
     assert result.exit_code == 2, result.output
     out = result.output
-    # profile problems surface first; answers are checked once the profile parses
-    assert "country" in out and "ISO 3166" in out
-    assert "employees" in out
+    assert "country: 'XX' is not an ISO 3166-1 alpha-2 country code" in out
+    assert "employees: Input should be greater than or equal to 0" in out
+    assert "requested_limit_eur: required field is missing" in out
+    assert "answers.q.mfa.nonexistent: unknown question id" in out
+    assert "answers.q.mfa.email: expected true or false" in out
+    assert "answers.q.org.revenue_us_ca_pct: 140 is above the maximum 100" in out
 
 
 def test_answer_problems_all_reported(tmp_path):

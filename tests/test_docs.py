@@ -18,7 +18,17 @@ def test_generated_docs_are_current():
 
 def test_every_command_is_documented():
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    for command in ("insurable assess", "insurable init", "insurable catalog check", "insurable catalog schema"):
+    commands = (
+        "insurable assess",
+        "insurable init",
+        "insurable catalog check",
+        "insurable catalog schema",
+        "insurable nis2",
+        "insurable simulate",
+        "insurable serve",
+        "insurable demo",
+    )
+    for command in commands:
         assert f"`{command}`" in text
 
 

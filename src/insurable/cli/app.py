@@ -14,9 +14,8 @@ import typer
 from rich.console import Console
 
 from insurable.catalog.loader import Catalog, load_catalog
-from insurable.catalog.questionnaire import validate_answers
 from insurable.errors import InputError, Problem
-from insurable.profile import Organisation, load_organisation, missing_fields
+from insurable.profile import Organisation
 
 app = typer.Typer(
     name="insurable",
@@ -76,28 +75,10 @@ def load_catalog_option(catalog_dir: Path | None, guideline_dir: Path | None = N
 
 
 def load_org(path: Path, catalog: Catalog, required: tuple[str, ...] = (), check_answers: bool = True) -> Organisation:
-    """Load an organisation file and report every problem at once (fields, answers, required)."""
-    problems: list[Problem] = []
-    org: Organisation | None = None
-    try:
-        org = load_organisation(path)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    if org is not None:
-        problems.extend(missing_fields(org, required, file=str(path)))
-        if check_answers:
-            problems.extend(validate_answers(org.answers, catalog.questionnaire, file=str(path)))
-        if org.activities and "vocabulary.yaml" in catalog.files:
-            known = {a.id for a in catalog.vocabulary.activities}
-            for i, act in enumerate(org.activities):
-                if act not in known:
-                    problems.append(
-                        Problem(f"activities[{i}]", f"unknown activity {act!r}; see docs/profile.md", str(path))
-                    )
-    if problems:
-        fail(problems)
-    assert org is not None
-    return org
+    """Load an organisation file and report every problem at once (fields, answers, required); exit 2."""
+    from insurable.intake import read_organisation
+
+    return guarded(lambda: read_organisation(path, catalog, required, check_answers))
 
 
 def print_json(data: Any) -> None:
