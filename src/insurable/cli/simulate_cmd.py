@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -12,9 +12,10 @@ from rich.table import Table
 from insurable.catalog.loader import Catalog
 from insurable.cli.app import console, fail, guarded, load_catalog_option, load_org, print_json
 from insurable.errors import InputError, Problem
-from insurable.lossmodel import DEFAULT_SEED, DEFAULT_TRIALS, LossReport, lec_svg
-from insurable.lossmodel.report import rp_key
 from insurable.profile import Organisation
+
+if TYPE_CHECKING:
+    from insurable.lossmodel import LossReport
 
 MAX_TRIALS = 100_000_000
 
@@ -59,6 +60,8 @@ def simulate(
         problems.append(Problem("--threads", "must be >= 1"))
     if problems:
         fail(problems)
+    from insurable import lossmodel
+
     comparison: dict[str, Any] | None = None
     if scenario is not None:
         from insurable.lossmodel import load_scenario, simulate_scenario
@@ -81,8 +84,8 @@ def simulate(
             lambda: simulate_organisation(
                 org,
                 catalog,
-                trials=trials or DEFAULT_TRIALS,
-                seed=seed if seed is not None else DEFAULT_SEED,
+                trials=trials or lossmodel.DEFAULT_TRIALS,
+                seed=seed if seed is not None else lossmodel.DEFAULT_SEED,
                 deductible_eur=assessment.get("deductible_eur"),
                 capacity_eur=assessment.get("max_limit_eur"),
                 capacity_source="underwriting guideline" if assessment.get("max_limit_eur") else None,
@@ -93,7 +96,7 @@ def simulate(
         comparison = premium_comparison(report, assessment)
     if chart is not None:
         try:
-            chart.write_text(lec_svg(report), encoding="utf-8")
+            chart.write_text(lossmodel.lec_svg(report), encoding="utf-8")
         except OSError as exc:
             fail([Problem("--chart", f"cannot write: {exc}", str(chart))])
     if fmt is SimFormat.json:
@@ -253,7 +256,7 @@ def print_report(report: LossReport, comparison: dict[str, Any] | None) -> None:
             f"1-in-{ln.requested_limit_return_period:,.0f}" if ln.requested_limit_return_period else "beyond the sample"
         )
         console.print(
-            f"Limit needed for the 1-in-{rp_key(ln.return_period)} year at deductible {_eur(ln.deductible)}: "
+            f"Limit needed for the 1-in-{_rp_key(ln.return_period)} year at deductible {_eur(ln.deductible)}: "
             f"{_eur(ln.limit)}"
             + (f"; the requested {_eur(ln.requested_limit)} is exhausted {covers}" if ln.requested_limit else "")
         )
@@ -290,3 +293,9 @@ def print_report(report: LossReport, comparison: dict[str, Any] | None) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
+
+
+def _rp_key(return_period: float) -> str:
+    from insurable.lossmodel.report import rp_key
+
+    return rp_key(return_period)
