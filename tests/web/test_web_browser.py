@@ -13,10 +13,11 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from insurable.api import create_app
 from insurable.api.security import hash_password
@@ -55,11 +56,11 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def start_server(db_path: Path) -> tuple[str, FastAPI, Callable[[], None]]:
+    """The app on a free 127.0.0.1 port with a fresh SQLite DB and one user; returns url, app, stop."""
     import uvicorn
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'browser.sqlite3'}"
+    url = f"sqlite:///{db_path}"
     app = create_app(Settings(database_url=url), engine=make_engine(url), catalog=full_catalog, assessor=real_assess)
     with app.state.sessions() as session:
         session.add(User(email="ann@example.nl", name="Ann", kind="user", password_hash=hash_password(PASSWORD)))
@@ -73,9 +74,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not runner.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    runner.should_exit = True
-    thread.join(timeout=10)
+
+    def stop() -> None:
+        runner.should_exit = True
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{port}", app, stop
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, _app, stop = start_server(tmp_path_factory.mktemp("web") / "browser.sqlite3")
+    yield url
+    stop()
 
 
 @pytest.fixture(scope="module")

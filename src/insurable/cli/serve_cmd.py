@@ -48,6 +48,7 @@ def serve(
     with app.state.sessions() as session:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             console.print("No accounts yet: run `insurable demo` to seed demo accounts and organisations.")
+    console.print(f"Web app on http://{host}:{port}/  (docs/web.md)")
     console.print(f"API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/api/v1/docs)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print("[yellow]warning:[/] listening beyond loopback; put it behind https (a proxy).")
