@@ -76,3 +76,26 @@ def test_same_answer_saved_twice_keeps_the_last_and_audits_both(app: FastAPI, ma
     last = max(saves, key=lambda e: e["id"])
     assert final["value"] == last["detail"]["value"], "the stored answer is the last one saved"
     assert final["updated_by"] == last["actor_id"]
+
+
+def test_colleagues_patching_different_profile_fields_keep_both(app: FastAPI, make_user: MakeUser) -> None:
+    alice, bob, org = _setup(app, make_user)
+    url = f"/api/v1/organisations/{org}/profile"
+    edits = [(alice, {"employees": 41 + i}) if i % 2 == 0 else (bob, {"records_held": 30_000 + i}) for i in range(12)]
+
+    def patch(job: tuple[Account, dict[str, int]]) -> int:
+        with httpx.Client(base_url=base, headers=job[0].auth, timeout=60) as http:
+            return http.patch(url, json=job[1]).status_code
+
+    with live_server(app) as base, ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(patch, edits)) == [200] * len(edits)
+        with httpx.Client(base_url=base, headers=alice.auth) as http:
+            profile = http.get(url).json()
+            trail = http.get(f"/api/v1/organisations/{org}/audit", params={"limit": 1000}).json()
+    updates = [e for e in trail if e["action"] == "profile.update" and "changed" in e["detail"]]
+    assert len(updates) == len(edits)
+    last_employees = max((e for e in updates if "employees" in e["detail"]["changed"]), key=lambda e: e["id"])
+    last_records = max((e for e in updates if "records_held" in e["detail"]["changed"]), key=lambda e: e["id"])
+    assert profile["employees"] == last_employees["detail"]["changed"]["employees"]
+    assert profile["records_held"] == last_records["detail"]["changed"]["records_held"]
+    assert profile["nace_code"] == "62.02", "fields nobody touched are kept"

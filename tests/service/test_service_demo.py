@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -24,6 +25,13 @@ def test_demo_seeds_examples_and_the_real_assessment_is_served(db_url: str) -> N
     assert again.exit_code == 0, again.output
 
     app = create_app(Settings(database_url=db_url))  # the real catalogue and assessment
+    try:
+        _broker_submits(app)
+    finally:
+        app.state.engine.dispose()
+
+
+def _broker_submits(app: FastAPI) -> None:
     with TestClient(app) as client:
         login = client.post("/api/v1/auth/login", json={"email": "broker@demo.example", "password": DEMO_PASSWORD})
         assert login.status_code == 200, login.text

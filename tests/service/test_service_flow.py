@@ -139,3 +139,16 @@ def test_admin_sees_everything_and_creates_accounts(client: TestClient, make_use
     assert created.json()["email"] == "new@example.nl"
     assert client.get(f"{API}/users", headers=owner.auth).status_code == 403
     assert any(e["action"] == "user.create" for e in client.get(f"{API}/audit", headers=admin.auth).json())
+
+
+def test_profile_patch_merges_and_names_bad_fields(client: TestClient, make_user: MakeUser) -> None:
+    owner = make_user("owner@example.nl")
+    url = f"{API}/organisations/{new_org(client, owner)}/profile"
+    patched = client.patch(url, json={"employees": 12, "records_held": None}, headers=owner.auth)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["employees"] == 12 and patched.json()["records_held"] is None
+    assert patched.json()["country"] == "NL"
+    bad = client.patch(url, json={"country": "XX", "unknown_field": 1}, headers=owner.auth)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"country", "unknown_field"}
+    assert client.patch(url, json={"answers": {}}, headers=owner.auth).status_code == 422

@@ -26,6 +26,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/users"): {"email": "probe@example.nl", "name": "P", "password": "long enough password"},
     ("POST", f"{API}/organisations"): {"name": "Probe BV"},
     ("PUT", f"{API}/organisations/{{org_id}}/profile"): {"name": "Hijacked", "country": "NL"},
+    ("PATCH", f"{API}/organisations/{{org_id}}/profile"): {"name": "Hijacked"},
     ("POST", f"{API}/organisations/{{org_id}}/members"): {"email": "outsider@example.nl", "role": "owner"},
     ("POST", f"{API}/organisations/{{org_id}}/shares"): {"email": "broker@example.nl"},
     ("PUT", f"{API}/organisations/{{org_id}}/answers/{{question_id}}"): {"value": "overwritten"},

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
 
 from insurable.api.deps import DB, MAX_ID, Caller, EditOrg, ManageOrg, OrgContext, ReadOrg
-from insurable.api.problems import ApiProblem, FieldProblem
+from insurable.api.problems import ApiProblem, FieldProblem, field_problems
 from insurable.api.schemas import MemberIn, MemberOut, OrganisationIn, OrganisationOut, ShareIn, ShareOut
+from insurable.errors import InputError
 from insurable.profile import Organisation as Profile
+from insurable.profile import parse_organisation
 from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
 from insurable.store.models import Membership, Organisation, Share
@@ -66,10 +68,15 @@ def put_profile(body: Profile, ctx: EditOrg) -> Profile:
             "answers are saved one at a time",
             [FieldProblem(field="answers", reason="save each answer at /answers/{question_id}")],
         )
-    stored = body.model_dump(mode="json", exclude={"answers"}, exclude_defaults=True)
+    return _store_profile(ctx, body, {"profile": "replaced"})
+
+
+def _store_profile(ctx: OrgContext, profile: Profile, detail: dict[str, Any]) -> Profile:
+    stored = profile.model_dump(mode="json", exclude={"answers"}, exclude_defaults=True)
     ctx.org.profile = stored
-    if body.name:
-        ctx.org.name = body.name
+    detail = {**detail, "profile": stored}
+    if profile.name:
+        ctx.org.name = profile.name
     repo.touch(ctx.org)
     repo.audit(
         ctx.session,
@@ -77,11 +84,32 @@ def put_profile(body: Profile, ctx: EditOrg) -> Profile:
         "profile.update",
         org_id=ctx.org.id,
         target="profile",
-        detail={"profile": stored},
+        detail=detail,
         via=ctx.principal.via,
     )
     ctx.session.commit()
     return Profile.model_validate(stored)
+
+
+@router.patch("/{org_id}/profile", response_model=Profile)
+def patch_profile(
+    body: Annotated[dict[str, Any], Body(description="fields to change; null removes a field (RFC 7396)")],
+    ctx: EditOrg,
+) -> Profile:
+    """Change some profile fields, keeping the others, even when colleagues edit other fields at once."""
+    if "answers" in body:
+        raise ApiProblem(
+            422,
+            "answers are saved one at a time",
+            [FieldProblem(field="answers", reason="save each answer at /answers/{question_id}")],
+        )
+    ctx.session.refresh(ctx.org, with_for_update=True)  # PostgreSQL: lock the row for the merge
+    merged = {k: v for k, v in {**ctx.org.profile, **body}.items() if v is not None}
+    try:
+        profile = parse_organisation(merged)
+    except InputError as exc:
+        raise ApiProblem(422, "the profile has invalid fields", field_problems(exc.problems)) from exc
+    return _store_profile(ctx, profile, {"changed": body})
 
 
 @router.get("/{org_id}/members", response_model=list[MemberOut])
