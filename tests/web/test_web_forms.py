@@ -129,6 +129,7 @@ def test_submit_shows_results_and_reports(web_app: FastAPI, make_account: MakeAc
     for heading in ("Oordeel", "Premie, eigen risico en verzekerd bedrag", "Verbeterplan", "NIS2", "Schademodel"):
         assert heading in text
     assert "<svg" in text and "€\u00a0" in text  # inline charts; money in the Dutch format
+    assert "Herhalingstijd" in text and "Zelf gedragen (u betaalt)" in text  # both charts labelled in Dutch
     assert re.search(r"€\u00a0\d{1,3}(\.\d{3})+", text)  # thousands separated by a dot
     base = done.headers["location"]
     pdf = client.get(f"{base}/report.pdf")

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from insurable.web.i18n import Formatter
+from insurable.text import Lang
+from insurable.web.i18n import Formatter, _, gettext
 
 INSURED = "#1f6f43"
 RETAINED = "#a33b20"
@@ -86,6 +87,25 @@ def retained_insured_svg(
         lx += 220
     out.append("</svg>")
     return "".join(out)
+
+
+#: The English labels :func:`insurable.lossmodel.lec_svg` writes, as they appear between tags.
+LEC_LABELS = (
+    _("Ground-up"),
+    _("Insured"),
+    _("Retained"),
+    _("Return period (years, log scale)"),
+)
+LEC_PHRASES = (_("Annual loss exceedance"), _("trial-years"), _("Loss exceedance curve"))
+
+
+def localise_lec(svg: str, lang: Lang) -> str:
+    """The exceedance-curve SVG with its English labels in ``lang`` (the chart itself is the loss model's)."""
+    for label in LEC_LABELS:
+        svg = svg.replace(f">{label}<", f">{escape(gettext(lang, label))}<")
+    for phrase in LEC_PHRASES:
+        svg = svg.replace(phrase, escape(gettext(lang, phrase)))
+    return svg
 
 
 def _nice(value: float) -> float:

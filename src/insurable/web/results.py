@@ -23,7 +23,7 @@ from insurable.text import Lang
 from insurable.underwriting import VERDICT_ORDER, Assessment
 from insurable.web import forms
 from insurable.web.app_support import catalog, db, redirect
-from insurable.web.charts import retained_insured_svg
+from insurable.web.charts import localise_lec, retained_insured_svg
 from insurable.web.i18n import Formatter, _, gettext, pick_lang
 from insurable.web.labels import CONTROL_STATES, NIS2_CLASSES, VERDICTS
 from insurable.web.pages import _csrf, _lists
@@ -122,6 +122,7 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
     if a is not None and charts:
         _CATALOGS[id(cat)] = cat
         lec = _lec(json.dumps(row.input, sort_keys=True), a.deductible_eur, a.max_limit_eur, id(cat))
+        lec = localise_lec(lec, lang) if lec else None
         options = (a.loss or {}).get("deductible_options") or []
         if options:
             ri = retained_insured_svg(
