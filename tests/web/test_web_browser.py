@@ -112,6 +112,8 @@ def test_questionnaire_results_and_pdf_in_a_browser(server: str, browser: object
     # log in
     page.goto(f"{server}/")
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
+    page.keyboard.press("Tab")  # keyboard first: the skip link, then the form fields
+    expect(page.locator("a.skip")).to_be_focused()
     page.screenshot(path=ARTIFACTS / "login.png")
     page.get_by_label("E-mailadres").fill("ann@example.nl")
     page.get_by_label("Wachtwoord").fill(PASSWORD)

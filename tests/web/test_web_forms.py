@@ -165,3 +165,28 @@ def test_language_from_cookie_then_accept_language(anon, web_app: FastAPI) -> No
 def test_static_files_are_served_locally(anon) -> None:
     assert anon.get("/static/htmx-4.0.1.min.js").status_code == 200
     assert anon.get("/static/app.css").status_code == 200
+
+
+def test_compare_two_assessments_and_the_list_shows_the_latest_verdict(
+    web_app: FastAPI, make_account: MakeAccount
+) -> None:
+    client = login(web_app, make_account("ann@example.nl"))
+    org = new_org(client, profile=PROFILE)
+    token = csrf_of(client.get(f"/orgs/{org}").text)
+    first = client.post(f"/orgs/{org}/submit", data={"csrf_token": token}).headers["location"]
+    client.post(
+        f"/orgs/{org}/topics/mfa",
+        data={"csrf_token": token, "shown": ["q.mfa.remote_access"], "q.mfa.remote_access": "true"},
+    )
+    second = client.post(f"/orgs/{org}/submit", data={"csrf_token": token}).headers["location"]
+    assert first != second
+    page = client.get(f"/orgs/{org}/compare")
+    assert page.status_code == 200
+    ids = [int(u.rsplit("/", 1)[1]) for u in (first, second)]
+    assert f">#{ids[0]}</a>" in page.text and f">#{ids[1]}</a>" in page.text
+    assert "Indicatieve jaarpremie" in page.text and "Oordeel" in page.text
+    chosen = client.get(f"/orgs/{org}/compare?a={ids[1]}&b={ids[0]}")
+    assert chosen.status_code == 200
+    assert client.get(f"/orgs/{org}/compare?a=999&b={ids[0]}").status_code == 404
+    home = client.get("/")
+    assert f"/orgs/{org}/assessments/{ids[1]}" in home.text and 'class="verdict verdict-' in home.text
