@@ -50,7 +50,7 @@ def create_app(
         description="Cyber insurability as a service: questionnaire drafts, assessments, shares, audit. "
         "All figures are indicative.",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # the Swagger page would load its scripts from a CDN; the schema is enough
         redoc_url=None,
     )
     app.state.settings = settings

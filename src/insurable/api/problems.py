@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -142,7 +143,8 @@ def install(app: FastAPI) -> None:
         return problem_response(request, 409, "this conflicts with data that already exists")
 
     @app.exception_handler(OperationalError)
-    async def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+    @app.exception_handler(PoolTimeout)
+    async def _busy(request: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable: %s", exc)
         return problem_response(request, 503, "the database is busy; try again", headers={"Retry-After": "1"})
 

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, fields
 from typing import Literal
 
+from insurable.errors import Problem, raise_if
 from insurable.store.db import database_url
 
 
@@ -30,11 +31,23 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
+        """Settings from the environment; every malformed variable is reported at once."""
         values: dict[str, object] = {}
+        problems: list[Problem] = []
         for f in fields(cls):
             raw = os.environ.get(f"INSURABLE_{f.name.upper()}")
-            if raw is not None:
-                values[f.name] = int(raw) if isinstance(f.default, int) else raw
+            if raw is None:
+                continue
+            if isinstance(f.default, int):
+                try:
+                    values[f.name] = int(raw)
+                except ValueError:
+                    problems.append(Problem(f"INSURABLE_{f.name.upper()}", f"expected a whole number, not {raw!r}"))
+            else:
+                values[f.name] = raw
+        if values.get("cookie_secure", "auto") not in ("auto", "always", "never"):
+            problems.append(Problem("INSURABLE_COOKIE_SECURE", "expected auto, always or never"))
+        raise_if(problems)
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
         if not settings.database_url:

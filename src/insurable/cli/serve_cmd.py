@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from insurable.cli.app import console, err_console, guarded
 from insurable.store.db import database_url, make_engine, make_sessionmaker, upgrade
@@ -44,12 +45,16 @@ def serve(
 
     url = database_url(database)
     console.print(f"Using the {_describe(url)}")
-    app = create_app(Settings.from_env(database_url=url))
+    try:
+        app = create_app(guarded(lambda: Settings.from_env(database_url=url)))
+    except SQLAlchemyError as exc:
+        err_console.print(f"[bold red]error:[/] cannot open the database: {exc.__class__.__name__}: {exc}")
+        raise typer.Exit(1) from exc
     with app.state.sessions() as session:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             console.print("No accounts yet: run `insurable demo` to seed demo accounts and organisations.")
     console.print(f"Web app on http://{host}:{port}/  (docs/web.md)")
-    console.print(f"API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/api/v1/docs)")
+    console.print(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/api/v1/openapi.json)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print("[yellow]warning:[/] listening beyond loopback; put it behind https (a proxy).")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, server_header=False)
