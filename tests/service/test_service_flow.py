@@ -152,3 +152,16 @@ def test_profile_patch_merges_and_names_bad_fields(client: TestClient, make_user
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"country", "unknown_field"}
     assert client.patch(url, json={"answers": {}}, headers=owner.auth).status_code == 422
+
+
+def test_long_text_is_refused_or_kept_never_a_500(client: TestClient, make_user: MakeUser) -> None:
+    owner = make_user("owner@example.nl")
+    org = new_org(client, owner)
+    long_name = "N" * 500
+    saved = client.put(f"{API}/organisations/{org}/profile", json={**PROFILE, "name": long_name}, headers=owner.auth)
+    assert saved.status_code == 200 and saved.json()["name"] == long_name
+    assert client.get(f"{API}/organisations/{org}", headers=owner.auth).json()["name"] == long_name[:200]
+    token = client.post(f"{API}/me/tokens", json={"name": "t" * 101}, headers=owner.auth)
+    assert token.status_code == 422 and token.json()["errors"][0]["field"] == "name"
+    created = client.post(f"{API}/organisations", json={"name": "o" * 201}, headers=owner.auth)
+    assert created.status_code == 422

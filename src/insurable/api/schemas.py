@@ -47,7 +47,7 @@ class UserIn(Body):
 
 
 class TokenIn(Body):
-    name: Name
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class TokenOut(BaseModel):

@@ -76,7 +76,7 @@ def _store_profile(ctx: OrgContext, profile: Profile, detail: dict[str, Any]) ->
     ctx.org.profile = stored
     detail = {**detail, "profile": stored}
     if profile.name:
-        ctx.org.name = profile.name
+        ctx.org.name = profile.name[:200]  # the listing name; the profile keeps it whole
     repo.touch(ctx.org)
     repo.audit(
         ctx.session,
