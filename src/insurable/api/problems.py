@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
@@ -141,6 +141,12 @@ def install(app: FastAPI) -> None:
     async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity error: %s", exc)
         return problem_response(request, 409, "this conflicts with data that already exists")
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database refused that validation let through: still the client's input.
+        log.warning("database refused a value: %s", exc)
+        return problem_response(request, 422, "a value is out of range or too long for the database")
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from insurable.api.deps import DB, Admin, AuditOrg
+from insurable.api.deps import DB, MAX_ID, Admin, AuditOrg
 from insurable.api.schemas import AuditOut
 from insurable.store import repo
 
 router = APIRouter(tags=["audit"])
-After = Annotated[int, Query(ge=0, le=2**62, description="return lines with an id above this")]
+After = Annotated[int, Query(ge=0, le=MAX_ID, description="return lines with an id above this")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
