@@ -9,9 +9,9 @@ engine re-run with each missing control in place, see :mod:`insurable.underwriti
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, get_args
 
-from insurable.catalog.guideline import CONDITION_EFFECTS, GuidelineFile, Rule
+from insurable.catalog.guideline import CONDITION_EFFECTS, Effect, GuidelineFile, Rule
 from insurable.catalog.header import Source
 from insurable.catalog.loader import Catalog
 from insurable.conditions import evaluate
@@ -130,20 +130,7 @@ def assess(
                 hazard = candidate
     classification.sort(key=lambda r: -g.hazard_class(_class_of(g, r.rule_id)).rank)
 
-    fired: dict[str, list[RuleOutcome]] = {
-        e: []
-        for e in (
-            "decline",
-            "refer",
-            "exclusion",
-            "sublimit",
-            "subjectivity",
-            "modifier",
-            "deductible_floor",
-            "capacity_cap",
-            "standard_exclusion",
-        )
-    }
+    fired: dict[str, list[RuleOutcome]] = {effect: [] for effect in get_args(Effect)}
     for rule in g.rules:
         result = _fire(rule, answers, org, register)
         if result is not None:
