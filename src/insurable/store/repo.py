@@ -105,11 +105,14 @@ def answers(session: Session, org: Organisation) -> Sequence[Answer]:
 
 
 def answer(session: Session, org: Organisation, question_id: str) -> Answer | None:
-    return session.get(Answer, (org.id, question_id))
+    """The stored answer, read from the database (never a stale copy from this session)."""
+    return session.get(Answer, (org.id, question_id), populate_existing=True)
 
 
-def save_answer(session: Session, org: Organisation, question_id: str, value: Any, user: User) -> None:
-    """Insert or replace one draft answer in a single statement (no read-modify-write race)."""
+def save_answer(session: Session, org: Organisation, question_id: str, value: Any, user: User) -> dt.datetime:
+    """Insert or replace one draft answer in a single statement (no read-modify-write race).
+
+    Returns the time it was saved."""
     now = utcnow()
     row = {"org_id": org.id, "question_id": question_id, "value": value, "updated_by": user.id}
     dialect = session.get_bind().dialect.name
@@ -120,7 +123,7 @@ def save_answer(session: Session, org: Organisation, question_id: str, value: An
         set_={"value": statement.excluded.value, "updated_by": user.id, "updated_at": now},
     )
     session.execute(statement)
-    session.expire_all()
+    return now
 
 
 def delete_answer(session: Session, org: Organisation, question_id: str) -> bool:

@@ -53,8 +53,8 @@ def save_answer(question_id: QuestionId, body: AnswerIn, request: Request, ctx: 
     reason = check_answer(question, body.value)
     if reason:
         raise ApiProblem(422, f"not a valid answer to {question_id}", [FieldProblem(field="value", reason=reason)])
-    repo.save_answer(ctx.session, ctx.org, question_id, body.value, ctx.user)
-    repo.touch(ctx.org)
+    saved_at = repo.save_answer(ctx.session, ctx.org, question_id, body.value, ctx.user)
+    repo.touch(ctx.org, saved_at)
     repo.audit(
         ctx.session,
         ctx.user,
@@ -65,9 +65,7 @@ def save_answer(question_id: QuestionId, body: AnswerIn, request: Request, ctx: 
         via=ctx.principal.via,
     )
     ctx.session.commit()
-    saved = repo.answer(ctx.session, ctx.org, question_id)
-    assert saved is not None
-    return AnswerOut.model_validate(saved, from_attributes=True)
+    return AnswerOut(question_id=question_id, value=body.value, updated_at=saved_at, updated_by=ctx.user.id)
 
 
 @router.delete("/{question_id}", status_code=204)
