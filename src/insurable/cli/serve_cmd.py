@@ -50,6 +50,7 @@ def serve(
     except SQLAlchemyError as exc:
         err_console.print(f"[bold red]error:[/] cannot open the database: {exc.__class__.__name__}: {exc}")
         raise typer.Exit(1) from exc
+    guarded(app.state.catalog)  # load and check the catalogue now, not at the first request
     with app.state.sessions() as session:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             console.print("No accounts yet: run `insurable demo` to seed demo accounts and organisations.")
