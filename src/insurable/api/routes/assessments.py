@@ -59,7 +59,12 @@ def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
 @router.get("", response_model=list[AssessmentSummary])
 def history(ctx: ReadOrg, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AssessmentSummary]:
     """Submitted assessments, newest first."""
-    return [_summary(a) for a in repo.assessments(ctx.session, ctx.org, limit=limit)]
+    rows = repo.assessments(ctx.session, ctx.org, limit=limit)
+    repo.audit(
+        ctx.session, ctx.user, "assessments.list", org_id=ctx.org.id, target="assessments", via=ctx.principal.via
+    )
+    ctx.session.commit()
+    return [_summary(a) for a in rows]
 
 
 @router.get("/{assessment_id}", response_model=AssessmentOut)
