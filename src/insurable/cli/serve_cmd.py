@@ -6,13 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from insurable.cli.app import console, err_console, guarded
-from insurable.store.db import database_url, make_engine, make_sessionmaker, upgrade
-from insurable.store.models import User
 
 DatabaseOption = Annotated[
     str | None,
@@ -26,6 +21,8 @@ DatabaseOption = Annotated[
 
 
 def _describe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return f"SQLite database {parsed.database}"
@@ -38,10 +35,15 @@ def serve(
     database: DatabaseOption = None,
 ) -> None:
     """Run the REST API (/api/v1, OpenAPI at /api/v1/openapi.json) with its database."""
+    # The service stack (SQLAlchemy, Alembic, FastAPI) loads only when a service command runs.
     import uvicorn
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import SQLAlchemyError
 
     from insurable.api import create_app
     from insurable.api.settings import Settings
+    from insurable.store.db import database_url
+    from insurable.store.models import User
 
     url = database_url(database)
     console.print(f"Using the {_describe(url)}")
@@ -72,6 +74,7 @@ def demo(
     from insurable.api.app import _default_assessor
     from insurable.api.demo import DEMO_PASSWORD, seed
     from insurable.catalog.loader import load_catalog
+    from insurable.store.db import database_url, make_engine, make_sessionmaker, upgrade
 
     files = sorted(examples.glob("*.yaml")) if examples.is_dir() else []
     if not files:
