@@ -6,6 +6,7 @@ retained-versus-insured chart per deductible option from the assessment's loss s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
@@ -46,7 +47,7 @@ def retained_insured_svg(
         v = y_max * i / 4
         y = top + ph - v / y_max * ph
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt.money(v))}</text>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(fmt.money_short(v))}</text>')
     slot = pw / max(len(rows), 1)
     bar = min(60.0, slot * 0.6)
     for i, (o, total) in enumerate(zip(rows, totals, strict=True)):
@@ -99,8 +100,27 @@ LEC_LABELS = (
 LEC_PHRASES = (_("Annual loss exceedance"), _("trial-years"), _("Loss exceedance curve"))
 
 
+#: The amounts, tick numbers and title :func:`insurable.lossmodel.lec_svg` writes in English form.
+_LEC_AMOUNT = re.compile(r">€(-?\d+(?:\.\d+)?)(bn|M|k)?<")
+_LEC_TICK = re.compile(r'(text-anchor="middle">)(\d{4,})(</text>)')
+_LEC_TITLE = re.compile(r"Annual loss exceedance \(([\d,]+) trial-years, seed (\d+)\)")
+_UNITS = {"bn": 1e9, "M": 1e6, "k": 1e3, None: 1.0}
+
+
 def localise_lec(svg: str, lang: Lang) -> str:
-    """The exceedance-curve SVG with its English labels in ``lang`` (the chart itself is the loss model's)."""
+    """The exceedance-curve SVG with its English labels and amounts in ``lang`` (the chart itself is the
+    loss model's): axis amounts in the locale's compact currency form, numbers grouped per locale."""
+    fmt = Formatter(lang)
+    svg = _LEC_AMOUNT.sub(
+        lambda m: f">{escape(fmt.money_short(float(m.group(1)) * _UNITS[m.group(2)]))}<",
+        svg,
+    )
+    svg = _LEC_TICK.sub(lambda m: m.group(1) + fmt.number(int(m.group(2))) + m.group(3), svg)
+    title = gettext(lang, _("Annual loss exceedance (%(n)s simulated years, seed %(seed)s)"))
+    svg = _LEC_TITLE.sub(
+        lambda m: escape(title % {"n": fmt.number(int(m.group(1).replace(",", ""))), "seed": m.group(2)}),
+        svg,
+    )
     for label in LEC_LABELS:
         svg = svg.replace(f">{label}<", f">{escape(gettext(lang, label))}<")
     for phrase in LEC_PHRASES:

@@ -17,7 +17,7 @@ from typing import Any
 from babel import Locale
 from babel.core import negotiate_locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
@@ -84,6 +84,12 @@ class Formatter:
             return format_currency(value, "EUR", locale=self.locale)
         pattern = self.locale.currency_formats["standard"].pattern.replace(".00", "")
         return format_currency(round(value), "EUR", format=pattern, locale=self.locale, currency_digits=False)
+
+    def money_short(self, value: float | None) -> str:
+        """EUR in the locale's compact form for chart axes: ``€ 1,2 mln.`` (nl) or ``€1.2m`` (en)."""
+        if value is None:
+            return "–"
+        return str(format_compact_currency(value, "EUR", locale=self.locale, fraction_digits=1))
 
     def number(self, value: float | None, decimals: int = 0) -> str:
         if value is None:

@@ -21,6 +21,12 @@ NIS2_CLASSES = {
     "important": _("Important entity"),
     "out_of_scope": _("Not in scope of NIS2"),
 }
+NIS2_SIZES = {
+    "micro": _("micro enterprise"),
+    "small": _("small enterprise"),
+    "medium": _("medium-sized enterprise"),
+    "large": _("large enterprise"),
+}
 RELATIONS = {
     "owner": _("owner"),
     "member": _("member"),

@@ -20,7 +20,7 @@ from insurable.api.schemas import LoginIn
 from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
 from insurable.text import LANGS
-from insurable.web import forms
+from insurable.web import forms, nis2_form
 from insurable.web.app_support import catalog, db, local, redirect
 from insurable.web.i18n import LANG_COOKIE, Msg, _
 from insurable.web.render import page
@@ -212,6 +212,7 @@ def _profile_page(
     request: Request, ctx: Any, cat: Any, values: dict[str, Any], errors: dict[str, Msg], status: int = 200
 ) -> Response:
     fields = {f.name: f for f in cat.vocabulary.fields}
+    nis2 = _nis2(cat)
     return page(
         request,
         "profile.html",
@@ -225,7 +226,20 @@ def _profile_page(
         csrf=_csrf(ctx),
         first_topic=cat.questionnaire.topics[0].id,
         saved=request.query_params.get("saved") == "1",
+        nis2=nis2_form.view(values) if nis2 is not None else None,
+        nis2_fields={name: fields.get(name) for name in ("nis2_entity_types", "nis2_flags", "group")},
+        sectors=nis2_form.sectors(nis2) if nis2 is not None else [],
+        nis2_form=nis2_form,
     )
+
+
+def _nis2(cat: Any) -> Any:
+    """The catalogue's ``nis2.yaml``, or None for a catalogue without it."""
+    if "nis2.yaml" not in cat.files:
+        return None
+    from insurable.nis2 import nis2_catalogue
+
+    return nis2_catalogue(cat)
 
 
 @router.post("/orgs/{org_id}/profile", response_class=HTMLResponse)
@@ -241,6 +255,13 @@ def _save_profile(org_id: int, request: Request, form: dict[str, list[str]]) -> 
         check_csrf(request, who, (form.get(CSRF_FIELD) or [""])[-1])
         ctx = org_for(session, who, org_id, "edit")
         updated, errors = forms.parse_profile(ctx.org.profile, form)
+        nis2 = _nis2(cat)
+        if nis2 is not None:
+            shown_nis2, more = nis2_form.parse(updated, form, nis2)
+            errors.update(more)
+            updated = nis2_form.strip(shown_nis2)
+        else:
+            shown_nis2 = updated
         if updated != ctx.org.profile:
             ctx.org.profile = updated
             if updated.get("name"):
@@ -257,7 +278,7 @@ def _save_profile(org_id: int, request: Request, form: dict[str, list[str]]) -> 
             )
             session.commit()
         if errors:
-            shown = {**updated, **{k: (form.get(k) or [""])[-1] for k in errors}}
+            shown = {**shown_nis2, **{k: (form.get(k) or [""])[-1] for k in errors}}
             return _profile_page(request, ctx, cat, shown, errors, status=422)
         if request.headers.get("HX-Request") == "true":
             return _profile_page(request, ctx, cat, updated, {})

@@ -138,10 +138,13 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
                 chosen=a.deductible_eur,
             )
     duties = {}
+    entity_types = {}
     if a is not None and a.nis2 and "nis2.yaml" in cat.files:
         from insurable.catalog.nis2 import Nis2File
 
-        duties = {d.id: d for d in cat.get("nis2.yaml", Nis2File).duties}
+        nis2_file = cat.get("nis2.yaml", Nis2File)
+        duties = {d.id: d for d in nis2_file.duties}
+        entity_types = {t.id: t for t in nis2_file.entity_types}
     return {
         "ctx": ctx,
         "org": ctx.org,
@@ -151,6 +154,7 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
         "control_states": CONTROL_STATES,
         "nis2_classes": NIS2_CLASSES,
         "duties": duties,
+        "entity_types": entity_types,
         "lec_svg": lec,
         "ri_svg": ri,
         "plan": _plan(a),
