@@ -58,9 +58,11 @@ def _kernel(  # noqa: PLR0913 - a flat kernel takes flat arrays
             continue
         for y in range(n_years):
             u = rng.random()
+            # Count the CDF entries at or below u: the same inversion as searchsorted(side="right")
+            # on a rising CDF, without a data-dependent branch (a mispredict costs more than a compare).
             k = 0
-            while k < size and cdf[p, k] <= u:
-                k += 1
+            for j in range(size):
+                k += cdf[p, j] <= u
             counts[y, p] = k
     for y in range(n_years):
         ground_up = 0.0
@@ -74,6 +76,16 @@ def _kernel(  # noqa: PLR0913 - a flat kernel takes flat arrays
                 ground_up += x
                 peril_total += x
                 for k in range(n_sets):
+                    if n_cov == 1:
+                        # One coverage: the policy deductible comes off that coverage directly
+                        # (the general path below gives the same amount up to rounding).
+                        c = cov_idx[p, 0]
+                        g = x * cov_frac[p, 0]
+                        g = min(max(g - wait[k, c], 0.0), cap[k, c])
+                        g = max(g - cov_deductible[k, c], 0.0)
+                        paid = min(max(g - deductible[k], 0.0), sublimit[k, c]) * share[k, c]
+                        year_paid[k] += min(paid, occurrence_limit[k])
+                        continue
                     total = 0.0
                     for j in range(n_cov):
                         c = cov_idx[p, j]
