@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.markdown import Markdown
 
 from insurable.cli.app import Format, Lang, console, fail, guarded, load_catalog_option, load_org, print_json
@@ -40,7 +41,8 @@ def assess(
     if fmt is Format.markdown:
         typer.echo(text)
     else:
-        console.print(Markdown(text))
+        # Markdown wraps to the terminal itself; the shared console's soft wrap would crop it.
+        Console(highlight=False).print(Markdown(text))
 
 
 def init(
