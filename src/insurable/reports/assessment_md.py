@@ -10,7 +10,7 @@ from typing import Any
 
 from insurable.reports.labels import label, money, number, percent
 from insurable.text import Lang
-from insurable.underwriting.model import Assessment, PlanItem, RuleOutcome
+from insurable.underwriting.model import Assessment, PlanItem, RatingStep, RuleOutcome
 
 
 def _value(value: Any, lang: Lang) -> str:
@@ -137,7 +137,7 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
     lines += _section(label("capacity_rules", lang), a.capacity_rules, lang)
     lines += _plan(a.plan, lang)
     lines += [f"## {label('rating', lang)}", ""]
-    lines += [f"- {s.name}: {s.value:g} ({s.detail})" for s in a.rating] + [""]
+    lines += [_step(s, lang) for s in a.rating] + [""]
     lines += _section(label("modifiers", lang), a.modifiers, lang)
     lines += _section(label("classification", lang), a.classification, lang)
     lines += _section(label("standard_exclusions", lang), a.standard_exclusions, lang)
@@ -152,6 +152,15 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
         ]
     lines += [f"_{label('guideline', lang)}: `{a.guideline}`_", ""]
     return "\n".join(lines)
+
+
+def _step(step: RatingStep, lang: Lang) -> str:
+    name = label(f"step_{step.name}", lang)
+    value = money(step.value, lang) if step.name in ("base", "minimum_premium") else f"x{number(step.value, lang, 4)}"
+    rules = f" ({', '.join(f'`{r}`' for r in step.rule_ids)})" if step.rule_ids else ""
+    if step.name == "minimum_premium":
+        rules = f" ({label('applied' if step.detail == 'applied' else 'not_reached', lang)})"
+    return f"- {name}: {value}{rules}"
 
 
 def _nis2(n: dict[str, Any], lang: Lang) -> list[str]:
