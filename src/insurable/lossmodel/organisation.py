@@ -33,6 +33,7 @@ from insurable.lossmodel.report import (
     PerilResult,
     Tower,
     distribution,
+    report_from_table,
     rp_key,
 )
 from insurable.lossmodel.terms import compile_terms, hourly_rate, layer_loss, technical_premium, with_deductible
@@ -289,7 +290,6 @@ def simulate_organisation(
     ground_up = ylt.ground_up
     unlimited = ylt.insured[0]
     insured = np.minimum(unlimited, limit)
-    retained = ground_up - insured
     pricing = model.pricing
     premium = technical_premium(float(insured.mean()), pricing)
 
@@ -336,23 +336,13 @@ def simulate_organisation(
         unlimited, limit, capacity, capacity_source or ("guideline" if capacity_eur else "perils.yaml"), pricing
     )
     names = {p.id: p.name.en for p in model.perils}
-    total = distribution(ground_up)
-    return LossReport(
-        kind="organisation",
-        name=org.name,
-        trials=trials,
-        seed=seed,
-        kernel=ylt.kernel,
-        block_years=ylt.block_years,
-        mean_annual_loss=total.mean,
-        std_annual_loss=total.std,
-        quantiles=total.quantiles,
-        tvar=total.tvar,
-        exceedance_curve=total.exceedance_curve,
-        insured=distribution(insured),
-        retained=distribution(retained),
-        by_peril=peril_results(ylt.by_peril, perils, names),
-        terms=terms_used,
+    return report_from_table(
+        "organisation",
+        org.name,
+        ylt,
+        insured,
+        peril_results(ylt.by_peril, perils, names),
+        terms_used,
         deductible_options=tuple(deductible_options),
         limit_options=tuple(limit_options),
         limit_needed=limit_needed,

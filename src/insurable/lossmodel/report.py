@@ -5,7 +5,7 @@ Return periods are JSON object keys, written as strings ("10", "100", ...). Mone
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -14,6 +14,9 @@ from pydantic import Field
 from insurable.catalog.header import Frozen
 from insurable.lossmodel.metrics import RETURN_PERIODS, curve_periods, tail
 from insurable.text import Text
+
+if TYPE_CHECKING:
+    from insurable.lossmodel.engine import YearLossTable
 
 
 class CurvePoint(Frozen):
@@ -207,4 +210,36 @@ def distribution(sample: NDArray[np.floating], curve: bool = True) -> Distributi
         quantiles={rp_key(t): top.var(t) for t in periods},
         tvar={rp_key(t): top.tvar(t) for t in periods},
         exceedance_curve=points,
+    )
+
+
+def report_from_table(
+    kind: Literal["organisation", "scenario"],
+    name: str | None,
+    ylt: YearLossTable,
+    insured: NDArray[np.floating],
+    by_peril: dict[str, PerilResult],
+    terms: TermsUsed,
+    **extra: Any,
+) -> LossReport:
+    """A report from a year-loss table: the ground-up statistics, insured and retained loss, and
+    whatever else the caller measured (options, limit needed, tower, premium)."""
+    total = distribution(ylt.ground_up)
+    return LossReport(
+        kind=kind,
+        name=name,
+        trials=ylt.trials,
+        seed=ylt.seed,
+        kernel=ylt.kernel,
+        block_years=ylt.block_years,
+        mean_annual_loss=total.mean,
+        std_annual_loss=total.std,
+        quantiles=total.quantiles,
+        tvar=total.tvar,
+        exceedance_curve=total.exceedance_curve,
+        insured=distribution(insured),
+        retained=distribution(ylt.ground_up - insured),
+        by_peril=by_peril,
+        terms=terms,
+        **extra,
     )

@@ -37,7 +37,7 @@ from insurable.lossmodel.arrays import NEGATIVE_BINOMIAL, PerilArrays, negative_
 from insurable.lossmodel.engine import Kernel, simulate
 from insurable.lossmodel.metrics import tail
 from insurable.lossmodel.organisation import peril_results
-from insurable.lossmodel.report import LimitNeeded, LossReport, distribution
+from insurable.lossmodel.report import LimitNeeded, LossReport, report_from_table
 from insurable.lossmodel.terms import compile_terms, with_deductible
 
 #: The coverage a scenario loss falls in when a peril gives no split.
@@ -201,7 +201,6 @@ def simulate_scenario(
     sets = stack_terms([base, with_deductible(base, t.deductible, unlimited=True)])
     ylt = simulate(perils, sets, trials=n_trials, seed=n_seed, kernel=kernel, threads=threads)
     insured = ylt.insured[0]
-    total = distribution(ylt.ground_up)
     limit_needed = None
     cap = min(x for x in (t.limit, t.aggregate_limit, math.inf) if x is not None)
     if n_trials >= 100:
@@ -214,22 +213,13 @@ def simulate_scenario(
             requested_limit=cap if math.isfinite(cap) else None,
             requested_limit_return_period=(1 / exceed) if exceed > 0 else None,
         )
-    return LossReport(
-        kind="scenario",
-        name=scenario.name,
-        trials=n_trials,
-        seed=n_seed,
-        kernel=ylt.kernel,
-        block_years=ylt.block_years,
-        mean_annual_loss=total.mean,
-        std_annual_loss=total.std,
-        quantiles=total.quantiles,
-        tvar=total.tvar,
-        exceedance_curve=total.exceedance_curve,
-        insured=distribution(insured),
-        retained=distribution(ylt.ground_up - insured),
-        by_peril=peril_results(ylt.by_peril, perils, {r[0]: r[1] for r in resolved}),
-        terms=used,
+    return report_from_table(
+        "scenario",
+        scenario.name,
+        ylt,
+        insured,
+        peril_results(ylt.by_peril, perils, {r[0]: r[1] for r in resolved}),
+        used,
         limit_needed=limit_needed,
         catalog_versions=catalog.versions() if catalog is not None else {},
     )
