@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Request
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from insurable.api.problems import ApiProblem
 from insurable.api.security import same, token_hash
+from insurable.store import repo
 from insurable.store.access import Capability, NoAccess, Relation, authorise
 from insurable.store.models import ApiToken, LoginSession, Organisation, User
 from insurable.store.types import utcnow
@@ -115,6 +116,12 @@ class OrgContext:
     @property
     def user(self) -> User:
         return self.principal.user
+
+    def audit(self, action: str, *, target: str = "", detail: dict[str, Any] | None = None) -> None:
+        """Append an audit line for this organisation, by this caller, through this channel."""
+        repo.audit(
+            self.session, self.user, action, org_id=self.org.id, target=target, detail=detail, via=self.principal.via
+        )
 
 
 def org_scope(need: Capability) -> Callable[..., OrgContext]:

@@ -29,7 +29,7 @@ def _question(request: Request, question_id: str) -> Question:
 def list_answers(ctx: ReadOrg) -> list[AnswerOut]:
     """Every saved answer of the organisation (the current draft)."""
     rows = repo.answers(ctx.session, ctx.org)
-    repo.audit(ctx.session, ctx.user, "answers.view", org_id=ctx.org.id, target="answers", via=ctx.principal.via)
+    ctx.audit("answers.view", target="answers")
     ctx.session.commit()
     return [AnswerOut.model_validate(a, from_attributes=True) for a in rows]
 
@@ -55,15 +55,7 @@ def save_answer(question_id: QuestionId, body: AnswerIn, request: Request, ctx: 
         raise ApiProblem(422, f"not a valid answer to {question_id}", [FieldProblem(field="value", reason=reason)])
     saved_at = repo.save_answer(ctx.session, ctx.org, question_id, body.value, ctx.user)
     repo.touch(ctx.org, saved_at)
-    repo.audit(
-        ctx.session,
-        ctx.user,
-        "answer.save",
-        org_id=ctx.org.id,
-        target=question_id,
-        detail={"value": body.value},
-        via=ctx.principal.via,
-    )
+    ctx.audit("answer.save", target=question_id, detail={"value": body.value})
     ctx.session.commit()
     return AnswerOut(question_id=question_id, value=body.value, updated_at=saved_at, updated_by=ctx.user.id)
 
@@ -73,5 +65,5 @@ def clear_answer(question_id: QuestionId, ctx: EditOrg) -> None:
     if not repo.delete_answer(ctx.session, ctx.org, question_id):
         raise ApiProblem(404, "this question has no saved answer")
     repo.touch(ctx.org)
-    repo.audit(ctx.session, ctx.user, "answer.clear", org_id=ctx.org.id, target=question_id, via=ctx.principal.via)
+    ctx.audit("answer.clear", target=question_id)
     ctx.session.commit()

@@ -43,15 +43,7 @@ def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
     row = snapshot(ctx.org.id, ctx.user.id, snapshot_input, outcome, catalog)
     ctx.session.add(row)
     ctx.session.flush()
-    repo.audit(
-        ctx.session,
-        ctx.user,
-        "assessment.submit",
-        org_id=ctx.org.id,
-        target=f"assessment:{row.id}",
-        detail={"verdict": row.verdict},
-        via=ctx.principal.via,
-    )
+    ctx.audit("assessment.submit", target=f"assessment:{row.id}", detail={"verdict": row.verdict})
     ctx.session.commit()
     return AssessmentOut.model_validate(row, from_attributes=True)
 
@@ -60,9 +52,7 @@ def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
 def history(ctx: ReadOrg, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AssessmentSummary]:
     """Submitted assessments, newest first."""
     rows = repo.assessments(ctx.session, ctx.org, limit=limit)
-    repo.audit(
-        ctx.session, ctx.user, "assessments.list", org_id=ctx.org.id, target="assessments", via=ctx.principal.via
-    )
+    ctx.audit("assessments.list", target="assessments")
     ctx.session.commit()
     return [_summary(a) for a in rows]
 
@@ -73,13 +63,6 @@ def read_assessment(assessment_id: Annotated[int, Path(ge=1, le=MAX_ID)], ctx: R
     found = repo.assessment(ctx.session, ctx.org, assessment_id)
     if found is None:
         raise ApiProblem(404, "no such assessment")
-    repo.audit(
-        ctx.session,
-        ctx.user,
-        "assessment.view",
-        org_id=ctx.org.id,
-        target=f"assessment:{found.id}",
-        via=ctx.principal.via,
-    )
+    ctx.audit("assessment.view", target=f"assessment:{found.id}")
     ctx.session.commit()
     return AssessmentOut.model_validate(found, from_attributes=True)

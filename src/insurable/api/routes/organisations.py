@@ -78,15 +78,7 @@ def _store_profile(ctx: OrgContext, profile: Profile, detail: dict[str, Any]) ->
     if profile.name:
         ctx.org.name = profile.name[:200]  # the listing name; the profile keeps it whole
     repo.touch(ctx.org)
-    repo.audit(
-        ctx.session,
-        ctx.user,
-        "profile.update",
-        org_id=ctx.org.id,
-        target="profile",
-        detail=detail,
-        via=ctx.principal.via,
-    )
+    ctx.audit("profile.update", target="profile", detail=detail)
     ctx.session.commit()
     return Profile.model_validate(stored)
 
@@ -133,15 +125,7 @@ def add_member(body: MemberIn, ctx: ManageOrg) -> MemberOut:
     else:
         _keep_an_owner(ctx, existing, body.role)
         existing.role = body.role
-    repo.audit(
-        ctx.session,
-        ctx.user,
-        "member.add",
-        org_id=ctx.org.id,
-        target=f"user:{user.id}",
-        detail={"role": body.role},
-        via=ctx.principal.via,
-    )
+    ctx.audit("member.add", target=f"user:{user.id}", detail={"role": body.role})
     ctx.session.commit()
     return MemberOut(user_id=user.id, email=user.email, name=user.name, role=body.role)
 
@@ -153,9 +137,7 @@ def remove_member(user_id: UserId, ctx: ManageOrg) -> None:
         raise ApiProblem(404, "no such member")
     _keep_an_owner(ctx, existing, None)
     ctx.session.delete(existing)
-    repo.audit(
-        ctx.session, ctx.user, "member.remove", org_id=ctx.org.id, target=f"user:{user_id}", via=ctx.principal.via
-    )
+    ctx.audit("member.remove", target=f"user:{user_id}")
     ctx.session.commit()
 
 
@@ -190,15 +172,7 @@ def add_share(body: ShareIn, ctx: ManageOrg) -> ShareOut:
     if found is None:
         found = Share(org_id=ctx.org.id, user_id=user.id, granted_by=ctx.user.id)
         ctx.session.add(found)
-        repo.audit(
-            ctx.session,
-            ctx.user,
-            "share.grant",
-            org_id=ctx.org.id,
-            target=f"user:{user.id}",
-            detail={"kind": user.kind},
-            via=ctx.principal.via,
-        )
+        ctx.audit("share.grant", target=f"user:{user.id}", detail={"kind": user.kind})
         ctx.session.commit()
     return ShareOut(user_id=user.id, email=user.email, name=user.name, kind=user.kind, created_at=found.created_at)
 
@@ -210,12 +184,10 @@ def revoke_share(user_id: UserId, ctx: ManageOrg) -> None:
     if found is None:
         raise ApiProblem(404, "no such share")
     ctx.session.delete(found)
-    repo.audit(
-        ctx.session, ctx.user, "share.revoke", org_id=ctx.org.id, target=f"user:{user_id}", via=ctx.principal.via
-    )
+    ctx.audit("share.revoke", target=f"user:{user_id}")
     ctx.session.commit()
 
 
 def _viewed(ctx: OrgContext, action: str, target: str) -> None:
-    repo.audit(ctx.session, ctx.user, action, org_id=ctx.org.id, target=target, via=ctx.principal.via)
+    ctx.audit(action, target=target)
     ctx.session.commit()
