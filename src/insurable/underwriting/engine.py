@@ -23,24 +23,15 @@ from insurable.underwriting.answers import (
     effective_answers,
     profile_accessor,
 )
+from insurable.underwriting.hazard import classify_hazard, source_refs
 from insurable.underwriting.model import (
     Assessment,
     ControlStatus,
     FactOut,
     RuleOutcome,
-    SourceRef,
     Verdict,
 )
 from insurable.underwriting.rating import price
-
-
-def _sources(ids: tuple[str, ...], register: dict[str, Source]) -> tuple[SourceRef, ...]:
-    refs = []
-    for sid in ids:
-        src = register.get(sid)
-        if src is not None:
-            refs.append(SourceRef(id=src.id, title=src.title, url=src.url, tag=src.tag))
-    return tuple(refs)
 
 
 def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: dict[str, Source]) -> RuleOutcome | None:
@@ -61,7 +52,7 @@ def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: di
         effect=rule.effect,
         text=rule.text,
         facts=facts,
-        sources=_sources(rule.sources, register),
+        sources=source_refs(rule.sources, register),
         coverage=rule.coverage,
         amount_eur=rule.sublimit_eur or rule.deductible_eur or rule.capacity_eur,
         days=rule.days,
@@ -105,30 +96,8 @@ def assess(
     register = catalog.sources()
     qn = catalog.questionnaire
     answers = effective_answers(org, qn)
-    read = profile_accessor(org)
 
-    # Hazard class: the most hazardous class any classification rule assigns.
-    classification: list[RuleOutcome] = []
-    hazard = g.hazard_class(g.default_hazard_class)
-    for cls in g.classification:
-        outcome = evaluate(cls.when, answers.values, read)
-        if outcome.value:
-            candidate = g.hazard_class(cls.hazard_class)
-            classification.append(
-                RuleOutcome(
-                    rule_id=cls.id,
-                    effect="hazard_class",
-                    text=cls.reason,
-                    facts=tuple(
-                        FactOut(kind="answer" if f.kind == "answer" else "profile", id=f.id, value=f.value)
-                        for f in outcome.facts
-                    ),
-                    sources=_sources(cls.sources, register),
-                )
-            )
-            if candidate.rank > hazard.rank:
-                hazard = candidate
-    classification.sort(key=lambda r: -g.hazard_class(_class_of(g, r.rule_id)).rank)
+    hazard, classification = classify_hazard(org, catalog, g, answers)
 
     fired: dict[str, list[RuleOutcome]] = {effect: [] for effect in get_args(Effect)}
     for rule in g.rules:
@@ -249,7 +218,3 @@ def _loss_section(
 
 def _rule(g: GuidelineFile, rule_id: str) -> Rule:
     return next(r for r in g.rules if r.id == rule_id)
-
-
-def _class_of(g: GuidelineFile, rule_id: str) -> str:
-    return next(c.hazard_class for c in g.classification if c.id == rule_id)
