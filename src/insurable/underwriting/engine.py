@@ -172,8 +172,10 @@ def assess(
         catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
     )
     if loss_trials and "perils.yaml" in catalog.files:
+        from insurable.lossmodel.section import loss_section
+
         assessment = assessment.model_copy(
-            update={"loss": _loss_section(org, catalog, assessment, loss_trials, loss_seed)}
+            update={"loss": loss_section(org, catalog, assessment, trials=loss_trials, seed=loss_seed)}
         )
     if with_plan:
         from insurable.underwriting.plan import improvement_plan
@@ -189,31 +191,6 @@ def _nis2_outcome(org: Organisation, catalog: Catalog) -> tuple[dict[str, Any], 
 
     result = classify(org, nis2_catalogue(catalog))
     return result.model_dump(mode="json"), frozenset(legally_required_controls(result, catalog.controls))
-
-
-def _loss_section(
-    org: Organisation, catalog: Catalog, assessment: Assessment, trials: int, seed: int | None
-) -> dict[str, Any]:
-    """The loss model's figures under the offered terms, and how the two premiums compare."""
-    from insurable.lossmodel import DEFAULT_SEED, simulate_organisation
-
-    report = simulate_organisation(
-        org,
-        catalog,
-        trials=trials,
-        seed=DEFAULT_SEED if seed is None else seed,
-        deductible_eur=assessment.deductible_eur,
-        capacity_eur=assessment.max_limit_eur,
-        capacity_source=assessment.guideline,
-    )
-    section: dict[str, Any] = report.summary().model_dump(mode="json")
-    technical = report.technical_premium.premium if report.technical_premium else None
-    indicative = assessment.premium.point_eur if assessment.premium else None
-    if technical is not None and indicative:
-        section["technical_to_indicative_ratio"] = round(technical / indicative, 3)
-    section["quantiles"] = report.quantiles
-    section["deductible_options"] = [o.model_dump(mode="json") for o in report.deductible_options]
-    return section
 
 
 def _rule(g: GuidelineFile, rule_id: str) -> Rule:
