@@ -12,9 +12,9 @@ from typing import Any
 
 from insurable.catalog.loader import Catalog
 from insurable.catalog.questionnaire import validate_answers
-from insurable.catalog.yamlio import read_yaml
+from insurable.catalog.yamlio import read_yaml_document
 from insurable.errors import InputError, Problem, raise_if
-from insurable.profile import Organisation, parse_organisation
+from insurable.profile import Organisation, document_problems, parse_organisation
 
 
 def organisation_problems(
@@ -47,8 +47,10 @@ def organisation_problems(
 def read_organisation(
     path: Path, catalog: Catalog, required: tuple[str, ...] = (), check_answers: bool = True
 ) -> Organisation:
-    """Read and validate an organisation YAML file; raise :class:`InputError` with every problem."""
-    org, problems = organisation_problems(read_yaml(path), catalog, required, check_answers, file=str(path))
-    raise_if(problems)
+    """Read and validate an organisation YAML file; raise :class:`InputError` with every problem,
+    each naming the file, the line and the field."""
+    document = read_yaml_document(path)
+    org, problems = organisation_problems(document.data, catalog, required, check_answers, file=str(path))
+    raise_if(document_problems(document, problems, file=str(path)))
     assert org is not None
     return org

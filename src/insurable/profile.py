@@ -11,12 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from insurable.amounts import AmountError, check_bound, looks_like_thousands, parse_amount, valid_locale
 from insurable.catalog.header import Frozen
-from insurable.catalog.yamlio import read_yaml
+from insurable.catalog.yamlio import YamlDocument, read_yaml_document
 from insurable.countries import ISO_3166_ALPHA2
-from insurable.errors import InputError, Problem, problems_from_validation
+from insurable.errors import InputError, Problem, problems_from_validation, raise_if, with_lines
 
 Relation = Literal["linked", "partner"]
 
@@ -38,6 +39,49 @@ ASSESSMENT_FIELDS: tuple[str, ...] = (
 NIS2_FIELDS: tuple[str, ...] = ("employees", "annual_turnover_eur", "balance_sheet_total_eur")
 
 
+#: Profile number fields: they accept amounts as people write them and must be plausible.
+NUMBER_FIELDS: tuple[str, ...] = (
+    "employees",
+    "annual_turnover_eur",
+    "balance_sheet_total_eur",
+    "records_held",
+    "requested_limit_eur",
+    "requested_deductible_eur",
+)
+
+
+def _read_number(value: Any, info: ValidationInfo) -> Any:
+    """Before validation: a string is an amount as people write it, in the file's or user's locale."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(value, float) and info.field_name is not None and not -1e18 < value < 1e18:
+        reason = check_bound(info.field_name, value)  # before int parsing turns it into an opaque error
+        if reason:
+            raise ValueError(reason)
+    if isinstance(value, str):
+        locale = info.data.get("locale") if isinstance(info.data, dict) else None
+        if locale is None and isinstance(info.context, dict):
+            locale = info.context.get("locale")
+        try:
+            return parse_amount(value, locale if isinstance(locale, str) else None)
+        except AmountError as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+def _as_written(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and bool(info.context.get("as_written"))
+
+
+def _plausible(value: float | None, info: ValidationInfo) -> float | None:
+    """After validation: finite and within the documented bounds of the field (docs/profile.md)."""
+    if value is not None and info.field_name is not None:
+        reason = check_bound(info.field_name, value, as_written=_as_written(info))
+        if reason:
+            raise ValueError(reason)
+    return value
+
+
 class GroupEnterprise(Frozen):
     """A partner or linked enterprise (Recommendation 2003/361/EC, Annex Art. 3 and 6).
 
@@ -51,6 +95,9 @@ class GroupEnterprise(Frozen):
     employees: float = Field(ge=0)
     annual_turnover_eur: float = Field(ge=0)
     balance_sheet_total_eur: float = Field(ge=0)
+
+    _read = field_validator("employees", "annual_turnover_eur", "balance_sheet_total_eur", mode="before")(_read_number)
+    _bounds = field_validator("employees", "annual_turnover_eur", "balance_sheet_total_eur")(_plausible)
 
     @model_validator(mode="after")
     def _share_fits_relation(self) -> GroupEnterprise:
@@ -73,6 +120,9 @@ class Nis2Flags(Frozen):
 class Organisation(Frozen):
     """An organisation's profile and its questionnaire answers."""
 
+    locale: str | None = Field(
+        default=None, description="how amounts written as text are read: nl (7.200,50) or en (7,200.50)"
+    )
     name: str | None = Field(default=None, min_length=1)
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. NL")
     nace_code: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{1,2})?$", description="e.g. 62.02")
@@ -87,6 +137,24 @@ class Organisation(Frozen):
     group: tuple[GroupEnterprise, ...] = ()
     nis2_flags: Nis2Flags = Nis2Flags()
     answers: dict[str, Any] = Field(default_factory=dict)
+
+    _read = field_validator(*NUMBER_FIELDS, mode="before")(_read_number)
+    _bounds = field_validator(*NUMBER_FIELDS)(_plausible)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str | None) -> str | None:
+        return None if value is None else valid_locale(value)
+
+    @model_validator(mode="after")
+    def _deductible_within_limit(self) -> Organisation:
+        limit, deductible = self.requested_limit_eur, self.requested_deductible_eur
+        if limit is not None and deductible is not None and deductible > limit:
+            raise ValueError(
+                f"requested_deductible_eur: the deductible ({deductible:,.0f}) is above the requested limit "
+                f"({limit:,.0f}); a deductible is paid before the limit, so it must not exceed it"
+            )
+        return self
 
     @field_validator("country")
     @classmethod
@@ -116,18 +184,45 @@ def missing_fields(org: Organisation, required: tuple[str, ...], file: str | Non
     ]
 
 
-def parse_organisation(data: Any, file: str | None = None) -> Organisation:
-    """Validate a mapping (already parsed YAML/JSON) as an :class:`Organisation`."""
+def parse_organisation(data: Any, file: str | None = None, locale: str | None = None) -> Organisation:
+    """Validate a mapping (already parsed YAML/JSON) as an :class:`Organisation` written by a person.
+
+    Amounts written as text are read in the data's own ``locale``, else in ``locale`` (the user's
+    language), else only when Dutch and English agree; money values that look like Dutch
+    thousands (7.2) are refused (docs/profile.md, "Bounds and amounts").
+    """
     if not isinstance(data, dict):
         raise InputError([Problem(path="", reason="expected a mapping of profile fields", file=file)])
     if "answers" in data and data["answers"] is None:
         data = {**data, "answers": {}}
     try:
-        return Organisation.model_validate(data)
+        return Organisation.model_validate(data, context={"as_written": True, "locale": locale})
     except ValidationError as exc:
         raise InputError(problems_from_validation(exc, file=file)) from exc
 
 
 def load_organisation(path: Path) -> Organisation:
-    """Read and validate an organisation YAML file (profile and answers)."""
-    return parse_organisation(read_yaml(path), file=str(path))
+    """Read and validate an organisation YAML file (profile and answers); problems name their line."""
+    document = read_yaml_document(path)
+    try:
+        org = parse_organisation(document.data, file=str(path))
+    except InputError as exc:
+        raise InputError(document_problems(document, exc.problems, file=str(path))) from exc
+    raise_if(document_problems(document, [], file=str(path)))
+    return org
+
+
+def document_problems(document: YamlDocument, problems: list[Problem], file: str) -> list[Problem]:
+    """What the YAML reader refused, plus Dutch thousands floats, plus ``problems`` (one per field,
+    the reader's clearer one first), each with its line, in file order."""
+    found = list(document.problems)
+    for path, raw in document.floats.items():
+        if looks_like_thousands(raw):
+            reason = (
+                f"{raw} reads as {float(raw):g}; if you meant Dutch thousands, write {raw.replace('.', '')} "
+                f'(digits only) or "{raw}" in quotes with locale: nl; otherwise write {float(raw):g}'
+            )
+            found.append(Problem(path=path, reason=reason, file=file))
+    seen = {p.path for p in found}
+    found.extend(p for p in problems if p.path not in seen)
+    return sorted(with_lines(found, document.lines), key=lambda p: (p.line is None, p.line or 0))

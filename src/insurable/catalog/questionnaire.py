@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from insurable.amounts import ANSWER_NUMBER_CEILING
 from insurable.catalog.header import Frozen, Header
 from insurable.conditions import Condition, Scalar
 from insurable.errors import Problem
@@ -121,12 +122,15 @@ def check_answer(question: Question, value: Any) -> str | None:
             return f"unknown option(s) {', '.join(unknown)}; expected from {', '.join(question.option_ids())}"
         if len(set(value)) != len(value):
             return "an option is listed more than once"
+        if "none" in value and len(value) > 1:
+            return "'none' cannot be combined with other options; give none alone, or only the others"
         return None
     if kind in ("number", "money", "percentage"):
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             return "expected a number"
         low = 0.0 if kind in ("money", "percentage") and question.min is None else question.min
         high = 100.0 if kind == "percentage" and question.max is None else question.max
+        high = ANSWER_NUMBER_CEILING if high is None else high  # plausibility bound (docs/profile.md)
         if low is not None and value < low:
             return f"{value} is below the minimum {low:g}"
         if high is not None and value > high:

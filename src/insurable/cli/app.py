@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from insurable.catalog.loader import Catalog, load_catalog
-from insurable.errors import InputError, Problem
+from insurable.errors import InputError, Problem, capped
 from insurable.profile import Organisation
 
 app = typer.Typer(
@@ -48,7 +48,7 @@ class Format(StrEnum):
 def fail(problems: list[Problem]) -> NoReturn:
     """Print every problem and exit with code 2."""
     err_console.print(f"[bold red]error:[/] {len(problems)} problem(s) in the input:")
-    for problem in problems:
+    for problem in capped(problems):
         err_console.print(f"  - {problem}", markup=False)
     raise typer.Exit(EXIT_INPUT)
 
