@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from insurable.text import Lang
-from insurable.web.i18n import Formatter, _, gettext
+from insurable.web.i18n import HUGE, Formatter, _, gettext
 
 INSURED = "#1f6f43"
 RETAINED = "#a33b20"
@@ -31,7 +31,7 @@ def retained_insured_svg(
 
     ``labels`` holds the translated ``title``, ``retained``, ``insured``, ``deductible`` and ``chosen``.
     """
-    rows = [o for o in options if isinstance(o.get("deductible"), int | float)]
+    rows = [o for o in options if _plottable(o)]
     left, right, top, bottom = 90, 20, 40, 70
     pw, ph = width - left - right, height - top - bottom
     totals = [float(o.get("retained_mean") or 0) + float(o.get("insured_mean") or 0) for o in rows]
@@ -126,6 +126,12 @@ def localise_lec(svg: str, lang: Lang) -> str:
     for phrase in LEC_PHRASES:
         svg = svg.replace(phrase, escape(gettext(lang, phrase)))
     return svg
+
+
+def _plottable(option: Mapping[str, Any]) -> bool:
+    """A deductible option whose figures can be drawn: finite and not absurd (an old snapshot may hold 1e308)."""
+    values = (option.get("deductible"), option.get("retained_mean") or 0, option.get("insured_mean") or 0)
+    return all(isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < HUGE for v in values)
 
 
 def _nice(value: float) -> float:

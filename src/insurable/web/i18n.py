@@ -10,9 +10,11 @@ Catalogue text (questions, help, controls) is bilingual in the data files and ne
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+import math
+from collections.abc import Callable
+from functools import cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.core import negotiate_locale
@@ -69,13 +71,48 @@ def gettext(lang: Lang, message: str) -> str:
     return translations(lang).ugettext(message)
 
 
+#: Beyond this magnitude numbers are shown in scientific notation; Babel's patterns fail on 1e308.
+HUGE = 1e15
+
+F = TypeVar("F", bound=Callable[..., str])
+
+
+def total(method: F) -> F:
+    """Make a number formatter total: it never raises, whatever a stored snapshot holds.
+
+    Snapshots are immutable, so a number stored before the input bounds existed (``employees:
+    1e308``, ``inf``) must still render: not finite -> "–", huge -> ``1.0e+308``, anything Babel
+    cannot format -> the plain value (issue 13, item 3).
+    """
+
+    @wraps(method)
+    def guarded(self: Formatter, value: Any, *args: Any, **kwargs: Any) -> str:
+        if value is None or isinstance(value, bool):
+            return "–" if value is None else str(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return str(value) or "–"
+        if not math.isfinite(number):
+            return "–"
+        if abs(number) >= HUGE:
+            return f"{'€ ' if method.__name__.startswith('money') else ''}{number:.1e}"
+        try:
+            return str(method(self, value, *args, **kwargs))
+        except (ArithmeticError, ValueError, TypeError):
+            return str(value)
+
+    return guarded  # type: ignore[return-value]
+
+
 class Formatter:
-    """Locale-aware formatting, handed to templates as ``fmt``."""
+    """Locale-aware formatting, handed to templates as ``fmt``; number formatting is total."""
 
     def __init__(self, lang: Lang) -> None:
         self.lang = lang
         self.locale = Locale.parse(LOCALES[lang])
 
+    @total
     def money(self, value: float | None, cents: bool = False) -> str:
         """EUR in the locale's pattern: ``€ 1.234`` (nl) or ``€1,234`` (en); ``cents`` keeps 2 decimals."""
         if value is None:
@@ -85,18 +122,21 @@ class Formatter:
         pattern = self.locale.currency_formats["standard"].pattern.replace(".00", "")
         return format_currency(round(value), "EUR", format=pattern, locale=self.locale, currency_digits=False)
 
+    @total
     def money_short(self, value: float | None) -> str:
         """EUR in the locale's compact form for chart axes: ``€ 1,2 mln.`` (nl) or ``€1.2m`` (en)."""
         if value is None:
             return "–"
         return str(format_compact_currency(value, "EUR", locale=self.locale, fraction_digits=1))
 
+    @total
     def number(self, value: float | None, decimals: int = 0) -> str:
         if value is None:
             return "–"
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
         return format_decimal(value, format=pattern, locale=self.locale)
 
+    @total
     def percent(self, value: float | None, decimals: int = 0) -> str:
         """``value`` is a fraction (0.25 -> 25 %)."""
         if value is None:
