@@ -134,10 +134,11 @@ def parse_yaml_document(text: str, name: str) -> YamlDocument:
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        column = f" (column {mark.column + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else None
-        raise InputError([Problem(path=where, reason=f"malformed YAML: {problem}", file=name, line=line)]) from exc
+        reason = f"malformed YAML{column}: {problem}"
+        raise InputError([Problem(path="", reason=reason, file=name, line=line)]) from exc
     except RecursionError as exc:
         raise InputError([Problem(path="", reason="malformed YAML: nested too deeply", file=name)]) from exc
     finally:

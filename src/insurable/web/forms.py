@@ -16,12 +16,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from insurable.amounts import PROFILE_BOUNDS, AmountError, check_bound, parse_amount
 from insurable.catalog.loader import Catalog
 from insurable.catalog.questionnaire import Question, Topic, check_answer
 from insurable.profile import ASSESSMENT_FIELDS, Organisation, parse_organisation
 from insurable.store import repo
+from insurable.text import Lang
 from insurable.underwriting.answers import effective_answers
-from insurable.web.i18n import Msg, _
+from insurable.web.i18n import LOCALES, Formatter, Msg, _
 from insurable.web.session import WebOrg
 
 #: Marker: the form says nothing about this question (an untouched radio group).
@@ -228,12 +230,14 @@ PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def parse_profile(
-    current: Mapping[str, Any], form: Mapping[str, Sequence[str]]
+    current: Mapping[str, Any], form: Mapping[str, Sequence[str]], lang: Lang = "nl"
 ) -> tuple[dict[str, Any], dict[str, Msg]]:
     """The profile with each posted field applied where it is valid; errors by field (untranslated).
 
     Fields are checked one by one against the profile model, so one bad field keeps its old value
-    without losing the others.
+    without losing the others. Numbers are amounts as people write them in the user's language
+    ("7.200.000" or "7,2 mln" in Dutch, "7,200,000" or "7.2 million" in English) and must lie in
+    the bounds of docs/profile.md; the deductible may not exceed the requested limit.
     """
     updated: dict[str, Any] = dict(current)
     errors: dict[str, Msg] = {}
@@ -252,9 +256,9 @@ def parse_profile(
                 updated.pop(name, None)
                 continue
             if kind in ("number", "money"):
-                value = _number(text)
-                if value is None:
-                    errors[name] = Msg(_("Enter a number."))
+                value, error = profile_number(name, text, lang)
+                if error is not None:
+                    errors[name] = error
                     continue
             elif name == "country":
                 value = text.upper()
@@ -266,7 +270,51 @@ def parse_profile(
             errors[name] = Msg(_PROFILE_ERRORS.get(name, _("This value is not valid.")))
             continue
         updated[name] = value
+    _deductible_within_limit(current, updated, errors)
     return updated, errors
+
+
+#: An example amount in each language, for the error message.
+_AMOUNT_EXAMPLES: dict[Lang, str] = {
+    "nl": "7.200.000, 7,2 mln of € 8.000.000,00",
+    "en": "7,200,000, 7.2 million or €8,000,000.00",
+}
+
+
+def profile_number(name: str, text: str, lang: Lang) -> tuple[float | int | None, Msg | None]:
+    """A profile number typed by a person in ``lang``: the value, or why it is refused (untranslated)."""
+    try:
+        value = parse_amount(text, LOCALES[lang])
+    except AmountError:
+        return None, Msg(_("Enter an amount such as %(example)s."), example=_AMOUNT_EXAMPLES[lang])
+    if name == "records_held" and isinstance(value, float):
+        if not value.is_integer():
+            return None, Msg(_("Enter a whole number, 0 or more."))
+        value = int(value)
+    if check_bound(name, value, as_written=True) is None:
+        return value, None
+    fmt = Formatter(lang)
+    bound = PROFILE_BOUNDS[name]
+    if not bound.low <= value <= bound.high:
+        return None, Msg(
+            _("Enter a value from %(low)s to %(high)s (see the explanation of the profile)."),
+            low=fmt.number(bound.low),
+            high=fmt.number(bound.high),
+        )
+    return None, Msg(_("Did you mean thousands? Enter the whole amount, such as %(n)s."), n=fmt.number(value * 1000))
+
+
+def _deductible_within_limit(current: Mapping[str, Any], updated: dict[str, Any], errors: dict[str, Msg]) -> None:
+    """Keep the old deductible when the new profile would have it above the requested limit."""
+    limit, deductible = updated.get("requested_limit_eur"), updated.get("requested_deductible_eur")
+    if not isinstance(limit, int | float) or not isinstance(deductible, int | float) or deductible <= limit:
+        return
+    errors["requested_deductible_eur"] = Msg(_("The deductible cannot be above the requested limit."))
+    old = current.get("requested_deductible_eur")
+    if isinstance(old, int | float) and old <= limit:
+        updated["requested_deductible_eur"] = old
+    else:
+        updated.pop("requested_deductible_eur", None)
 
 
 _PROFILE_ERRORS = {

@@ -22,7 +22,7 @@ from insurable.store.access import relation, visible_organisations
 from insurable.text import LANGS
 from insurable.web import forms, nis2_form
 from insurable.web.app_support import catalog, db, local, redirect
-from insurable.web.i18n import LANG_COOKIE, Msg, _
+from insurable.web.i18n import LANG_COOKIE, Msg, _, pick_lang
 from insurable.web.render import page
 from insurable.web.session import (
     CSRF_FIELD,
@@ -254,7 +254,7 @@ def _save_profile(org_id: int, request: Request, form: dict[str, list[str]]) -> 
         who = require(request, session)
         check_csrf(request, who, (form.get(CSRF_FIELD) or [""])[-1])
         ctx = org_for(session, who, org_id, "edit")
-        updated, errors = forms.parse_profile(ctx.org.profile, form)
+        updated, errors = forms.parse_profile(ctx.org.profile, form, pick_lang(request))
         nis2 = _nis2(cat)
         if nis2 is not None:
             shown_nis2, more = nis2_form.parse(updated, form, nis2)
