@@ -67,7 +67,10 @@ def dotted(loc: Sequence[int | str]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            if not text or text != text.strip() or not text.isprintable() or ":" in text:
+                text = repr(text)  # an odd key (blank, spaces, a colon) stays visible and unambiguous
+            out += ("." if out else "") + text
     return out
 
 
