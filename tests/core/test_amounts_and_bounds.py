@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from insurable.amounts import PROFILE_BOUNDS, AmountError, check_bound, parse_amount
+from insurable.amounts import ANSWER_NUMBER_CEILING, PROFILE_BOUNDS, AmountError, check_bound, parse_amount
 from insurable.catalog.questionnaire import check_answer
 from insurable.errors import InputError
 from insurable.profile import NUMBER_FIELDS, Organisation, parse_organisation
@@ -141,3 +141,17 @@ def test_bounds_hold_for_every_float(name, value):
 def test_check_bound_agrees_with_the_table(name, value):
     bound = PROFILE_BOUNDS[name]
     assert (check_bound(name, value) is None) == (bound.low <= value <= bound.high)
+
+
+def test_docs_list_the_bounds_as_the_code_has_them():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "profile.md").read_text(encoding="utf-8")
+
+    def shown(value: float) -> str:
+        return f"{int(value):,}"
+
+    for name, bound in PROFILE_BOUNDS.items():
+        row = f"| `{name}` | {shown(bound.low)} | {shown(bound.high)} | {bound.unit} | {bound.why} |"
+        assert row in doc, row
+    assert f"at most\n{shown(ANSWER_NUMBER_CEILING)}" in doc or f"at most {shown(ANSWER_NUMBER_CEILING)}" in doc
