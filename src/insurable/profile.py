@@ -201,6 +201,23 @@ def parse_organisation(data: Any, file: str | None = None, locale: str | None = 
         raise InputError(problems_from_validation(exc, file=file)) from exc
 
 
+def stored_organisation(data: Any) -> Organisation:
+    """A stored profile as far as it still validates; never raises.
+
+    A profile saved before a bound existed (``requested_limit_eur: 0.01``, ``employees: 1e308``)
+    must still be readable: the fields that no longer pass are left out (a model-level check drops
+    the deductible), so reading shows them empty and submitting names them as missing.
+    """
+    current = dict(data) if isinstance(data, dict) else {}
+    for _ in range(4):
+        try:
+            return Organisation.model_validate(current)
+        except ValidationError as exc:
+            bad = {err["loc"][0] if err["loc"] else "requested_deductible_eur" for err in exc.errors()}
+            current = {k: v for k, v in current.items() if k not in bad}
+    return Organisation()
+
+
 def load_organisation(path: Path) -> Organisation:
     """Read and validate an organisation YAML file (profile and answers); problems name their line."""
     document = read_yaml_document(path)

@@ -61,3 +61,23 @@ def test_answers_bounded_and_none_exclusive_through_the_api(client: TestClient, 
     assert huge.status_code == 422 and "above the maximum" in huge.text
     both = client.put(f"{base}/answers/q.data.sensitive_types", json={"value": ["none", "health"]}, headers=owner.auth)
     assert both.status_code == 422 and "cannot be combined" in both.text
+
+
+def test_a_profile_stored_before_the_bounds_still_reads_and_submitting_names_it(
+    app, client: TestClient, make_user: MakeUser
+) -> None:
+    from insurable.store.models import Organisation as OrgRow
+
+    owner = make_user("owner@example.nl")
+    org = new_org(client, owner)
+    with app.state.sessions() as session:
+        row = session.get(OrgRow, org)
+        row.profile = {**row.profile, "requested_limit_eur": 0.01, "employees": 1e308}
+        session.commit()
+    read = client.get(f"{API}/organisations/{org}/profile", headers=owner.auth)
+    assert read.status_code == 200, read.text
+    assert read.json()["requested_limit_eur"] is None and read.json()["employees"] is None
+    assert read.json()["country"] == PROFILE["country"]
+    submitted = client.post(f"{API}/organisations/{org}/assessments", headers=owner.auth)
+    assert submitted.status_code == 422, submitted.text
+    assert {"requested_limit_eur", "employees"} <= fields(submitted)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from insurable.amounts import PROFILE_BOUNDS, AmountError, check_bound, parse_amount
 from insurable.catalog.loader import Catalog
 from insurable.catalog.questionnaire import Question, Topic, check_answer
-from insurable.profile import ASSESSMENT_FIELDS, Organisation, parse_organisation
+from insurable.profile import ASSESSMENT_FIELDS, Organisation, stored_organisation
 from insurable.store import repo
 from insurable.text import Lang
 from insurable.underwriting.answers import effective_answers
@@ -87,10 +87,8 @@ class Progress:
 
 
 def profile_model(profile: Mapping[str, Any]) -> Organisation:
-    try:
-        return parse_organisation(dict(profile))
-    except Exception:  # a stored profile is validated on save; be lenient when reading
-        return Organisation()
+    """The stored profile as far as it validates (one saved before the input bounds still reads)."""
+    return stored_organisation(dict(profile))
 
 
 def visible_ids(catalog: Catalog, profile: Mapping[str, Any], answers: Mapping[str, Any]) -> frozenset[str]:

@@ -11,7 +11,7 @@ from insurable.api.problems import ApiProblem, FieldProblem, field_problems
 from insurable.api.schemas import MemberIn, MemberOut, OrganisationIn, OrganisationOut, ShareIn, ShareOut
 from insurable.errors import InputError
 from insurable.profile import Organisation as Profile
-from insurable.profile import parse_organisation
+from insurable.profile import parse_organisation, stored_organisation
 from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
 from insurable.store.models import Membership, Organisation, Share
@@ -56,7 +56,7 @@ def get_organisation(ctx: ReadOrg) -> OrganisationOut:
 def get_profile(ctx: ReadOrg) -> Profile:
     """The profile fields (without the answers, which live at /answers)."""
     _viewed(ctx, "profile.view", "profile")
-    return Profile.model_validate(ctx.org.profile)
+    return stored_organisation(ctx.org.profile)  # a profile stored before the input bounds still reads
 
 
 @router.put("/{org_id}/profile", response_model=Profile)
