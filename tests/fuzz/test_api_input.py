@@ -29,6 +29,8 @@ def test_put_profile_refuses_absurd_numbers_naming_each_field(client: TestClient
     assert infinite.status_code == 422 and "annual_turnover_eur" in fields(infinite)
     tiny = client.put(url, json={**PROFILE, "requested_limit_eur": 0.01}, headers=owner.auth)
     assert tiny.status_code == 422 and "requested_limit_eur" in fields(tiny)
+    thousands = client.put(url, json={**PROFILE, "annual_turnover_eur": 7.2}, headers=owner.auth)
+    assert thousands.status_code == 422 and fields(thousands) == {"annual_turnover_eur"}
     inverted = {**PROFILE, "requested_limit_eur": 1_000_000, "requested_deductible_eur": 5_000_000}
     response = client.put(url, json=inverted, headers=owner.auth)
     assert response.status_code == 422

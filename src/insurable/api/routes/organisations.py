@@ -68,6 +68,10 @@ def put_profile(body: Profile, ctx: EditOrg) -> Profile:
             "answers are saved one at a time",
             [FieldProblem(field="answers", reason="save each answer at /answers/{question_id}")],
         )
+    try:  # as written by a person: also refuse money such as 7.2 that looks like Dutch thousands
+        body = parse_organisation(body.model_dump(exclude_unset=True))
+    except InputError as exc:
+        raise ApiProblem(422, "the profile has invalid fields", field_problems(exc.problems)) from exc
     return _store_profile(ctx, body, {"profile": "replaced"})
 
 
