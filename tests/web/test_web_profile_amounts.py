@@ -69,3 +69,15 @@ def test_absurd_numbers_and_a_deductible_above_the_limit_are_refused(
     profile = stored(client, org)
     assert profile["requested_limit_eur"] == 1_000_000 and profile["requested_deductible_eur"] is None
     assert profile["employees"] is None
+
+
+def test_a_number_answer_with_thousands_dots_is_not_read_as_decimals() -> None:
+    from insurable.web.forms import parse_answer
+    from tests.web.conftest import full_catalog
+
+    question = full_catalog().questionnaire.by_id()["q.data.card_transactions_per_year"]
+    value, error = parse_answer(question, ["1.500"])
+    assert error is not None and error.params == {"n": "1500"}
+    assert parse_answer(question, ["7,500"])[1] is not None
+    assert parse_answer(question, ["1500"]) == (1500, None)
+    assert parse_answer(question, ["2.5"]) == (2.5, None)

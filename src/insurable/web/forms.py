@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from insurable.amounts import PROFILE_BOUNDS, AmountError, check_bound, parse_amount
+from insurable.amounts import PROFILE_BOUNDS, AmountError, check_bound, looks_like_thousands, parse_amount
 from insurable.catalog.loader import Catalog
 from insurable.catalog.questionnaire import Question, Topic, check_answer
 from insurable.profile import ASSESSMENT_FIELDS, Organisation, stored_organisation
@@ -116,7 +116,14 @@ def topic_fields(
 
 
 def _number(raw: str) -> float | int | None:
+    """A plain number (a questionnaire number input, a group figure); ``None`` when it is not one.
+
+    "1.500" or "7,500" may be thousands or decimals depending on who typed it, so it is refused
+    rather than read as 1.5 (issue 13, item 4); :func:`parse_answer` says what to write.
+    """
     text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+    if looks_like_thousands(text.replace(",", ".")):
+        return None
     if "," in text and "." not in text:
         text = text.replace(",", ".")
     try:
@@ -149,6 +156,9 @@ def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Any, Msg | Non
             value = text == "true"
         elif question.type in ("number", "money", "percentage"):
             value = _number(text)
+            if value is None and looks_like_thousands(text.replace(",", ".")):
+                digits = text.replace(".", "").replace(",", "")
+                return KEEP, Msg(_("Write the number without thousands separators, for example %(n)s."), n=digits)
             if value is None:
                 return KEEP, Msg(_("Enter a number."))
         elif question.type == "date":
