@@ -133,3 +133,17 @@ def test_intake_problems_carry_lines_and_dutch_thousands(catalog, tmp_path):
     found = {p.path: p for p in err.value.problems}
     assert found["annual_turnover_eur"].line == 3 and "write 7200 (digits only)" in found["annual_turnover_eur"].reason
     assert found["country"].line == 4 and "ambiguous" in found["country"].reason
+
+
+def test_an_insurers_guideline_problems_name_their_line(tmp_path):
+    from insurable.catalog.loader import collect_catalog, default_directory
+
+    own = tmp_path / "own"
+    own.mkdir()
+    text = (default_directory() / "guideline.yaml").read_text(encoding="utf-8")
+    text = text.replace("\nheader:\n", "\nheader:\n  colour: blue\n", 1)
+    assert "colour: blue" in text
+    (own / "guideline.yaml").write_text(text, encoding="utf-8")
+    _, problems = collect_catalog(None, own)
+    found = [p for p in problems if p.path.endswith("colour")]
+    assert found and found[0].line == text[: text.index("colour")].count("\n") + 1

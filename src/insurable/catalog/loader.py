@@ -24,8 +24,8 @@ from insurable.catalog.perils import PerilsFile
 from insurable.catalog.questionnaire import QuestionnaireFile
 from insurable.catalog.sources import SourcesFile
 from insurable.catalog.vocabulary import VocabularyFile
-from insurable.catalog.yamlio import read_yaml
-from insurable.errors import InputError, Problem, problems_from_validation
+from insurable.catalog.yamlio import read_yaml_document
+from insurable.errors import InputError, Problem, problems_from_validation, with_lines
 
 #: File name -> model. Required files must be present in every catalogue directory.
 FILE_MODELS: dict[str, type[BaseModel]] = {
@@ -106,15 +106,18 @@ def header_of(model: BaseModel) -> Header:
 
 def _load_file(path: Path, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     try:
-        data: Any = read_yaml(path)
+        document = read_yaml_document(path)
     except InputError as exc:
         return None, exc.problems
+    if document.problems:
+        return None, document.problems
+    data: Any = document.data
     if not isinstance(data, dict):
         return None, [Problem(path="", reason="expected a mapping with a header", file=str(path))]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, problems_from_validation(exc, file=str(path))
+        return None, with_lines(problems_from_validation(exc, file=str(path)), document.lines)
 
 
 def collect_catalog(directory: Path | None = None, guideline_dir: Path | None = None) -> tuple[Catalog, list[Problem]]:
