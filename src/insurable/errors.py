@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
@@ -101,7 +101,7 @@ def with_lines(problems: Iterable[Problem], lines: dict[str, int]) -> list[Probl
         while line is None and path:
             line = lines.get(path)
             path = _parent(path)
-        out.append(replace(problem, line=line) if line is not None else problem)
+        out.append(Problem(problem.path, problem.reason, problem.file, line) if line is not None else problem)
     return out
 
 

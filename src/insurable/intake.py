@@ -12,7 +12,7 @@ from typing import Any
 
 from insurable.catalog.loader import Catalog
 from insurable.catalog.questionnaire import validate_answers
-from insurable.catalog.yamlio import read_yaml_document
+from insurable.catalog.yamlio import MAX_ORGANISATION_BYTES, read_yaml_document
 from insurable.errors import InputError, Problem, raise_if
 from insurable.profile import Organisation, document_problems, parse_organisation
 
@@ -49,7 +49,7 @@ def read_organisation(
 ) -> Organisation:
     """Read and validate an organisation YAML file; raise :class:`InputError` with every problem,
     each naming the file, the line and the field."""
-    document = read_yaml_document(path)
+    document = read_yaml_document(path, MAX_ORGANISATION_BYTES)
     org, problems = organisation_problems(document.data, catalog, required, check_answers, file=str(path))
     raise_if(document_problems(document, problems, file=str(path)))
     assert org is not None

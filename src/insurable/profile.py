@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 
 from insurable.amounts import AmountError, check_bound, looks_like_thousands, parse_amount, valid_locale
 from insurable.catalog.header import Frozen
-from insurable.catalog.yamlio import YamlDocument, read_yaml_document
+from insurable.catalog.yamlio import MAX_ORGANISATION_BYTES, YamlDocument, read_yaml_document
 from insurable.countries import ISO_3166_ALPHA2
 from insurable.errors import InputError, Problem, problems_from_validation, raise_if, with_lines
 
@@ -220,7 +220,7 @@ def stored_organisation(data: Any) -> Organisation:
 
 def load_organisation(path: Path) -> Organisation:
     """Read and validate an organisation YAML file (profile and answers); problems name their line."""
-    document = read_yaml_document(path)
+    document = read_yaml_document(path, MAX_ORGANISATION_BYTES)
     try:
         org = parse_organisation(document.data, file=str(path))
     except InputError as exc:

@@ -147,3 +147,11 @@ def test_an_insurers_guideline_problems_name_their_line(tmp_path):
     _, problems = collect_catalog(None, own)
     found = [p for p in problems if p.path.endswith("colour")]
     assert found and found[0].line == text[: text.index("colour")].count("\n") + 1
+
+
+def test_organisation_files_have_a_smaller_cap_than_catalogue_files(catalog, tmp_path):
+    path = tmp_path / "org.yaml"
+    path.write_text("name: X\n" + "#" * (600 * 1024) + "\n", encoding="utf-8")
+    assert read_yaml(path) == {"name": "X"}  # under the catalogue cap
+    with pytest.raises(InputError, match="larger than 512 kB"):
+        read_organisation(path, catalog)

@@ -55,6 +55,12 @@ def test_assess_on_any_organisation_file(tmp_path, text):
     check("assess", tmp_path, text)
 
 
+@SLOW
+@given(text=organisation_files())
+def test_simulate_on_any_organisation_file(tmp_path, text):
+    check("simulate", tmp_path, text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=organisation_files())
 def test_intake_never_raises_and_accepts_only_plausible_numbers(catalog, text):

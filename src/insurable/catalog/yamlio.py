@@ -19,9 +19,11 @@ from insurable.errors import InputError, Problem, dotted
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
-#: The largest YAML file read (an organisation file is a few kB; the packaged catalogue's largest
-#: file is about 90 kB).
+#: The largest YAML file read: catalogue files (the packaged catalogue's largest is about 90 kB,
+#: an insurer's guideline may be larger) ...
 MAX_FILE_BYTES = 2 * 1024 * 1024
+#: ... and organisation files (a few kB; every text answer at its longest stays under 100 kB).
+MAX_ORGANISATION_BYTES = 512 * 1024
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -79,7 +81,7 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     except OSError as exc:
         raise InputError([Problem(path="", reason=f"cannot read: {exc.strerror or exc}", file=name)]) from exc
     if len(raw) > max_bytes:
-        reason = f"file is larger than {max_bytes // 1024} kB; an organisation file is a few kB"
+        reason = f"file is larger than {max_bytes // 1024} kB, the most this tool reads"
         raise InputError([Problem(path="", reason=reason, file=name)])
     return decode(raw, name)
 
