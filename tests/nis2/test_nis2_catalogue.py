@@ -129,7 +129,12 @@ def test_unknown_source_is_caught(tmp_path: Path):
 
 def test_legally_required_controls(catalog: Catalog, nis2: Nis2File):
     controls: ControlsFile = catalog.controls
-    base = {"annual_turnover_eur": 5e6, "balance_sheet_total_eur": 5e6, "nis2_entity_types": ["A1.9.0.1"]}
+    base = {
+        "country": "DE",
+        "annual_turnover_eur": 5e6,
+        "balance_sheet_total_eur": 5e6,
+        "nis2_entity_types": ["A1.9.0.1"],
+    }
     inside = classify(parse_organisation({"employees": 60, **base}), nis2)
     outside = classify(parse_organisation({"employees": 10, **base}), nis2)
     required = legally_required_controls(inside, controls)
