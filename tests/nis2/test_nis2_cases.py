@@ -41,6 +41,8 @@ def test_case(case: dict[str, Any], nis2: Nis2File):
         "established": result.established_in_eu,
         "lex_specialis": result.lex_specialis,
         "art21_letters": list(result.art21_letters),
+        "jurisdiction": result.jurisdiction_basis,
+        "jurisdiction_states": list(result.jurisdiction_member_states),
     }
     for key, actual in simple.items():
         if key in expect:

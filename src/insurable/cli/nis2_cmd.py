@@ -55,6 +55,11 @@ LABELS: dict[str, dict[str, str]] = {
     "eu_no": {"nl": "nee", "en": "no"},
     "eu_unknown": {"nl": "onbekend", "en": "unknown"},
     "established": {"nl": "gevestigd in de Unie", "en": "established in the Union"},
+    "jurisdiction": {"nl": "Rechtsmacht", "en": "Jurisdiction"},
+    "jurisdiction_unknown": {
+        "nl": "lidstaat niet af te leiden uit het profiel",
+        "en": "Member State not derivable from the profile",
+    },
     "not_established": {"nl": "niet gevestigd in de Unie", "en": "not established in the Union"},
     "fine_scope": {
         "nl": "voor inbreuken op {arts}; andere inbreuken: sancties volgens {other}",
@@ -193,6 +198,8 @@ def to_json(result: Nis2Result, nis2: Nis2File, controls: ControlsFile | None, l
         "displaced_duties": list(result.displaced_duties),
         "fine_infringements": list(result.fine_infringements),
         "other_penalties_article": result.other_penalties_article,
+        "jurisdiction_basis": result.jurisdiction_basis,
+        "jurisdiction_member_states": list(result.jurisdiction_member_states),
     }
 
 
@@ -226,6 +233,14 @@ def render_markdown(result: Nis2Result, nis2: Nis2File, controls: ControlsFile |
         f"- **{_l('size', lang)}:** {size}",
         f"- **{_l('types', lang)}:** {'; '.join(listed) if listed else _l('none', lang)}",
         f"- **{_l('eu_link', lang)}:** {link}",
+        *(
+            [
+                f"- **{_l('jurisdiction', lang)}:** {result.jurisdiction_basis}: "
+                + (", ".join(result.jurisdiction_member_states) or _l("jurisdiction_unknown", lang))
+            ]
+            if result.jurisdiction_basis is not None
+            else []
+        ),
         "",
         f"## {_l('basis', lang)}",
         "",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 from insurable.catalog.controls import Art21Letter, Control, ControlsFile
 from insurable.catalog.header import Frozen, SourceTag
@@ -90,6 +90,8 @@ class Nis2Result(Frozen):
     displaced_duties: tuple[str, ...] = ()
     fine_infringements: tuple[str, ...] = ()
     other_penalties_article: str | None = None
+    jurisdiction_basis: str | None = None
+    jurisdiction_member_states: tuple[str, ...] = ()
 
     @property
     def in_scope(self) -> bool:
@@ -384,7 +386,41 @@ def classify(org: Organisation, nis2: Nis2File, file: str | None = None) -> Nis2
         displaced_duties=tuple(d.id for d in displaced),
         fine_infringements=infringements,
         other_penalties_article=other_penalties,
+        **_jurisdiction(org, flags) if in_scope else {},
     )
+
+
+def _jurisdiction(org: Organisation, flags: set[str]) -> dict[str, Any]:
+    """Art. 26: which Member State(s) the entity falls under, as far as the profile tells.
+
+    Public administration: the Member State that established it (26(1)(c)); e-communications: every
+    Member State where it provides services, which the profile does not list (26(1)(a)); the 26(1)(b)
+    types and registrars: the main establishment (26(2)), known here only when there is one
+    establishment, else the representative (26(3)) or, without one, any Member State where services
+    are provided (26(4)); otherwise the Member State(s) of establishment (26(1)). With types of
+    several kinds the first of these applies ([D]).
+    """
+    nis2_flags = org.nis2_flags
+    established = tuple(
+        dict.fromkeys((*nis2_flags.eu_establishments, *([org.country] if org.country in EU_MEMBER_STATES else [])))
+    )
+    if flags & {"public_administration_central", "public_administration_regional"}:
+        return {"jurisdiction_basis": "Art. 26(1)(c)", "jurisdiction_member_states": established[:1]}
+    if "ecomms" in flags:
+        return {"jurisdiction_basis": "Art. 26(1)(a)", "jurisdiction_member_states": ()}
+    if flags & {"main_establishment", "domain_registration"}:
+        if established:
+            return {
+                "jurisdiction_basis": "Art. 26(1)(b), 26(2)",
+                "jurisdiction_member_states": established if len(established) == 1 else (),
+            }
+        if nis2_flags.representative_member_state is not None:
+            return {
+                "jurisdiction_basis": "Art. 26(3)",
+                "jurisdiction_member_states": (nis2_flags.representative_member_state,),
+            }
+        return {"jurisdiction_basis": "Art. 26(4)", "jurisdiction_member_states": ()}
+    return {"jurisdiction_basis": "Art. 26(1)", "jurisdiction_member_states": established}
 
 
 def _lex_specialis(
