@@ -115,6 +115,11 @@ class Nis2Flags(Frozen):
     dora_exempt: bool = Field(
         default=False, description="a financial entity exempted from Regulation (EU) 2022/2554 (DORA)"
     )
+    national_security_exclusion: bool = Field(
+        default=False,
+        description="public administration entity carrying out its activities mainly in national security, "
+        "public security, defence or law enforcement (Art. 2(7), recital 8; Cbw art. 5)",
+    )
 
     @field_validator("eu_establishments")
     @classmethod

@@ -90,6 +90,7 @@ class Nis2FlagCondition(Frozen):
     cer_critical_entity: bool | None = None
     member_state_designation: Literal["essential", "important"] | None = None
     former_operator_of_essential_services: bool | None = None
+    national_security_exclusion: bool | None = None
 
 
 class RowCondition(Frozen):

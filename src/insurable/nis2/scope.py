@@ -240,6 +240,15 @@ def _new_flag_problems(org: Organisation, types: list[EntityType], has: set[str]
                     file,
                 )
             )
+    if flags.national_security_exclusion and flags.public_administration is None:
+        problems.append(
+            Problem(
+                "nis2_flags.national_security_exclusion",
+                "the exclusion of Art. 2(7) is for public administration entities; set "
+                "nis2_flags.public_administration (central or regional) with its entity type",
+                file,
+            )
+        )
     if flags.dora_exempt and "dora" not in has:
         problems.append(
             Problem(

@@ -34,6 +34,7 @@ FLAG_BOOLS = (
     "cer_critical_entity",
     "former_operator_of_essential_services",
     "dora_exempt",
+    "national_security_exclusion",
 )
 FLAG_CHOICES: dict[str, tuple[str, ...]] = {
     "public_administration": ("central", "regional"),
@@ -52,6 +53,7 @@ FLAG_ORDER = (
     "qualified_trust_service_provider",
     "public_administration",
     "public_administration_identified",
+    "national_security_exclusion",
     "cer_critical_entity",
     "member_state_designation",
     "former_operator_of_essential_services",
@@ -81,6 +83,9 @@ FLAG_LABELS = {
     "former_operator_of_essential_services": _("Operator of essential services before 16 January 2023, kept essential"),
     "domain_registration": _("Domain name registration services (Art. 2(4))"),
     "dora_exempt": _("Financial entity exempted from DORA"),
+    "national_security_exclusion": _(
+        "Mainly active in national security, public security, defence or law enforcement (Art. 2(7))"
+    ),
 }
 TRISTATE_LABELS = {"": _("not known"), "true": _("yes"), "false": _("no")}
 CHOICE_LABELS = {
@@ -381,6 +386,8 @@ def _flag_message(path: str, types: Sequence[str], flags: Mapping[str, Any], nis
         return Msg(_("Only an entity not established in the EU designates a representative (Art. 26(3))."))
     if path == "nis2_flags.public_administration_identified":
         return Msg(_("Only for regional government: choose regional government above, or leave this not known."))
+    if path == "nis2_flags.national_security_exclusion":
+        return Msg(_("Only for a public administration entity: choose central or regional government too."))
     if path == "nis2_flags.dora_exempt":
         return Msg(_("Only for a bank or financial market infrastructure type (%(ids)s)."), ids=ids("dora"))
     if path == "nis2_flags.member_state_designation":
