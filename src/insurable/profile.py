@@ -16,10 +16,14 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from insurable.amounts import AmountError, check_bound, looks_like_thousands, parse_amount, valid_locale
 from insurable.catalog.header import Frozen
 from insurable.catalog.yamlio import MAX_ORGANISATION_BYTES, YamlDocument, read_yaml_document
-from insurable.countries import ISO_3166_ALPHA2
+from insurable.countries import EU_MEMBER_STATES, ISO_3166_ALPHA2
 from insurable.errors import InputError, Problem, problems_from_validation, raise_if, with_lines
 
 Relation = Literal["linked", "partner"]
+#: How one enterprise controls another (Recommendation 2003/361/EC Annex Art. 3(3)(a)-(d)).
+Control = Literal["voting_majority", "board_majority", "dominant_influence", "shareholder_agreement"]
+#: Kinds of entity providing domain name registration services (NIS2 Art. 6(22)).
+DomainRegistration = Literal["registrar", "agent"]
 
 #: Fields ``insurable assess`` needs in every profile.
 ASSESSMENT_FIELDS: tuple[str, ...] = (
@@ -86,7 +90,10 @@ class GroupEnterprise(Frozen):
     """A partner or linked enterprise (Recommendation 2003/361/EC, Annex Art. 3 and 6).
 
     ``share`` is the holding (capital or voting rights, whichever is greater) as a fraction 0..1.
-    Partner enterprises hold 25-50 %; linked enterprises hold a majority (50 % or more, or control).
+    Partner enterprises hold 25-50 % (exactly 50 % is not a majority). Linked enterprises hold a
+    majority (more than 50 %) or control the other by another link of Annex Art. 3(3)(b)-(d), named
+    in ``control``, at any share. ``consolidated``: its data are already included in the entity's
+    own figures through consolidated accounts, so they are not added again (Annex Art. 6(2)-(3)).
     """
 
     relation: Relation
@@ -95,6 +102,8 @@ class GroupEnterprise(Frozen):
     employees: float = Field(ge=0)
     annual_turnover_eur: float = Field(ge=0)
     balance_sheet_total_eur: float = Field(ge=0)
+    control: Control | None = None
+    consolidated: bool = False
 
     _read = field_validator("employees", "annual_turnover_eur", "balance_sheet_total_eur", mode="before")(_read_number)
     _bounds = field_validator("employees", "annual_turnover_eur", "balance_sheet_total_eur")(_plausible)
@@ -103,18 +112,78 @@ class GroupEnterprise(Frozen):
     def _share_fits_relation(self) -> GroupEnterprise:
         if self.relation == "partner" and not 0.25 <= self.share <= 0.5:
             raise ValueError("share: a partner enterprise holds between 0.25 and 0.5 (25-50 %)")
-        if self.relation == "linked" and self.share < 0.5:
-            raise ValueError("share: a linked enterprise holds at least 0.5 (a majority or control)")
+        if self.relation == "partner" and self.control is not None:
+            raise ValueError(
+                "control: an enterprise linked by control is a linked enterprise, not a partner "
+                "(Recommendation 2003/361/EC Annex Art. 3(3))"
+            )
+        if self.relation == "linked" and self.control in (None, "voting_majority") and self.share <= 0.5:
+            raise ValueError(
+                "share: a linked enterprise holds more than 0.5 (a majority; exactly 50 % is not one) or "
+                "controls by another link: set control to board_majority, dominant_influence or "
+                "shareholder_agreement (Recommendation 2003/361/EC Annex Art. 3(3)(b)-(d))"
+            )
         return self
 
 
 class Nis2Flags(Frozen):
-    """Facts that put an entity in NIS2 scope regardless of size (NIS2 Art. 2(2)-(4), Art. 3(1))."""
+    """Facts NIS2 reads besides size and entity types (NIS2 Art. 2(1)-(4), 3(1), 4 and 26).
+
+    The EU link (Art. 2(1)): ``eu_services`` says whether the entity provides services or carries
+    out activities in the Union; ``eu_establishments`` lists the Member States where it is
+    established (ISO codes); an entity not established in the Union names the Member State of its
+    representative in ``representative_member_state`` (Art. 26(3)). Left out, the link follows from
+    the establishments and ``country``; when nothing says, the outcome is "not assessed".
+    """
 
     qualified_trust_service_provider: bool = False
     public_administration: Literal["central", "regional"] | None = None
+    public_administration_identified: bool | None = Field(
+        default=None,
+        description="regional level: identified following the Member State's risk-based assessment (Art. 2(2)(f)(ii))",
+    )
     cer_critical_entity: bool = False
     member_state_designation: Literal["essential", "important"] | None = None
+    former_operator_of_essential_services: bool = Field(
+        default=False,
+        description="identified as an operator of essential services before 16 January 2023 and kept "
+        "essential by the Member State (Art. 3(1)(g))",
+    )
+    eu_services: bool | None = Field(
+        default=None, description="provides services or carries out activities in the Union (Art. 2(1))"
+    )
+    eu_establishments: tuple[str, ...] = Field(default=(), description="Member States of establishment, ISO codes")
+    representative_member_state: str | None = Field(
+        default=None, description="Member State of the representative in the Union (Art. 26(3)), ISO code"
+    )
+    domain_registration: DomainRegistration | None = Field(
+        default=None, description="provides domain name registration services (Art. 2(4), 6(22))"
+    )
+    dora_exempt: bool = Field(
+        default=False, description="a financial entity exempted from Regulation (EU) 2022/2554 (DORA)"
+    )
+    national_security_exclusion: bool = Field(
+        default=False,
+        description="public administration entity carrying out its activities mainly in national security, "
+        "public security, defence or law enforcement (Art. 2(7), recital 8; Cbw art. 5)",
+    )
+
+    @field_validator("eu_establishments")
+    @classmethod
+    def _member_states(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        wrong = [v for v in value if v not in EU_MEMBER_STATES]
+        if wrong:
+            raise ValueError(f"{', '.join(map(repr, wrong))}: not an EU Member State code (e.g. NL, BE, DE)")
+        if len(set(value)) != len(value):
+            raise ValueError("a Member State is listed more than once")
+        return value
+
+    @field_validator("representative_member_state")
+    @classmethod
+    def _representative_member_state(cls, value: str | None) -> str | None:
+        if value is not None and value not in EU_MEMBER_STATES:
+            raise ValueError(f"{value!r} is not an EU Member State code (e.g. NL, BE, DE)")
+        return value
 
 
 class Organisation(Frozen):

@@ -36,6 +36,13 @@ def test_case(case: dict[str, Any], nis2: Nis2File):
         "size_own": result.size_category_own,
         "rules": list(result.rules),
         "duties": list(result.duties),
+        "provisional": result.provisional_classification,
+        "eu_link": result.eu_link,
+        "established": result.established_in_eu,
+        "lex_specialis": result.lex_specialis,
+        "art21_letters": list(result.art21_letters),
+        "jurisdiction": result.jurisdiction_basis,
+        "jurisdiction_states": list(result.jurisdiction_member_states),
     }
     for key, actual in simple.items():
         if key in expect:
@@ -58,6 +65,8 @@ def test_case(case: dict[str, Any], nis2: Nis2File):
         assert duty in result.duties
     for duty in expect.get("duties_lacks", []):
         assert duty not in result.duties
+    for duty in expect.get("displaced_has", []):
+        assert duty in result.displaced_duties
     notes = {n.id for n in result.notes}
     for note in expect.get("notes_has", []):
         assert note in notes
@@ -72,7 +81,13 @@ def test_every_decision_row_decides_some_case(nis2: Nis2File):
 
 def test_every_classification_and_size_is_covered(nis2: Nis2File):
     results = [classify(parse_organisation(case["org"]), nis2) for case in CASES]
-    assert {r.classification for r in results} == {"essential", "important", "out_of_scope"}
+    assert {r.classification for r in results} == {
+        "essential",
+        "important",
+        "in_scope_neither",
+        "out_of_scope",
+        "not_assessed",
+    }
     assert {r.size_category for r in results} == {"micro", "small", "medium", "large"}
 
 
@@ -87,3 +102,16 @@ def test_in_scope_has_every_art21_letter_and_art20(nis2: Nis2File):
 def test_every_duty_applies_to_some_case(nis2: Nis2File):
     applied = {d for case in CASES for d in classify(parse_organisation(case["org"]), nis2).duties}
     assert {d.id for d in nis2.duties} == applied
+
+
+def test_every_note_is_shown_by_some_case(nis2: Nis2File):
+    shown = {n.id for case in CASES for n in classify(parse_organisation(case["org"]), nis2).notes}
+    assert {n.id for n in nis2.notes} == shown
+
+
+def test_every_case_names_the_article_and_paragraph_that_decides(nis2: Nis2File):
+    """Each row's legal basis cites an article with its paragraph (Art. N(p)...) or a recital."""
+    import re
+
+    for row in nis2.decision_table:
+        assert all(re.match(r"^(Art\. \d+\(\d+\)|Recital \d+)", b) for b in row.legal_basis), row.id

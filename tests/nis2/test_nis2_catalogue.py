@@ -129,7 +129,12 @@ def test_unknown_source_is_caught(tmp_path: Path):
 
 def test_legally_required_controls(catalog: Catalog, nis2: Nis2File):
     controls: ControlsFile = catalog.controls
-    base = {"annual_turnover_eur": 5e6, "balance_sheet_total_eur": 5e6, "nis2_entity_types": ["A1.9.0.1"]}
+    base = {
+        "country": "DE",
+        "annual_turnover_eur": 5e6,
+        "balance_sheet_total_eur": 5e6,
+        "nis2_entity_types": ["A1.9.0.1"],
+    }
     inside = classify(parse_organisation({"employees": 60, **base}), nis2)
     outside = classify(parse_organisation({"employees": 10, **base}), nis2)
     required = legally_required_controls(inside, controls)
@@ -138,3 +143,27 @@ def test_legally_required_controls(catalog: Catalog, nis2: Nis2File):
     assert {"ctl.mfa", "ctl.backup", "ctl.governance", "ctl.incident_response"} <= required
     assert legally_required_controls(outside, controls) == set()
     assert legally_required_controls(inside, list(controls.controls)) == required
+
+
+def test_sector_act_must_displace_known_duties(tmp_path: Path):
+    directory = _copy(tmp_path)
+    _edit(directory, lambda d: d["lex_specialis"][0].update(displaces=["art21.2.a", "art99.nothing"]))
+    assert any("unknown duty id 'art99.nothing'" in p for p in _problems(directory))
+
+
+def test_duty_any_flag_must_exist(tmp_path: Path):
+    directory = _copy(tmp_path)
+    _edit(directory, lambda d: d["duties"][0].update(applies={"any_flag": ["no_such_flag"]}))
+    assert _problems(directory)  # refused by the model (unknown flag literal)
+
+
+def test_incomplete_table_is_caught_over_the_new_dimensions(tmp_path: Path):
+    """Dropping the regional 'not identified' row leaves identified: false regional bodies unmatched."""
+    directory = _copy(tmp_path)
+    _edit(
+        directory,
+        lambda d: d.update(
+            decision_table=[r for r in d["decision_table"] if r["id"] != "r.out.regional_not_identified"]
+        ),
+    )
+    assert any("incomplete" in p and "A1.10.0.2" in p for p in _problems(directory))

@@ -80,7 +80,8 @@ def test_text_and_markdown_in_both_languages(lang: str, words: list[str], fmt: s
     assert result.exit_code == 0, result.output
     for word in words:
         assert word in result.output
-    assert "EUR 7,000,000" in result.output
+    # amounts grouped the way each language does (the nl output used to print 7,000,000)
+    assert ("EUR 7.000.000" if lang == "nl" else "EUR 7,000,000") in result.output
 
 
 def test_json_texts_follow_lang():
@@ -113,3 +114,65 @@ def test_unknown_catalogue_directory_exits_2(tmp_path: Path):
     result = run("nis2", MSP, "--catalog", tmp_path / "nowhere")
     assert result.exit_code == 2
     assert "catalogue directory not found" in result.output
+
+
+HOSPITAL_GROUP = {
+    "country": "NL",
+    "employees": 9000,
+    "annual_turnover_eur": 3_100_000_000,
+    "balance_sheet_total_eur": 2_000_000_000,
+    "nis2_entity_types": ["A1.5.0.1"],
+}
+
+
+def test_dutch_amounts_are_grouped_the_dutch_way(tmp_path: Path):
+    path = write(tmp_path, HOSPITAL_GROUP)
+    nl = run("nis2", path, "--lang", "nl", "--format", "markdown")
+    assert nl.exit_code == 0, nl.output
+    assert "EUR 62.000.000" in nl.stdout and "EUR 3.100.000.000" in nl.stdout
+    assert "personeel 9.000 JAE" in nl.stdout
+    assert "62,000,000" not in nl.stdout
+    en = run("nis2", path, "--format", "markdown")
+    assert "EUR 62,000,000" in en.stdout
+    assert "Art. 21 / Art. 23" in en.stdout and "Art. 36" in en.stdout
+
+
+def test_dora_bank_json_and_text(tmp_path: Path):
+    path = write(tmp_path, {**HOSPITAL_GROUP, "nis2_entity_types": ["A1.3.0.1"]})
+    result = run("nis2", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["classification"] == "essential" and data["in_scope"] is True
+    assert data["lex_specialis"] == "lex.dora"
+    assert data["fine_cap_eur"] is None and data["fine_article"] is None
+    assert "art21.2.a" not in data["duties"] and "art21.2.a" in data["displaced_duties"]
+    assert "ctl.mfa" in data["legally_required_controls"]  # required, under DORA
+    text = run("nis2", path, "--format", "markdown").stdout
+    assert "no NIS2 fine ceiling" in text and "Regulation (EU) 2022/2554 (DORA)" in text
+    assert "Maximum fine at least" not in text
+
+
+def test_not_assessed_and_registrar_outcomes(tmp_path: Path):
+    us = write(tmp_path, {**HOSPITAL_GROUP, "country": "US"})
+    data = json.loads(run("nis2", us, "--format", "json").stdout)
+    assert data["classification"] == "not_assessed" and data["provisional_classification"] == "essential"
+    assert data["in_scope"] is False and data["legally_required_controls"] == [] and data["fine_cap_eur"] is None
+    text = run("nis2", us, "--format", "markdown", "--lang", "nl").stdout
+    assert "niet beoordeeld" in text and "voorlopig" in text
+    registrar = tmp_path / "registrar.yaml"
+    registrar.write_text(
+        yaml.safe_dump(
+            {
+                "country": "NL",
+                "employees": 2,
+                "annual_turnover_eur": 1e5,
+                "balance_sheet_total_eur": 1e5,
+                "nis2_flags": {"domain_registration": "registrar"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    data = json.loads(run("nis2", registrar, "--format", "json").stdout)
+    assert data["classification"] == "in_scope_neither" and data["in_scope"] is True
+    assert data["legally_required_controls"] == [] and "art28.domain_data" in data["duties"]
+    assert "neither essential nor important" in run("nis2", registrar, "--format", "markdown").stdout

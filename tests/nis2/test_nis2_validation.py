@@ -47,8 +47,16 @@ def test_unknown_type_suggests_close_id(catalog: Catalog):
 def test_valid_public_administration_and_qtsp_combinations_pass(catalog: Catalog):
     nis2 = nis2_catalogue(catalog)
     ok = [
-        {"nis2_entity_types": ["A1.10.0.1", "A1.10.0.2"], "nis2_flags": {"public_administration": "central"}},
+        {"nis2_entity_types": ["A1.10.0.1"], "nis2_flags": {"public_administration": "central"}},
         {"nis2_entity_types": ["A1.10.0.2"], "nis2_flags": {"public_administration": "regional"}},
+        {
+            "nis2_entity_types": ["A1.10.0.2"],
+            "nis2_flags": {"public_administration": "regional", "public_administration_identified": False},
+        },
+        {"nis2_entity_types": ["A1.3.0.1"], "nis2_flags": {"dora_exempt": True}},
+        {"country": "US", "nis2_flags": {"eu_services": True, "representative_member_state": "IE"}},
+        {"country": "US", "nis2_flags": {"eu_services": False}},
+        {"nis2_flags": {"eu_establishments": ["NL", "BE"], "domain_registration": "agent"}},
         {"nis2_entity_types": ["A1.8.0.7"], "nis2_flags": {"qualified_trust_service_provider": True}},
         {"nis2_entity_types": [], "nis2_flags": {"cer_critical_entity": True}},
     ]

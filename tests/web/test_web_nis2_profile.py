@@ -71,6 +71,8 @@ def test_msp_with_a_linked_parent_is_classified_in_both_languages(web_app: FastA
             "employees": 400,
             "annual_turnover_eur": 80_000_000,
             "balance_sheet_total_eur": 60_000_000,
+            "control": None,  # added in NIS2 v2 (issue 11), shown with their defaults
+            "consolidated": False,
         }
     ]
     page = client.get(f"/orgs/{org}/profile").text
@@ -123,7 +125,9 @@ def test_bad_nis2_values_are_reported_next_to_their_field(web_app: FastAPI, make
     assert response.status_code == 422
     html = response.text
     assert "tussen 25% en 50%: 60% valt daarbuiten" in _field(html, "f-group-0-share")
-    assert "minstens 50%: 40% is te weinig" in _field(html, "f-group-1-share")
+    # exactly 50 % is no longer a majority (issue 11): the message says "more than 50%"
+    assert "meer dan 50% (precies 50% is geen meerderheid)" in _field(html, "f-group-1-share")
+    assert "40% is te weinig zonder die band" in _field(html, "f-group-1-share")
     assert "Vul een getal in, 0 of meer." in _field(html, "f-group-1-employees")
     assert "Centrale overheid heeft ook een entiteitstype" in _field(html, "f-nis2_flags-public_administration")
     assert "A1.8.0.7" in _field(html, "f-nis2_flags-qualified_trust_service_provider")

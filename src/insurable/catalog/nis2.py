@@ -9,7 +9,7 @@ adds its legal basis (see :func:`insurable.nis2.scope.classify` and docs/nis2.md
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -18,7 +18,16 @@ from insurable.catalog.header import Frozen, Header, SourceTag
 from insurable.text import Text
 
 Annex = Literal["I", "II"]
-Classification = Literal["essential", "important", "out_of_scope"]
+#: ``in_scope_neither``: in scope but neither essential nor important (domain name registration
+#: services, Art. 2(4)); ``not_assessed``: the tool cannot decide from the facts given (e.g. the EU
+#: link of Art. 2(1) is unknown). Both were added in catalogue 2.0; the first three are unchanged.
+Classification = Literal["essential", "important", "in_scope_neither", "out_of_scope", "not_assessed"]
+#: Classifications a duty can apply to (the in-scope ones).
+InScope = Literal["essential", "important", "in_scope_neither"]
+#: The EU link of Art. 2(1): services or activities in the Union (yes), none (no), or not known.
+EuLink = Literal["yes", "no", "unknown"]
+#: Whether a regional public administration entity was identified after the risk-based assessment.
+Identified = Literal["yes", "no", "unknown"]
 SizeCategory = Literal["micro", "small", "medium", "large"]
 
 #: Types the law singles out (NIS2 Art. 2(2)(a), 2(2)(f), 3(1)(b)-(d), 4, 23(4), 26-28).
@@ -32,6 +41,16 @@ TypeFlag = Literal[
     "dora",  # Art. 4 / recital 28: DORA as lex specialis (banking, FMI)
     "main_establishment",  # Art. 26(1)(b) and Art. 27: registry, jurisdiction of main establishment
 ]
+
+#: Flags that follow from the profile rather than from an entity type (read by duties and notes).
+DerivedFlag = Literal[
+    "domain_registration",  # nis2_flags.domain_registration is set (Art. 2(4))
+    "not_established_in_eu",  # in scope with an EU link but no establishment in the Union (Art. 26(3))
+    "lex_specialis",  # a sector act (DORA) governs Art. 21/23 and supervision (Art. 4(1))
+    "dora_exempt",  # nis2_flags.dora_exempt
+]
+Flag = TypeFlag | DerivedFlag
+DERIVED_FLAGS: frozenset[str] = frozenset(get_args(DerivedFlag))
 
 PUBLIC_ADMINISTRATION_FLAGS: dict[str, TypeFlag] = {
     "central": "public_administration_central",
@@ -70,6 +89,8 @@ class Nis2FlagCondition(Frozen):
     public_administration: Literal["central", "regional"] | None = None
     cer_critical_entity: bool | None = None
     member_state_designation: Literal["essential", "important"] | None = None
+    former_operator_of_essential_services: bool | None = None
+    national_security_exclusion: bool | None = None
 
 
 class RowCondition(Frozen):
@@ -77,20 +98,36 @@ class RowCondition(Frozen):
 
     annex: tuple[Annex, ...] | None = Field(default=None, description="some listed type is in these annexes")
     type_flag: TypeFlag | None = Field(default=None, description="some listed type has this flag")
+    except_type_flags: tuple[TypeFlag, ...] | None = Field(
+        default=None, description="that same listed type has none of these flags"
+    )
     no_entity_type: bool | None = Field(default=None, description="true: no Annex I/II type is listed")
     size: tuple[SizeCategory, ...] | None = Field(default=None, description="size category is one of")
     nis2_flags: Nis2FlagCondition | None = None
+    eu_link: tuple[EuLink, ...] | None = Field(default=None, description="the Art. 2(1) EU link is one of")
+    public_administration_identified: tuple[Identified, ...] | None = Field(
+        default=None, description="regional public administration identified after the risk-based assessment"
+    )
+    domain_registration: bool | None = Field(
+        default=None, description="true: provides domain name registration services (Art. 2(4))"
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> RowCondition:
-        if self.no_entity_type and (self.annex is not None or self.type_flag is not None):
+        if self.no_entity_type and (
+            self.annex is not None or self.type_flag is not None or self.except_type_flags is not None
+        ):
             raise ValueError("no_entity_type cannot be combined with annex or type_flag")
         return self
 
 
 class DecisionRow(Frozen):
+    """One row. ``gate`` rows are read after the others and replace an in-scope outcome when they match
+    (the Art. 2(1) EU link: without it nothing else matters, but an out-of-scope outcome stands)."""
+
     id: str = Field(pattern=r"^r\.[a-z0-9_.]+$")
     when: RowCondition
+    gate: bool = False
     classification: Classification
     legal_basis: tuple[str, ...] = Field(min_length=1, description="articles that decide, e.g. 'Art. 3(1)(a)'")
     reason: Text
@@ -98,8 +135,11 @@ class DecisionRow(Frozen):
 
 
 class DutyApplies(Frozen):
-    classifications: tuple[Literal["essential", "important"], ...] = ("essential", "important")
-    type_flag: TypeFlag | None = Field(default=None, description="only for entities with a type of this flag")
+    """All given conditions must hold. Flags are read on the listed types and the derived flags."""
+
+    classifications: tuple[InScope, ...] = ("essential", "important")
+    type_flag: Flag | None = Field(default=None, description="only for entities with this flag")
+    any_flag: tuple[Flag, ...] | None = Field(default=None, description="only for entities with one of these flags")
 
 
 class Duty(Frozen):
@@ -119,10 +159,13 @@ class Duty(Frozen):
 
 
 class FineParameters(Frozen):
-    """Art. 34(4)/(5): the maximum is at least the higher of a fixed amount and a turnover share."""
+    """Art. 34(4)/(5): the maximum is at least the higher of a fixed amount and a turnover share,
+    for infringements of the articles in ``infringements`` (other breaches: ``other_penalties``)."""
 
     classification: Literal["essential", "important"]
     article: str
+    infringements: tuple[str, ...] = Field(default=("Art. 21", "Art. 23"), min_length=1)
+    other_penalties: str = Field(default="Art. 36", min_length=1, description="article for other infringements")
     fixed_eur: float = Field(gt=0)
     turnover_share: float = Field(gt=0, lt=1)
     sources: tuple[str, ...] = Field(min_length=1)
@@ -133,7 +176,9 @@ class NoteWhen(Frozen):
 
     classifications: tuple[Classification, ...] | None = None
     country: str | None = Field(default=None, description="ISO code; the profile's country must equal it")
-    type_flag: TypeFlag | None = None
+    type_flag: Flag | None = None
+    any_flag: tuple[Flag, ...] | None = Field(default=None, description="one of these flags holds")
+    no_flag: tuple[Flag, ...] | None = Field(default=None, description="none of these flags holds")
     sectors: tuple[str, ...] | None = Field(default=None, description="sector prefixes like A1.8 or A2.5")
     entity_types: tuple[str, ...] | None = Field(default=None, description="some listed type is one of")
     group_decides_size: bool | None = Field(
@@ -156,6 +201,24 @@ class Note(Frozen):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class LexSpecialis(Frozen):
+    """A sector-specific Union act that displaces NIS2 duties (Art. 4(1)), e.g. DORA for banking and
+    financial market infrastructure (recital 28). It governs an in-scope entity whose every listed
+    type carries ``type_flag``, unless the profile flag ``exempt_flag`` is set; the displaced duties
+    and the Art. 34 fine ceiling then give way to the act, and their controls stay legally required
+    under it."""
+
+    id: str = Field(pattern=r"^lex\.[a-z0-9_.]+$")
+    act: Text
+    type_flag: TypeFlag
+    exempt_flag: Literal["dora_exempt"] | None = None
+    displaces: tuple[str, ...] = Field(min_length=1, description="duty ids that do not apply under NIS2")
+    displaces_fine: bool = True
+    legal_basis: tuple[str, ...] = Field(min_length=1)
+    reason: Text
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class SizeCeiling(Frozen):
     """A category ceiling of Recommendation 2003/361/EC Annex Art. 2: fewer than ``staff_below``
     persons and turnover not exceeding ``turnover_eur`` and/or balance sheet not exceeding ``balance_eur``."""
@@ -174,6 +237,7 @@ class Nis2File(Frozen):
     decision_table: tuple[DecisionRow, ...] = Field(min_length=1)
     duties: tuple[Duty, ...] = Field(min_length=1)
     fines: tuple[FineParameters, ...] = Field(min_length=2, max_length=2)
+    lex_specialis: tuple[LexSpecialis, ...] = ()
     notes: tuple[Note, ...] = ()
 
     @model_validator(mode="after")

@@ -24,6 +24,7 @@ from insurable.nis2 import (
 )
 from insurable.nis2.scope import entity_type_problems
 from insurable.profile import Organisation, load_organisation
+from insurable.reports.labels import number
 from insurable.text import Lang as TextLang
 
 LABELS: dict[str, dict[str, str]] = {
@@ -32,6 +33,42 @@ LABELS: dict[str, dict[str, str]] = {
     "essential": {"nl": "essentiële entiteit", "en": "essential entity"},
     "important": {"nl": "belangrijke entiteit", "en": "important entity"},
     "out_of_scope": {"nl": "buiten het toepassingsgebied", "en": "out of scope"},
+    "in_scope_neither": {
+        "nl": "binnen het toepassingsgebied, essentieel noch belangrijk",
+        "en": "in scope, neither essential nor important",
+    },
+    "not_assessed": {"nl": "niet beoordeeld", "en": "not assessed"},
+    "provisional": {
+        "nl": "voorlopig, als de ontbrekende feiten het toelaten: {c}",
+        "en": "provisional, if the missing facts allow: {c}",
+    },
+    "lex": {"nl": "Sectorale regeling", "en": "Sector act"},
+    "lex_text": {
+        "nl": (
+            "{act} ({basis}) regelt in plaats van NIS2: {duties}. "
+            "Die maatregelen blijven wettelijk verplicht, onder {act}."
+        ),
+        "en": "{act} ({basis}) governs instead of NIS2: {duties}. Those measures remain legally required, under {act}.",
+    },
+    "eu_link": {"nl": "Band met de Unie (art. 2(1))", "en": "Link with the Union (Art. 2(1))"},
+    "eu_yes": {"nl": "ja", "en": "yes"},
+    "eu_no": {"nl": "nee", "en": "no"},
+    "eu_unknown": {"nl": "onbekend", "en": "unknown"},
+    "established": {"nl": "gevestigd in de Unie", "en": "established in the Union"},
+    "jurisdiction": {"nl": "Rechtsmacht", "en": "Jurisdiction"},
+    "jurisdiction_unknown": {
+        "nl": "lidstaat niet af te leiden uit het profiel",
+        "en": "Member State not derivable from the profile",
+    },
+    "not_established": {"nl": "niet gevestigd in de Unie", "en": "not established in the Union"},
+    "fine_scope": {
+        "nl": "voor inbreuken op {arts}; andere inbreuken: sancties volgens {other}",
+        "en": "for infringements of {arts}; other infringements: penalties under {other}",
+    },
+    "no_fine_lex": {
+        "nl": "geen NIS2-boeteplafond: handhaving onder {act} ({basis})",
+        "en": "no NIS2 fine ceiling: enforcement under {act} ({basis})",
+    },
     "size": {"nl": "Omvang", "en": "Size"},
     "micro": {"nl": "micro", "en": "micro"},
     "small": {"nl": "klein", "en": "small"},
@@ -71,12 +108,16 @@ def _l(key: str, lang: TextLang) -> str:
     return LABELS[key][lang]
 
 
-def _eur(value: float) -> str:
-    return f"{value:,.0f}"
+def _eur(value: float, lang: TextLang) -> str:
+    """Whole euros grouped the way each language does (62.000.000 in nl, 62,000,000 in en)."""
+    return number(value, lang)
 
 
-def _num(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+def _num(value: float, lang: TextLang) -> str:
+    """Up to two decimals without trailing zeros, grouped and with the decimal mark of ``lang``."""
+    text = number(value, lang, 2)
+    mark = "," if lang == "nl" else "."
+    return text.rstrip("0").rstrip(mark) if mark in text else text
 
 
 def load_nis2_org(path: Path, nis2: Nis2File) -> Organisation:
@@ -146,6 +187,19 @@ def to_json(result: Nis2Result, nis2: Nis2File, controls: ControlsFile | None, l
             {"id": n.id, "tag": n.tag, "text": n.text.get(lang), "sources": list(n.sources)} for n in result.notes
         ],
         "catalogue_version": result.catalogue_version,
+        # added with catalogue 2.0 (docs/nis2.md, "Output contract")
+        "in_scope": result.in_scope,
+        "provisional_classification": result.provisional_classification,
+        "eu_link": result.eu_link,
+        "established_in_eu": result.established_in_eu,
+        "lex_specialis": result.lex_specialis,
+        "lex_specialis_act": result.lex_specialis_act.get(lang) if result.lex_specialis_act is not None else None,
+        "lex_specialis_basis": list(result.lex_specialis_basis),
+        "displaced_duties": list(result.displaced_duties),
+        "fine_infringements": list(result.fine_infringements),
+        "other_penalties_article": result.other_penalties_article,
+        "jurisdiction_basis": result.jurisdiction_basis,
+        "jurisdiction_member_states": list(result.jurisdiction_member_states),
     }
 
 
@@ -155,19 +209,38 @@ def render_markdown(result: Nis2Result, nis2: Nis2File, controls: ControlsFile |
     by_duty = duty_controls(nis2, controls) if controls is not None else {}
     duties = {d.id: d for d in nis2.duties}
     figures = _l("figures", lang).format(
-        h=_num(result.headcount_used), t=_eur(result.turnover_used_eur), b=_eur(result.balance_sheet_used_eur)
+        h=_num(result.headcount_used, lang),
+        t=_eur(result.turnover_used_eur, lang),
+        b=_eur(result.balance_sheet_used_eur, lang),
     )
     size = f"**{_l(result.size_category, lang)}** — {figures}"
     if result.size_category_own != result.size_category:
         size += "; " + _l("own", lang).format(c=_l(result.size_category_own, lang))
     annex = "Bijlage" if lang == "nl" else "Annex"
     listed = [f"{t} {types[t].name.get(lang)} ({annex} {types[t].annex})" for t in result.entity_types]
+    outcome = f"**{_l(result.classification, lang)}** (`{result.classification}`)"
+    if result.provisional_classification is not None:
+        outcome += "; " + _l("provisional", lang).format(c=_l(result.provisional_classification, lang))
+    link = (
+        _l(f"eu_{result.eu_link}", lang)
+        + ", "
+        + _l("established" if result.established_in_eu else "not_established", lang)
+    )
     out = [
         f"# {_l('title', lang)}",
         "",
-        f"- **{_l('classification', lang)}:** **{_l(result.classification, lang)}** (`{result.classification}`)",
+        f"- **{_l('classification', lang)}:** {outcome}",
         f"- **{_l('size', lang)}:** {size}",
         f"- **{_l('types', lang)}:** {'; '.join(listed) if listed else _l('none', lang)}",
+        f"- **{_l('eu_link', lang)}:** {link}",
+        *(
+            [
+                f"- **{_l('jurisdiction', lang)}:** {result.jurisdiction_basis}: "
+                + (", ".join(result.jurisdiction_member_states) or _l("jurisdiction_unknown", lang))
+            ]
+            if result.jurisdiction_basis is not None
+            else []
+        ),
         "",
         f"## {_l('basis', lang)}",
         "",
@@ -175,9 +248,19 @@ def render_markdown(result: Nis2Result, nis2: Nis2File, controls: ControlsFile |
         "",
         f"**{_l('why', lang)}:** " + " ".join(r.get(lang) for r in result.reasons),
         "",
-        f"## {_l('duties', lang)}",
-        "",
     ]
+    if result.lex_specialis_act is not None:
+        out += [
+            f"## {_l('lex', lang)}",
+            "",
+            _l("lex_text", lang).format(
+                act=result.lex_specialis_act.get(lang),
+                basis=", ".join(result.lex_specialis_basis),
+                duties=", ".join(f"`{d}`" for d in result.displaced_duties),
+            ),
+            "",
+        ]
+    out += [f"## {_l('duties', lang)}", ""]
     if not result.duties:
         out.append(_l("no_duties", lang))
     for duty_id in result.duties:
@@ -187,19 +270,29 @@ def render_markdown(result: Nis2Result, nis2: Nis2File, controls: ControlsFile |
             line += f" ({_l('controls', lang)}: {', '.join(by_duty[duty_id])})"
         out.append(line)
     out += ["", f"## {_l('fine', lang)}", ""]
-    if result.fine_cap_eur is None or result.fine_turnover_eur is None:
-        out.append(_l("no_fine", lang))
-    else:
+    if result.fine_cap_eur is not None and result.fine_turnover_eur is not None:
         fine = nis2.fine(result.classification)
         out.append(
             _l("fine_text", lang).format(
-                cap=_eur(result.fine_cap_eur),
+                cap=_eur(result.fine_cap_eur, lang),
                 article=fine.article,
-                fixed=_eur(fine.fixed_eur),
-                pct=_num(fine.turnover_share * 100),
-                t=_eur(result.fine_turnover_eur),
+                fixed=_eur(fine.fixed_eur, lang),
+                pct=_num(fine.turnover_share * 100, lang),
+                t=_eur(result.fine_turnover_eur, lang),
+            )
+            + "; "
+            + _l("fine_scope", lang).format(
+                arts=" / ".join(result.fine_infringements), other=result.other_penalties_article
             )
         )
+    elif result.lex_specialis_act is not None:
+        out.append(
+            _l("no_fine_lex", lang).format(
+                act=result.lex_specialis_act.get(lang), basis=", ".join(result.lex_specialis_basis)
+            )
+        )
+    else:
+        out.append(_l("no_fine", lang))
     out += ["", f"## {_l('notes', lang)}", "", f"_{_l('tags', lang)}_", ""]
     out += [f"- **[{n.tag}]** {n.text.get(lang)}" for n in result.notes]
     return "\n".join(out) + "\n"

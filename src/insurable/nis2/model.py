@@ -7,6 +7,7 @@ without importing this package (which imports the profile, which imports the cat
 from __future__ import annotations
 
 from insurable.catalog.nis2 import (
+    DERIVED_FLAGS,
     PUBLIC_ADMINISTRATION_FLAGS,
     Annex,
     Classification,
@@ -14,7 +15,12 @@ from insurable.catalog.nis2 import (
     Duty,
     DutyApplies,
     EntityType,
+    EuLink,
     FineParameters,
+    Flag,
+    Identified,
+    InScope,
+    LexSpecialis,
     Nis2File,
     Nis2FlagCondition,
     Note,
@@ -26,6 +32,7 @@ from insurable.catalog.nis2 import (
 )
 
 __all__ = [
+    "DERIVED_FLAGS",
     "PUBLIC_ADMINISTRATION_FLAGS",
     "Annex",
     "Classification",
@@ -33,7 +40,12 @@ __all__ = [
     "Duty",
     "DutyApplies",
     "EntityType",
+    "EuLink",
     "FineParameters",
+    "Flag",
+    "Identified",
+    "InScope",
+    "LexSpecialis",
     "Nis2File",
     "Nis2FlagCondition",
     "Note",

@@ -36,9 +36,12 @@ class Figures:
 
 
 def aggregate(own: Figures, group: Iterable[GroupEnterprise]) -> Figures:
-    """Own figures + 100 % of linked enterprises + ``share`` x partner enterprises (Annex Art. 6)."""
+    """Own figures + 100 % of linked enterprises + ``share`` x partner enterprises (Annex Art. 6),
+    leaving out enterprises whose data the own (consolidated) figures already include (Art. 6(2)-(3))."""
     headcount, turnover, balance = own.headcount, own.turnover_eur, own.balance_sheet_eur
     for enterprise in group:
+        if enterprise.consolidated:
+            continue
         weight = 1.0 if enterprise.relation == "linked" else enterprise.share
         headcount += weight * enterprise.employees
         turnover += weight * enterprise.annual_turnover_eur
@@ -50,9 +53,10 @@ def group_turnover(own_turnover_eur: float, group: Iterable[GroupEnterprise]) ->
     """Turnover of the undertaking the entity belongs to, for Art. 34: own + 100 % of linked.
 
     Partner enterprises are outside the undertaking (they are neither controlled nor controlling),
-    so they do not count towards the fine ceiling. Our documented reading ([D]).
+    so they do not count towards the fine ceiling; linked enterprises already in consolidated own
+    figures are not added twice. Our documented reading ([D]).
     """
-    return own_turnover_eur + sum(e.annual_turnover_eur for e in group if e.relation == "linked")
+    return own_turnover_eur + sum(e.annual_turnover_eur for e in group if e.relation == "linked" and not e.consolidated)
 
 
 def size_category(figures: Figures, nis2: Nis2File) -> SizeCategory:

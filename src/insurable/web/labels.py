@@ -20,6 +20,8 @@ NIS2_CLASSES = {
     "essential": _("Essential entity"),
     "important": _("Important entity"),
     "out_of_scope": _("Not in scope of NIS2"),
+    "in_scope_neither": _("In scope of NIS2, neither essential nor important"),
+    "not_assessed": _("NIS2 not assessed: a fact is missing"),
 }
 NIS2_SIZES = {
     "micro": _("micro enterprise"),

@@ -2,8 +2,9 @@
 linked enterprises (``group``), read from plain form strings and checked with the profile model and
 :func:`insurable.nis2.validate`, so every problem is shown next to the field it concerns.
 
-Form names: ``nis2_entity_types`` (one checkbox per type), ``nis2_flags.<flag>`` and, per group row
-``i``, ``group-<i>-<field>`` with ``group-<i>-remove`` to drop a row. The page always ends in
+Form names: ``nis2_entity_types`` (one checkbox per type), ``nis2_flags.<flag>`` (checkboxes, choices,
+yes/no/unknown choices and the Member State codes as text) and, per group row ``i``,
+``group-<i>-<field>`` with ``group-<i>-remove`` to drop a row. The page always ends in
 :data:`BLANK_ROWS` empty rows, so rows are added and removed without JavaScript. ``nis2_shown``
 marks a form that carries this section (a post without it leaves the NIS2 fields alone).
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from insurable.countries import EU_MEMBER_STATES, ISO_3166_ALPHA2
 from insurable.nis2.model import PUBLIC_ADMINISTRATION_FLAGS, EntityType, Nis2File
 from insurable.profile import GroupEnterprise, Nis2Flags, Organisation
 from insurable.text import Text
@@ -27,13 +29,42 @@ from insurable.web.i18n import Msg, _
 
 SHOWN = "nis2_shown"
 TYPES = "nis2_entity_types"
-FLAG_BOOLS = ("qualified_trust_service_provider", "cer_critical_entity")
+FLAG_BOOLS = (
+    "qualified_trust_service_provider",
+    "cer_critical_entity",
+    "former_operator_of_essential_services",
+    "dora_exempt",
+    "national_security_exclusion",
+)
 FLAG_CHOICES: dict[str, tuple[str, ...]] = {
     "public_administration": ("central", "regional"),
     "member_state_designation": ("essential", "important"),
+    "domain_registration": ("registrar", "agent"),
 }
+#: Yes/no questions where "not known" is an answer of its own (it can make the outcome "not assessed").
+FLAG_TRISTATE = ("eu_services", "public_administration_identified")
+#: Member State codes typed as text: a list (comma or space separated) and a single code.
+FLAG_CODES = ("eu_establishments", "representative_member_state")
+#: The order of the flag fields on the page.
+FLAG_ORDER = (
+    "eu_services",
+    "eu_establishments",
+    "representative_member_state",
+    "qualified_trust_service_provider",
+    "public_administration",
+    "public_administration_identified",
+    "national_security_exclusion",
+    "cer_critical_entity",
+    "member_state_designation",
+    "former_operator_of_essential_services",
+    "domain_registration",
+    "dora_exempt",
+)
 GROUP_NUMBERS = ("employees", "annual_turnover_eur", "balance_sheet_total_eur")
-GROUP_FIELDS = ("relation", "share", "name", *GROUP_NUMBERS)
+GROUP_FIELDS = ("relation", "share", "control", "name", *GROUP_NUMBERS, "consolidated")
+#: Links of control that make an enterprise linked at any share (Recommendation Annex Art. 3(3)(b)-(d)).
+CONTROL_LINKS = ("board_majority", "dominant_influence", "shareholder_agreement")
+CONTROLS = ("voting_majority", *CONTROL_LINKS)
 BLANK_ROWS = 2
 MAX_ROWS = 50
 #: Raw posted state kept in the page values when it could not be saved (shown instead of the stored one).
@@ -45,7 +76,18 @@ FLAG_LABELS = {
     "public_administration": _("Public administration entity"),
     "cer_critical_entity": _("Critical entity under the CER Directive"),
     "member_state_designation": _("Designated by a Member State"),
+    "eu_services": _("Provides services or carries out activities in the EU (Art. 2(1))"),
+    "eu_establishments": _("EU Member States where it is established (codes such as NL, BE)"),
+    "representative_member_state": _("Member State of its representative in the EU (Art. 26(3))"),
+    "public_administration_identified": _("Regional: identified after the risk-based assessment (Art. 2(2)(f)(ii))"),
+    "former_operator_of_essential_services": _("Operator of essential services before 16 January 2023, kept essential"),
+    "domain_registration": _("Domain name registration services (Art. 2(4))"),
+    "dora_exempt": _("Financial entity exempted from DORA"),
+    "national_security_exclusion": _(
+        "Mainly active in national security, public security, defence or law enforcement (Art. 2(7))"
+    ),
 }
+TRISTATE_LABELS = {"": _("not known"), "true": _("yes"), "false": _("no")}
 CHOICE_LABELS = {
     "": _("none"),
     "central": _("central government"),
@@ -53,7 +95,13 @@ CHOICE_LABELS = {
     "essential": _("as an essential entity"),
     "important": _("as an important entity"),
     "partner": _("partner enterprise (25 to 50 per cent)"),
-    "linked": _("linked enterprise (50 per cent or more, or control)"),
+    "linked": _("linked enterprise (more than 50 per cent, or control)"),
+    "registrar": _("registrar"),
+    "agent": _("agent, reseller or privacy/proxy service for registrars"),
+    "voting_majority": _("majority of the voting rights"),
+    "board_majority": _("right to appoint or remove a majority of the board"),
+    "dominant_influence": _("dominant influence by contract or articles"),
+    "shareholder_agreement": _("majority of votes by agreement with other shareholders"),
 }
 GROUP_LABELS = {
     "relation": _("Relation"),
@@ -62,6 +110,8 @@ GROUP_LABELS = {
     "employees": _("Staff of this enterprise (annual work units)"),
     "annual_turnover_eur": _("Turnover of this enterprise (EUR)"),
     "balance_sheet_total_eur": _("Balance sheet total of this enterprise (EUR)"),
+    "control": _("Control other than by share (linked enterprises)"),
+    "consolidated": _("Already included in our consolidated accounts"),
 }
 
 
@@ -105,6 +155,7 @@ def raw_state(form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     rows = []
     for i in range(count):
         row = {name: _last(form, f"group-{i}-{name}") for name in GROUP_FIELDS}
+        row["consolidated"] = "true" if row["consolidated"] == "true" else ""
         if _last(form, f"group-{i}-remove") or not any(row.values()):
             continue
         rows.append(row)
@@ -112,7 +163,7 @@ def raw_state(form: Mapping[str, Sequence[str]]) -> dict[str, Any]:
         "types": [v for v in dict.fromkeys(_clean(form.get(TYPES, ()))) if v][:200],
         "flags": {
             **{name: _last(form, f"nis2_flags.{name}") == "true" for name in FLAG_BOOLS},
-            **{name: _last(form, f"nis2_flags.{name}") for name in FLAG_CHOICES},
+            **{name: _last(form, f"nis2_flags.{name}") for name in (*FLAG_CHOICES, *FLAG_TRISTATE, *FLAG_CODES)},
         },
         "rows": rows,
     }
@@ -129,12 +180,18 @@ def stored_state(profile: Mapping[str, Any]) -> dict[str, Any]:
         row = {name: _text(g.get(name)) for name in GROUP_FIELDS}
         share = g.get("share")
         row["share"] = _text(round(share * 100, 6)) if isinstance(share, int | float) else ""
+        row["consolidated"] = "true" if g.get("consolidated") is True else ""
         rows.append(row)
+    states = {True: "true", False: "false"}
+    establishments = flags.get("eu_establishments")
     return {
         "types": [t for t in profile.get(TYPES) or () if isinstance(t, str)],
         "flags": {
             **{name: bool(flags.get(name)) for name in FLAG_BOOLS},
             **{name: flags.get(name) or "" for name in FLAG_CHOICES},
+            **{name: states.get(flags.get(name), "") for name in FLAG_TRISTATE},  # type: ignore[arg-type]
+            "eu_establishments": ", ".join(establishments) if isinstance(establishments, list) else "",
+            "representative_member_state": flags.get("representative_member_state") or "",
         },
         "rows": rows,
     }
@@ -178,13 +235,36 @@ def parse(
         if chosen and chosen not in allowed:
             errors[f"nis2_flags.{name}"] = Msg(_("This answer is not one of the allowed choices."))
         flags[name] = chosen if chosen in allowed else None
+    for name in FLAG_TRISTATE:
+        answer = raw["flags"][name]
+        if answer not in ("", "true", "false"):
+            errors[f"nis2_flags.{name}"] = Msg(_("This answer is not one of the allowed choices."))
+        flags[name] = {"true": True, "false": False}.get(answer)
+    codes = [c.upper() for c in raw["flags"]["eu_establishments"].replace(",", " ").split()]
+    wrong = [c for c in codes if c not in EU_MEMBER_STATES]
+    if wrong:
+        errors["nis2_flags.eu_establishments"] = Msg(
+            _("Not an EU Member State code: %(codes)s. Use codes such as NL, BE, DE."), codes=", ".join(wrong[:5])
+        )
+    flags["eu_establishments"] = list(dict.fromkeys(c for c in codes if c in EU_MEMBER_STATES))
+    representative = raw["flags"]["representative_member_state"].upper()
+    if representative and representative not in EU_MEMBER_STATES:
+        errors["nis2_flags.representative_member_state"] = Msg(
+            _("Not an EU Member State code: %(codes)s. Use codes such as NL, BE, DE."), codes=representative
+        )
+    flags["representative_member_state"] = representative if representative in EU_MEMBER_STATES else None
     types: list[str] = raw["types"]
     known = nis2.types_by_id()
     unknown = [t for t in types if t not in known]
     if unknown:
         errors[TYPES] = Msg(_("Unknown NIS2 entity type: %(ids)s."), ids=", ".join(unknown[:5]))
     if not errors:
-        org = Organisation(nis2_entity_types=tuple(types), nis2_flags=Nis2Flags.model_validate(flags))
+        country = current.get("country")
+        org = Organisation(
+            country=country if isinstance(country, str) and country in ISO_3166_ALPHA2 else None,
+            nis2_entity_types=tuple(types),
+            nis2_flags=Nis2Flags.model_validate(flags),
+        )
         from insurable.nis2 import validate
 
         for problem in validate(org, nis2):
@@ -194,7 +274,8 @@ def parse(
     saved_types = not errors
     if saved_types:
         _put(updated, TYPES, types)
-        _put(updated, "nis2_flags", {k: v for k, v in flags.items() if v not in (None, False)})
+        kept = {k: v for k, v in flags.items() if v is not None and v != [] and not (k in FLAG_BOOLS and v is False)}
+        _put(updated, "nis2_flags", kept)
 
     # --- the group: saved as a whole when every row is valid ---
     group: list[dict[str, Any]] = []
@@ -243,10 +324,25 @@ def _group_row(row: Mapping[str, str], i: int) -> tuple[dict[str, Any] | None, d
             errors[f"group-{i}-share"] = Msg(
                 _("A partner enterprise holds between 25%% and 50%%: %(n)s%% is outside."), n=f"{share:g}"
             )
-        if out.get("relation") == "linked" and out["share"] < 0.5:
+        if out.get("relation") == "linked" and out["share"] <= 0.5 and row.get("control") not in CONTROL_LINKS:
             errors[f"group-{i}-share"] = Msg(
-                _("A linked enterprise holds at least 50%%: %(n)s%% is too little."), n=f"{share:g}"
+                _(
+                    "A linked enterprise holds more than 50%% (exactly 50%% is not a majority) or controls "
+                    "by another link chosen under control: %(n)s%% is too little without one."
+                ),
+                n=f"{share:g}",
             )
+    control = row.get("control", "")
+    if control and control not in CONTROLS:
+        errors[f"group-{i}-control"] = Msg(_("This answer is not one of the allowed choices."))
+    elif control and row["relation"] == "partner":
+        errors[f"group-{i}-control"] = Msg(
+            _("An enterprise controlled this way is a linked enterprise, not a partner: choose linked enterprise.")
+        )
+    elif control:
+        out["control"] = control
+    if row.get("consolidated") == "true":
+        out["consolidated"] = True
     if row["name"]:
         out["name"] = row["name"]
     for name in GROUP_NUMBERS:
@@ -279,6 +375,21 @@ def _flag_message(path: str, types: Sequence[str], flags: Mapping[str, Any], nis
         if level == "central":
             return Msg(_("Central government also needs a central government entity type (%(ids)s)."), ids=ids(flag))
         return Msg(_("Regional government also needs a regional government entity type (%(ids)s)."), ids=ids(flag))
+    if path == "nis2_flags.eu_services":
+        return Msg(
+            _(
+                "An entity established in an EU Member State, or identified by one, carries out activities "
+                "in the EU: answer yes or not known."
+            )
+        )
+    if path == "nis2_flags.representative_member_state":
+        return Msg(_("Only an entity not established in the EU designates a representative (Art. 26(3))."))
+    if path == "nis2_flags.public_administration_identified":
+        return Msg(_("Only for regional government: choose regional government above, or leave this not known."))
+    if path == "nis2_flags.national_security_exclusion":
+        return Msg(_("Only for a public administration entity: choose central or regional government too."))
+    if path == "nis2_flags.dora_exempt":
+        return Msg(_("Only for a bank or financial market infrastructure type (%(ids)s)."), ids=ids("dora"))
     if path == "nis2_flags.member_state_designation":
         return Msg(_("A Member State designates entities of an Annex I or II type: choose that entity type too."))
     if path.startswith(TYPES + "["):
@@ -288,6 +399,11 @@ def _flag_message(path: str, types: Sequence[str], flags: Mapping[str, Any], nis
             type_id = ""
         if type_id and type_id not in nis2.types_by_id():
             return Msg(_("Unknown NIS2 entity type: %(ids)s."), ids=type_id)
+        if type_id and "public_administration_regional" in nis2.types_by_id()[type_id].flags:
+            return Msg(
+                _("%(id)s is a regional government entity: choose regional government under public administration."),
+                id=type_id,
+            )
         if type_id:
             return Msg(
                 _("%(id)s is a central government entity: choose central government under public administration."),
