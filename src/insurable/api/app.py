@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from insurable import __version__
 from insurable.api import problems
 from insurable.api.guard import InputGuard
+from insurable.api.headers import SecurityHeaders
 from insurable.api.problems import ERROR_RESPONSES
 from insurable.api.routes import answers, assessments, audit, auth, me, organisations, users
 from insurable.api.schemas import Health
@@ -61,6 +62,7 @@ def create_app(
     app.state.login_limiter = RateLimiter(settings.login_rate, settings.login_window_seconds)
     problems.install(app)
     app.add_middleware(InputGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)  # outermost: every answer
 
     api = APIRouter(prefix=PREFIX, responses=ERROR_RESPONSES)
 
