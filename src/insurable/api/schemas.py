@@ -13,7 +13,9 @@ NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 NO_NUL = r"^[^\x00]*$"
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"
+    ),
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_CONTROL)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=NO_NUL)]
