@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Path
 
 from insurable.api import invitations
 from insurable.api.deps import DB, MAX_ID, Caller, EditOrg, ManageOrg, OrgContext, ReadOrg
+from insurable.api.links import ORGANISATION_CREATED
 from insurable.api.problems import ApiProblem, FieldProblem, field_problems
 from insurable.api.schemas import (
     InvitationOut,
@@ -46,7 +47,7 @@ def list_organisations(principal: Caller, session: DB) -> list[OrganisationOut]:
     return [_out(o, relation(session, principal.user, o.id)) for o in visible_organisations(session, principal.user)]
 
 
-@router.post("", response_model=OrganisationOut, status_code=201)
+@router.post("", response_model=OrganisationOut, status_code=201, responses=ORGANISATION_CREATED)
 def create_organisation(body: OrganisationIn, principal: Caller, session: DB) -> OrganisationOut:
     """Create an organisation; you become its owner. Brokers and underwriters cannot create one."""
     if principal.user.kind not in ("user", "admin"):
