@@ -466,3 +466,45 @@ def test_item_16_login_csrf_cookie_is_secure_over_https(app: FastAPI) -> None:
         assert "secure" in tls.get("/login").headers["set-cookie"].lower()
     with TestClient(app) as plain:
         assert "secure" not in plain.get("/login").headers["set-cookie"].lower()
+
+
+# --- the web account page (items 11 and 13 in the browser) ----------------------------------------
+
+
+def _csrf(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def test_web_account_invitations_password_and_logout_everywhere(app: FastAPI, make_user: MakeUser) -> None:
+    owner, colleague = make_user("owner@example.nl"), make_user("colleague@example.nl")
+    with TestClient(app) as api:
+        org = new_org(api, owner, name="Uitnodiging BV", profile=False)
+        api.post(f"{API}/organisations/{org}/members", json={"email": colleague.email}, headers=owner.auth)
+    with TestClient(app) as web, TestClient(app) as other_device:
+        login(web, colleague)
+        login(other_device, colleague)
+        home = web.get("/", headers={"Accept-Language": "en"})
+        assert "Open invitations: 1" in home.text and "Uitnodiging BV" not in home.text
+        page = web.get("/account")
+        assert page.status_code == 200 and "Uitnodiging BV" in page.text
+        invitation = web.get(f"{API}/me/invitations").json()[0]["id"]
+        accepted = web.post(
+            f"/account/invitations/{invitation}/accept", data={"csrf_token": _csrf(page.text)}, follow_redirects=False
+        )
+        assert accepted.status_code == 303
+        assert "Uitnodiging BV" in web.get("/").text
+
+        form = {"csrf_token": _csrf(page.text), "current_password": "wrong", "new_password": "x" * 12}
+        assert web.post("/account/password", data={**form, "new_password2": "x" * 12}).status_code == 422
+        new = "groene kikker springt hoog"
+        form = {**form, "current_password": colleague.password, "new_password": new, "new_password2": new}
+        assert web.post("/account/password", data=form, follow_redirects=False).status_code == 303
+        assert other_device.get(f"{API}/me").status_code == 401
+
+        ended = web.post("/account/logout-everywhere", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
+        assert ended.status_code == 303 and ended.headers["location"] == "/login"
+        assert web.get(f"{API}/me").status_code == 401

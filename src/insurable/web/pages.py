@@ -156,7 +156,9 @@ def home(request: Request) -> Response:
                     "latest": latest[0] if latest else None,
                 }
             )
-        return page(request, "home.html", who=who, rows=rows, csrf=who.login.csrf_token if who.login else "")
+        invited = repo.open_invitations(session, who.user.email)
+        csrf = who.login.csrf_token if who.login else ""
+        return page(request, "home.html", who=who, rows=rows, csrf=csrf, invited=invited)
 
 
 @router.post("/orgs")
