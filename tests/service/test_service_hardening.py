@@ -508,3 +508,42 @@ def test_web_account_invitations_password_and_logout_everywhere(app: FastAPI, ma
         ended = web.post("/account/logout-everywhere", data={"csrf_token": _csrf(page.text)}, follow_redirects=False)
         assert ended.status_code == 303 and ended.headers["location"] == "/login"
         assert web.get(f"{API}/me").status_code == 401
+
+
+def test_item_15_a_role_that_owns_nothing_cannot_rewrite_the_audit_trail(
+    engine: Engine, db_url: str, app: FastAPI
+) -> None:
+    """The documented PostgreSQL set-up (docs/security.md): the service's role may add audit lines
+    but not change, delete, truncate or unguard them. ``.ci/with-postgres`` provides the role."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from insurable.store.app_role import grants
+    from insurable.store.db import make_engine
+
+    role_url = os.environ.get("INSURABLE_TEST_APP_ROLE_URL")
+    if engine.dialect.name != "postgresql" or not role_url:
+        pytest.skip("needs PostgreSQL and INSURABLE_TEST_APP_ROLE_URL (set by .ci/with-postgres)")
+    options = str(make_url(db_url).query.get("options", ""))
+    schema = options.removeprefix("-csearch_path=") or "public"
+    with engine.begin() as connection:
+        for statement in grants(str(make_url(role_url).username), schema):
+            connection.execute(text(statement))
+    as_app = make_engine(
+        make_url(role_url).update_query_dict({"options": options}).render_as_string(hide_password=False)
+    )
+    try:
+        with as_app.begin() as connection:
+            connection.execute(text(f"INSERT INTO audit_events {COLUMNS} VALUES (7, now(), 'app', '', '{{}}', '')"))
+        for statement in (
+            "TRUNCATE audit_events",
+            "DELETE FROM audit_events",
+            "UPDATE audit_events SET action = 'forged'",
+            "DROP TRIGGER audit_events_append_only ON audit_events",
+            "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+        ):
+            with pytest.raises(DatabaseError, match="permission denied|must be owner"), as_app.begin() as connection:
+                connection.execute(text(statement))
+    finally:
+        as_app.dispose()
