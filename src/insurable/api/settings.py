@@ -32,6 +32,8 @@ class Settings:
     lockout_after: int = 5
     throttle_base_seconds: int = 30
     lockout_seconds: int = 15 * 60
+    #: Worker processes that run submitted assessments (0: in the server process).
+    assess_workers: int = 2
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 1_000_000
     #: Comma-separated addresses or networks of reverse proxies whose ``X-Forwarded-For`` and
