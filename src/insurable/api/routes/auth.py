@@ -71,7 +71,12 @@ def login(body: LoginIn, request: Request, response: Response, session: DB) -> L
             base=settings.throttle_base_seconds,
             cap=settings.lockout_seconds,
         )
-        detail = {"client": client, "failures": failures, **({"disabled": True} if user and user.disabled_at else {})}
+        wait = throttle.delay(
+            failures, free=settings.lockout_after, base=settings.throttle_base_seconds, cap=settings.lockout_seconds
+        )
+        detail = {"client": client, "failures": failures, "wait_seconds": wait}
+        if user is not None and user.disabled_at is not None:
+            detail["disabled"] = True
         repo.audit(session, user, "login.failure", target=account[:200], detail=detail)
         session.commit()
         raise ApiProblem(401, BAD_LOGIN)
