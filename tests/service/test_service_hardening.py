@@ -547,3 +547,17 @@ def test_item_15_a_role_that_owns_nothing_cannot_rewrite_the_audit_trail(
                 connection.execute(text(statement))
     finally:
         as_app.dispose()
+
+
+def test_item_11_open_invitations_are_capped(
+    client: TestClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insurable.api import invitations
+
+    monkeypatch.setattr(invitations, "MAX_OPEN", 2)
+    owner = make_user("owner@example.nl")
+    org = new_org(client, owner, profile=False)
+    url = f"{API}/organisations/{org}/members"
+    codes = [client.post(url, json={"email": f"p{i}@example.nl"}, headers=owner.auth).status_code for i in range(3)]
+    assert codes == [202, 202, 409]
+    assert client.post(url, json={"email": "p0@example.nl"}, headers=owner.auth).status_code == 202, "renewing is fine"

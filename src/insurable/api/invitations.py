@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from insurable.api.deps import OrgContext, Principal
@@ -23,6 +23,8 @@ from insurable.store.types import utcnow
 
 #: How long an invitation stays open.
 VALID_DAYS = 14
+#: Most open invitations one organisation may have: inviting is not a way to message many people.
+MAX_OPEN = 50
 
 
 def out(invitation: Invitation) -> InvitationOut:
@@ -35,6 +37,13 @@ def invite(ctx: OrgContext, email: str, role: str) -> InvitationOut:
     begin_write(ctx.session)
     found = ctx.session.scalar(select(Invitation).where(Invitation.org_id == ctx.org.id, Invitation.email == email))
     if found is None:
+        open_now = ctx.session.scalar(
+            select(func.count())
+            .select_from(Invitation)
+            .where(Invitation.org_id == ctx.org.id, Invitation.expires_at > now)
+        )
+        if (open_now or 0) >= MAX_OPEN:
+            raise ApiProblem(409, f"this organisation has {MAX_OPEN} open invitations; withdraw some first")
         found = Invitation(org_id=ctx.org.id, email=email, role=role, invited_by=ctx.user.id, created_at=now)
         ctx.session.add(found)
     found.role = role
