@@ -158,6 +158,9 @@ def main() -> None:
                 for i, q in enumerate(BOOLEAN_QUESTIONS * 2)
             ]
             submit = [(f"/api/v1/organisations/{org}/assessments", None)]
+            # Warm-up, untimed: the assessment workers load the catalogue and compile the loss model's
+            # kernels once at start; a served instance is measured warm.
+            phase("warm-up", base, secret, "POST", submit, threads=4, max_requests=8, max_seconds=120)
             results = [
                 phase(
                     "save answer (PUT)",

@@ -141,3 +141,30 @@ def new_org(client: TestClient, owner: Account, name: str = "Example BV", profil
         saved = client.put(f"/api/v1/organisations/{org_id}/profile", json=body, headers=owner.auth)
         assert saved.status_code == 200, saved.text
     return org_id
+
+
+def login(client: TestClient, who: Account) -> dict[str, str]:
+    """Log ``who`` in on ``client`` (cookie session); returns the CSRF header for writes."""
+    response = client.post("/api/v1/auth/login", json={"email": who.email, "password": who.password})
+    assert response.status_code == 200, response.text
+    return {"X-CSRF-Token": response.json()["csrf_token"]}
+
+
+def mint_token(client: TestClient, who: Account, **body: Any) -> dict[str, Any]:
+    """Create an API token the only way there is: logged in with the password (tokens cannot mint)."""
+    csrf = login(client, who)
+    response = client.post("/api/v1/me/tokens", json={"name": "ci", **body}, headers=csrf)
+    client.cookies.clear()
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def join(client: TestClient, owner: Account, org_id: int, who: Account, role: str = "member") -> None:
+    """Invite ``who`` (as ``role``, or to a share for brokers and underwriters) and accept as them."""
+    kind = "shares" if role == "share" else "members"
+    body = {"email": who.email} if role == "share" else {"email": who.email, "role": role}
+    invited = client.post(f"/api/v1/organisations/{org_id}/{kind}", json=body, headers=owner.auth)
+    assert invited.status_code == 202, invited.text
+    accepted = client.post(f"/api/v1/me/invitations/{invited.json()['id']}/accept", headers=who.auth)
+    assert accepted.status_code == 204, accepted.text

@@ -10,7 +10,7 @@ import httpx2 as httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.service.conftest import Account, MakeUser, new_org
+from tests.service.conftest import Account, MakeUser, join, new_org
 from tests.service.live import live_server
 
 #: Boolean questions from the packaged questionnaire, one half for each member.
@@ -38,8 +38,7 @@ def _setup(app: FastAPI, make_user: MakeUser) -> tuple[Account, Account, int]:
     alice, bob = make_user("alice@example.nl"), make_user("bob@example.nl")
     with TestClient(app) as client:
         org = new_org(client, alice)
-        added = client.post(f"/api/v1/organisations/{org}/members", json={"email": bob.email}, headers=alice.auth)
-        assert added.status_code == 201
+        join(client, alice, org, bob)
     return alice, bob, org
 
 

@@ -22,6 +22,8 @@ TABLES = {
     "api_tokens",
     "login_sessions",
     "audit_events",
+    "login_throttles",
+    "invitations",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from tests.service.conftest import Account, MakeUser, new_org
+from tests.service.conftest import Account, MakeUser, join, mint_token, new_org
 
 API = "/api/v1"
 SECRET = "Zeldzaam Geheim BV"
@@ -24,6 +24,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/auth/login"): {"email": "nobody@example.nl", "password": "x"},
     ("POST", f"{API}/me/tokens"): {"name": "probe"},
     ("POST", f"{API}/users"): {"email": "probe@example.nl", "name": "P", "password": "long enough password"},
+    ("POST", f"{API}/me/password"): {"current_password": "x", "new_password": "long enough password"},
+    ("POST", f"{API}/users/{{user_id}}/password"): {"new_password": "long enough password"},
     ("POST", f"{API}/organisations"): {"name": "Probe BV"},
     ("PUT", f"{API}/organisations/{{org_id}}/profile"): {"name": "Hijacked", "country": "NL"},
     ("PATCH", f"{API}/organisations/{{org_id}}/profile"): {"name": "Hijacked"},
@@ -52,9 +54,10 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
     base = f"{API}/organisations/{org}"
     assert client.put(f"{base}/answers/{QUESTION}", json={"value": SECRET_ANSWER}, headers=victim.auth).is_success
     assessment = client.post(f"{base}/assessments", headers=victim.auth).json()["id"]
-    victim_token = client.post(f"{API}/me/tokens", json={"name": "ci"}, headers=victim.auth).json()["id"]
+    victim_token = mint_token(client, victim)["id"]
     partner_broker = make_user("partner@example.nl", kind="broker")
-    assert client.post(f"{base}/shares", json={"email": partner_broker.email}, headers=victim.auth).is_success
+    join(client, victim, org, partner_broker, "share")
+    invitation = client.post(f"{base}/members", json={"email": "later@example.nl"}, headers=victim.auth).json()["id"]
 
     outsider = make_user("outsider@example.nl")
     new_org(client, outsider, name="Outsider BV")
@@ -66,6 +69,7 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
         "token_id": victim_token,
         "user_id": victim.id,
         "question_id": QUESTION,
+        "invitation_id": invitation,
     }
     swept = 0
     for method, path, route in _routes(client):
@@ -117,7 +121,7 @@ def test_revoked_share_closes_every_endpoint(client: TestClient, make_user: Make
     broker = make_user("broker@example.nl", kind="broker")
     org = new_org(client, owner, name=SECRET)
     base = f"{API}/organisations/{org}"
-    client.post(f"{base}/shares", json={"email": broker.email}, headers=owner.auth)
+    join(client, owner, org, broker, "share")
     assert client.get(f"{base}/profile", headers=broker.auth).status_code == 200
     client.delete(f"{base}/shares/{broker.id}", headers=owner.auth)
     for suffix in ("", "/profile", "/answers", "/assessments", "/members", "/shares", "/audit"):

@@ -19,7 +19,9 @@ SECRET = "Zeldzaam Geheim BV"
 SECRET_ANSWER = "secret-business-description-7f3a"
 QUESTION = "q.org.business_description"
 #: Routes without organisation data behind them.
-PUBLIC = {"/login", "/lang/{code}", "/logout", "/", "/orgs"}
+#: The account pages act on the caller's own account and on invitations addressed to them only.
+PUBLIC = {"/login", "/lang/{code}", "/logout", "/", "/orgs", "/account", "/account/password"}
+PUBLIC |= {"/account/logout-everywhere", "/account/invitations/{invitation_id}/{choice}"}
 
 
 def _web_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -41,22 +43,27 @@ def test_every_web_route_refuses_other_tenants(web_app: FastAPI, make_account: M
     )
     assert saved.status_code == 303
     submitted = victim.post(f"/orgs/{org}/submit", data={"csrf_token": token})
+    api_csrf = {"X-CSRF-Token": token}
     assessment = int(submitted.headers["location"].rsplit("/", 1)[1])
 
     outsider = login(web_app, make_account("outsider@example.nl"))
     new_org(outsider, name="Outsider BV")
-    intruders = [
-        outsider,
-        login(web_app, make_account("broker@example.nl", kind="broker")),
-        login(web_app, make_account("underwriter@example.nl", kind="underwriter")),
-    ]
+    emails = ["outsider@example.nl", make_account("broker@example.nl", kind="broker")]
+    emails.append(make_account("underwriter@example.nl", kind="underwriter"))
+    intruders = [outsider, *(login(web_app, e) for e in emails[1:])]
+    invited = victim.post(f"{API}/organisations/{org}/members", json={"email": "later@example.nl"}, headers=api_csrf)
     ids = {"org_id": org, "assessment_id": assessment, "topic_id": "organisation", "kind": "pdf", "code": "en"}
-    routes = sorted(_web_routes(web_app), key=lambda r: r[1] == "/logout")  # logging out ends the sweep
+    ids |= {"invitation_id": invited.json()["id"], "choice": "accept"}
+    # logging out ends the sweep
+    ending = ["/logout", "/account/logout-everywhere"]
+    routes = sorted(_web_routes(web_app), key=lambda r: ending.index(r[1]) + 1 if r[1] in ending else 0)
     swept = 0
     for method, path in routes:
         params = set(re.findall(r"{(\w+)}", path))
         assert params <= ids.keys(), f"{path}: no probe value for {params - ids.keys()}; add one"
         url = path.format(**{k: ids[k] for k in params})
+        if path == ending[-1]:
+            intruders = [login(web_app, e) for e in emails]  # /logout ended their sessions
         for intruder in intruders:
             own_token = csrf_of(intruder.get("/").text)
             data = {"csrf_token": own_token, "shown": [QUESTION], QUESTION: "overwritten", "name": "Hijacked"}

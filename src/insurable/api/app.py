@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
 
@@ -11,7 +12,9 @@ from sqlalchemy import Engine
 
 from insurable import __version__
 from insurable.api import problems
+from insurable.api.assessing import AssessorPool, assess_here
 from insurable.api.guard import InputGuard
+from insurable.api.headers import SecurityHeaders
 from insurable.api.problems import ERROR_RESPONSES
 from insurable.api.routes import answers, assessments, audit, auth, me, organisations, users
 from insurable.api.schemas import Health
@@ -26,9 +29,7 @@ Assessor = Callable[[Any, Catalog], Any]
 
 
 def _default_assessor(org: Any, catalog: Catalog) -> Any:
-    from insurable.underwriting import assess  # the domain core; imported when first needed
-
-    return assess(org, catalog)
+    return assess_here(org, catalog)
 
 
 def create_app(
@@ -44,7 +45,26 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
+    # The packaged catalogue's assessment runs in worker processes (insurable.api.assessing); a
+    # catalogue or assessor given by the caller (tests, own catalogues) runs in this process.
+    pool = (
+        AssessorPool(settings.assess_workers)
+        if assessor is None and catalog is None and settings.assess_workers
+        else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if pool is not None:
+            pool.start()
+        try:
+            yield
+        finally:
+            if pool is not None:
+                pool.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="insurable",
         version=__version__,
         description="Cyber insurability as a service: questionnaire drafts, assessments, shares, audit. "
@@ -57,10 +77,11 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.catalog = catalog or cache(load_catalog)
-    app.state.assessor = assessor or _default_assessor
+    app.state.assessor = assessor or pool or _default_assessor
     app.state.login_limiter = RateLimiter(settings.login_rate, settings.login_window_seconds)
     problems.install(app)
     app.add_middleware(InputGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)  # outermost: every answer
 
     api = APIRouter(prefix=PREFIX, responses=ERROR_RESPONSES)
 

@@ -12,11 +12,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import compile_path
 
 from insurable.errors import InputError, Problem, dotted
 
@@ -106,6 +108,15 @@ def _validation_field(loc: tuple[Any, ...]) -> str:
     return dotted([p for p in parts if isinstance(p, int | str)]) or "(body)"
 
 
+def allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(app.router.routes):
+        if context.path and compile_path(context.path)[0].match(request.url.path):
+            methods |= set(context.methods or ())
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers that turn every error into a problem response."""
 
@@ -135,6 +146,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(app, request)}
         return problem_response(request, exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(IntegrityError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, fields
 from typing import Literal
@@ -20,14 +21,28 @@ class Settings:
     cookie_secure: Literal["auto", "always", "never"] = "auto"
     #: Lifetime of a login session, in seconds.
     session_seconds: int = 8 * 3600
+    #: A session unused this long (seconds) ends, whatever its lifetime.
+    idle_seconds: int = 30 * 60
     #: Login attempts allowed per client address within ``login_window_seconds``.
     login_rate: int = 10
     login_window_seconds: int = 60
-    #: Consecutive failed logins after which an account is locked, and for how long (seconds).
+    #: Failed logins for one account from one client address before each further attempt from
+    #: there waits: ``throttle_base_seconds``, doubling per failure, at most ``lockout_seconds``.
+    #: Other addresses (the real user's) are not slowed; an administrator can clear it at once.
     lockout_after: int = 5
+    throttle_base_seconds: int = 30
     lockout_seconds: int = 15 * 60
+    #: Worker processes that run submitted assessments (0: in the server process).
+    assess_workers: int = 2
     #: Largest request body accepted, in bytes.
     max_body_bytes: int = 1_000_000
+    #: Comma-separated addresses or networks of reverse proxies whose ``X-Forwarded-For`` and
+    #: ``X-Forwarded-Proto`` are believed (e.g. ``127.0.0.1`` when nginx runs on this host). None by
+    #: default: then the client address is the TCP peer, and nobody can spoof it with a header.
+    trusted_proxies: str = ""
+    #: Lifetime of a new API token when the request names none, and the longest allowed (days).
+    token_days: int = 90
+    token_max_days: int = 365
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -47,9 +62,20 @@ class Settings:
                 values[f.name] = raw
         if values.get("cookie_secure", "auto") not in ("auto", "always", "never"):
             problems.append(Problem("INSURABLE_COOKIE_SECURE", "expected auto, always or never"))
+        problems += _proxy_problems(str(values.get("trusted_proxies", "")))
         raise_if(problems)
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
         if not settings.database_url:
             settings = cls(**{**values, "database_url": database_url()})  # type: ignore[arg-type]
         return settings
+
+
+def _proxy_problems(raw: str) -> list[Problem]:
+    problems = []
+    for item in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            problems.append(Problem("INSURABLE_TRUSTED_PROXIES", f"{item!r} is not an IP address or network"))
+    return problems

@@ -60,7 +60,7 @@ def serve(
     console.print(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/api/v1/openapi.json)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print("[yellow]warning:[/] listening beyond loopback; put it behind https (a proxy).")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
 
 
 def demo(

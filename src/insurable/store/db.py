@@ -1,8 +1,16 @@
 """Engines, sessions and schema upgrades for SQLite and PostgreSQL.
 
 SQLite is tuned for a small multi-user server: WAL journal, foreign keys on, a busy timeout, and
-every transaction opened with ``BEGIN IMMEDIATE`` so that two writers queue for the lock instead of
-failing halfway (a deferred transaction that reads and then writes can deadlock and lose a draft).
+writes in ``BEGIN IMMEDIATE`` transactions so that two writers queue for the lock instead of failing
+halfway (a deferred transaction that reads and then writes can deadlock and lose a draft).
+
+The service's sessions (:func:`make_sessionmaker`) open that write transaction *lazily*: what a
+request reads before its first write runs outside any transaction and takes no lock (WAL readers
+never wait), so a GET, a login's password check or an access check never queues behind writers.
+The first INSERT, UPDATE or DELETE starts ``BEGIN IMMEDIATE`` and the lock is held only until the
+commit. A read-modify-write (a profile merge, the last-owner check) calls :func:`begin_write`
+before it reads, so that the read and the write are one transaction; on PostgreSQL it locks rows
+with ``FOR UPDATE`` instead.
 """
 
 from __future__ import annotations
@@ -22,6 +30,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: Environment variable naming the database (an SQLAlchemy URL).
 DATABASE_ENV = "INSURABLE_DATABASE_URL"
+#: Execution option of the service's sessions: begin the SQLite write transaction at the first write.
+LAZY_WRITE = "insurable_lazy_write"
+_START_WRITE = "insurable_start_write"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
 def default_database_path() -> Path:
@@ -62,8 +74,24 @@ def _tune_sqlite(engine: Engine) -> None:
         if holder.pop(id(connection.connection.dbapi_connection), False):
             writer.release()
 
+    def _start(connection: Any, cursor: Any = None) -> None:
+        key = id(connection.connection.dbapi_connection)
+        if holder.get(key):
+            return
+        if not writer.acquire(timeout=30):
+            raise OperationalError("BEGIN IMMEDIATE", None, TimeoutError("database is busy"))
+        holder[key] = True
+        try:
+            if cursor is not None:
+                cursor.execute("BEGIN IMMEDIATE")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below start transactions
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -71,24 +99,38 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        record.info[_START_WRITE] = _start
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if not writer.acquire(timeout=30):
-            raise OperationalError("BEGIN IMMEDIATE", None, TimeoutError("database is busy"))
-        holder[id(connection.connection.dbapi_connection)] = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _release(connection)
-            raise
+        if connection.get_execution_options().get(LAZY_WRITE):
+            return  # reads autocommit, lock-free; the first write starts the transaction (below)
+        _start(connection)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in _WRITES and connection.get_execution_options().get(LAZY_WRITE):
+            _start(connection, cursor)
 
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose SQLite write transaction starts at the first write (see the module docstring)."""
+    return sessionmaker(engine.execution_options(**{LAZY_WRITE: True}), expire_on_commit=False)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's write transaction now (SQLite: take the write lock before reading).
+
+    Call it before a read whose result decides a write. A no-op on PostgreSQL, where the caller
+    locks the rows it reads with ``with_for_update``; a no-op when the transaction is already writing.
+    """
+    connection = session.connection()
+    start = connection.info.get(_START_WRITE)
+    if start is not None:
+        start(connection)
 
 
 def alembic_config(engine: Engine | None = None, url: str | None = None) -> Config:

@@ -44,9 +44,14 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="user")
     password_hash: Mapped[str] = mapped_column(String(200))
+    #: Failed logins since the last success, from any source (shown to administrators; the throttle
+    #: that slows guessing lives in :class:`LoginThrottle`, per account and source).
     failed_logins: Mapped[int] = mapped_column(default=0)
+    #: Unused since the per-source throttle replaced the account lockout (kept for old databases).
     locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Set by an administrator: the account can neither log in nor use its sessions and tokens.
+    disabled_at: Mapped[dt.datetime | None]
 
 
 class Organisation(Base):
@@ -129,6 +134,10 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+    #: When the token stops working (``None`` only for tokens made before expiry existed).
+    expires_at: Mapped[dt.datetime | None]
+    #: ``read`` (safe methods only) or ``write``.
+    scope: Mapped[str] = mapped_column(String(20), default="write")
 
 
 class LoginSession(Base):
@@ -142,13 +151,52 @@ class LoginSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
+    #: Last request seen on this session (updated at most once a minute), for the idle timeout.
+    last_seen_at: Mapped[dt.datetime | None]
+
+
+class LoginThrottle(Base):
+    """Failed logins for one account name from one source address, with the delay they earned.
+
+    Keyed by the e-mail as typed (lower-cased), so unknown accounts are throttled exactly like
+    known ones and the answer reveals nothing. A guesser elsewhere slows only themselves.
+    """
+
+    __tablename__ = "login_throttles"
+
+    account: Mapped[str] = mapped_column(String(254), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """An offer to join an organisation (as owner or member) or to see it (a share), by e-mail.
+
+    Nothing changes until the invitee, logged in with that e-mail, accepts; the inviter learns
+    nothing about whether the account exists.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("org_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    #: ``owner``, ``member`` (for user accounts) or ``share`` (for brokers and underwriters).
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
 
 
 class AuditEvent(Base):
     """One line of the append-only audit trail: who did what to which organisation, and when.
 
-    Nothing in the code updates or deletes these rows, and the migration installs database
-    triggers that refuse UPDATE and DELETE.
+    Nothing in the code updates or deletes these rows, and the migrations install database
+    triggers that refuse UPDATE, DELETE, TRUNCATE (PostgreSQL) and INSERT OR REPLACE (SQLite);
+    docs/security.md describes the separate PostgreSQL role that keeps the app from dropping them.
     """
 
     __tablename__ = "audit_events"

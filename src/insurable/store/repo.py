@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from insurable.store.models import (
     ApiToken,
     Assessment,
     AuditEvent,
+    Invitation,
     Membership,
     Organisation,
     Share,
@@ -157,3 +158,11 @@ def own_token(session: Session, user: User, token_id: int) -> ApiToken | None:
 
 def touch(org: Organisation, when: dt.datetime | None = None) -> None:
     org.updated_at = when or utcnow()
+
+
+def open_invitations(session: Session, email: str) -> int:
+    """How many open invitations wait for this e-mail address."""
+    query = (
+        select(func.count()).select_from(Invitation).where(Invitation.email == email, Invitation.expires_at > utcnow())
+    )
+    return int(session.scalar(query) or 0)

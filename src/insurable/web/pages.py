@@ -17,8 +17,10 @@ from insurable.api.deps import MAX_ID
 from insurable.api.problems import ApiProblem
 from insurable.api.routes import auth as api_auth
 from insurable.api.schemas import LoginIn
+from insurable.api.security import same
 from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
+from insurable.store.db import begin_write
 from insurable.text import LANGS
 from insurable.web import forms, nis2_form
 from insurable.web.app_support import catalog, db, local, redirect
@@ -58,8 +60,14 @@ def login_form(request: Request, next: str = "/") -> Response:
             return redirect(local(next))
     token = new_login_csrf()
     response = page(request, "login.html", next=local(next), login_csrf=token, error=None, email="")
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+    _login_cookie(request, response, token)
     return response
+
+
+def _login_cookie(request: Request, response: Response, token: str) -> None:
+    """The login form's double-submit cookie, ``Secure`` whenever the session cookie would be."""
+    secure = api_auth.secure_cookies(request, request.app.state.settings)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login", secure=secure)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -80,10 +88,10 @@ def _login(request: Request, form: dict[str, list[str]]) -> Response:
         response = page(
             request, "login.html", status_code=status, next=target, login_csrf=token, error=error, email=email
         )
-        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+        _login_cookie(request, response, token)
         return response
 
-    if not sent or sent != cookie:
+    if not sent or not same(sent, cookie):
         return again(Msg(_("The form expired. Please log in again.")), 403)
     if not email or not password:
         return again(Msg(_("Enter your e-mail address and password.")), 422)
@@ -148,7 +156,9 @@ def home(request: Request) -> Response:
                     "latest": latest[0] if latest else None,
                 }
             )
-        return page(request, "home.html", who=who, rows=rows, csrf=who.login.csrf_token if who.login else "")
+        invited = repo.open_invitations(session, who.user.email)
+        csrf = who.login.csrf_token if who.login else ""
+        return page(request, "home.html", who=who, rows=rows, csrf=csrf, invited=invited)
 
 
 @router.post("/orgs")
@@ -163,7 +173,7 @@ def _create_org(request: Request, form: dict[str, list[str]]) -> Response:
         check_csrf(request, who, (form.get(CSRF_FIELD) or [""])[-1])
         if who.user.kind not in ("user", "admin"):
             raise WebError(403, "forbidden")
-        name = (form.get("name") or [""])[-1].strip().replace("\x00", "")[:200]
+        name = "".join(c for c in (form.get("name") or [""])[-1] if c.isprintable()).strip()[:200]
         if not name:
             return redirect("/?error=name")
         org = repo.create_organisation(session, who.user, name, {"name": name})
@@ -177,7 +187,7 @@ def overview(org_id: OrgId, request: Request) -> Response:
     """Where an organisation stands: progress per topic, what is missing, earlier assessments."""
     cat = catalog(request)
     with db(request) as session:
-        ctx = org_for(session, require(request, session), org_id, "read")
+        ctx = org_for(session, require(request, session), org_id, "read", viewing="overview.view")
         answers = {a.question_id: a.value for a in repo.answers(session, ctx.org)}
         return page(
             request,
@@ -204,7 +214,7 @@ def _csrf(ctx: Any) -> str:
 def profile_form(org_id: OrgId, request: Request) -> Response:
     cat = catalog(request)
     with db(request) as session:
-        ctx = org_for(session, require(request, session), org_id, "read")
+        ctx = org_for(session, require(request, session), org_id, "read", viewing="profile.view")
         return _profile_page(request, ctx, cat, ctx.org.profile, {})
 
 
@@ -253,6 +263,7 @@ def _save_profile(org_id: int, request: Request, form: dict[str, list[str]]) -> 
     with db(request) as session:
         who = require(request, session)
         check_csrf(request, who, (form.get(CSRF_FIELD) or [""])[-1])
+        begin_write(session)  # the form is merged into what is stored: read and write in one transaction
         ctx = org_for(session, who, org_id, "edit")
         updated, errors = forms.parse_profile(ctx.org.profile, form, pick_lang(request))
         nis2 = _nis2(cat)
@@ -300,7 +311,7 @@ def topic_form(org_id: OrgId, topic_id: str, request: Request) -> Response:
     if topic_id not in _topic_ids(cat):
         raise WebError(404, "not_found")
     with db(request) as session:
-        ctx = org_for(session, require(request, session), org_id, "read")
+        ctx = org_for(session, require(request, session), org_id, "read", viewing="topic.view", target=topic_id)
         answers = {a.question_id: a.value for a in repo.answers(session, ctx.org)}
         return _topic_page(request, ctx, cat, topic_id, answers, {}, {})
 
@@ -359,6 +370,7 @@ def _save_topic(org_id: int, topic_id: str, request: Request, form: dict[str, li
     with db(request) as session:
         who = require(request, session)
         check_csrf(request, who, (form.get(CSRF_FIELD) or [""])[-1])
+        begin_write(session)  # the form is merged into what is stored: read and write in one transaction
         ctx = org_for(session, who, org_id, "edit")
         own = {q.id for q in cat.questionnaire.questions if q.topic == topic_id}
         shown = [qid for qid in form.get("shown", []) if qid in own]

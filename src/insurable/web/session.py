@@ -13,14 +13,13 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from insurable.api.deps import CSRF_HEADER, SESSION_COOKIE, Principal
-from insurable.api.security import same, token_hash
+from insurable.api.deps import CSRF_HEADER, SESSION_COOKIE, Principal, audit_denial, session_user
+from insurable.api.security import same
+from insurable.store import repo
 from insurable.store.access import Capability, NoAccess, Relation, authorise
-from insurable.store.models import LoginSession, Organisation, User
-from insurable.store.types import utcnow
+from insurable.store.models import Organisation, User
 
 CSRF_FIELD = "csrf_token"
 #: Double-submit cookie that protects the login form itself (there is no session yet).
@@ -41,15 +40,12 @@ class LoginRequired(Exception):
 
 
 def principal(request: Request, session: Session) -> Principal | None:
-    """The logged-in user behind the session cookie, or ``None``."""
+    """The logged-in user behind the session cookie, or ``None`` (expired, idle too long, disabled)."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    login = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(cookie)))
-    if login is None or login.expires_at <= utcnow():
-        return None
-    user = session.get(User, login.user_id)
-    if user is None:
+    login, user = session_user(request, session, cookie)
+    if login is None or user is None:
         return None
     return Principal(user=user, via="cookie", login=login)
 
@@ -87,12 +83,22 @@ class WebOrg:
         return self.principal.user
 
 
-def org_for(session: Session, who: Principal, org_id: int, need: Capability) -> WebOrg:
-    """The organisation if ``who`` has capability ``need`` on it; 404 when it is none of theirs."""
+def org_for(
+    session: Session, who: Principal, org_id: int, need: Capability, *, viewing: str = "", target: str = ""
+) -> WebOrg:
+    """The organisation if ``who`` has capability ``need`` on it; 404 when it is none of theirs.
+
+    A refusal leaves an ``access.denied`` audit line; ``viewing`` names the audit action of a page
+    view (``profile.view``, ...), written and committed at once.
+    """
     try:
         org, found = authorise(session, who.user, org_id, need)
     except NoAccess as exc:
+        audit_denial(session, who.user, org_id, need, "web", visible=exc.visible)
         raise WebError(403 if exc.visible else 404, "forbidden" if exc.visible else "not_found") from exc
+    if viewing:
+        repo.audit(session, who.user, viewing, org_id=org.id, target=target or viewing.split(".")[0], via="web")
+        session.commit()
     return WebOrg(session=session, principal=who, org=org, relation=found)
 
 

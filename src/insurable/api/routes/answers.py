@@ -39,6 +39,8 @@ def get_answer(question_id: QuestionId, ctx: ReadOrg) -> AnswerOut:
     found = repo.answer(ctx.session, ctx.org, question_id)
     if found is None:
         raise ApiProblem(404, "this question has no saved answer")
+    ctx.audit("answer.view", target=question_id)
+    ctx.session.commit()
     return AnswerOut.model_validate(found, from_attributes=True)
 
 

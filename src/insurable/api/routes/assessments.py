@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from insurable.api.deps import MAX_ID, ReadOrg, SubmitOrg
+from insurable.api.links import ASSESSMENT_CREATED
 from insurable.api.problems import ApiProblem
 from insurable.api.schemas import AssessmentOut, AssessmentSummary
 from insurable.api.submission import snapshot
@@ -23,7 +24,7 @@ def _summary(a: Assessment) -> AssessmentSummary:
     return AssessmentSummary.model_validate(a, from_attributes=True)
 
 
-@router.post("", response_model=AssessmentOut, status_code=201)
+@router.post("", response_model=AssessmentOut, status_code=201, responses=ASSESSMENT_CREATED)
 def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
     """Assess the current profile and answers and keep the result as an immutable snapshot.
 

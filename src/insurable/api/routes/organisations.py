@@ -6,15 +6,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path
 
+from insurable.api import invitations
 from insurable.api.deps import DB, MAX_ID, Caller, EditOrg, ManageOrg, OrgContext, ReadOrg
+from insurable.api.links import ORGANISATION_CREATED
 from insurable.api.problems import ApiProblem, FieldProblem, field_problems
-from insurable.api.schemas import MemberIn, MemberOut, OrganisationIn, OrganisationOut, ShareIn, ShareOut
+from insurable.api.schemas import (
+    InvitationOut,
+    MemberIn,
+    MemberOut,
+    OrganisationIn,
+    OrganisationOut,
+    ShareIn,
+    ShareOut,
+)
 from insurable.errors import InputError
 from insurable.profile import Organisation as Profile
 from insurable.profile import parse_organisation, stored_organisation
 from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
-from insurable.store.models import Membership, Organisation, Share
+from insurable.store.db import begin_write
+from insurable.store.models import Organisation
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -36,7 +47,7 @@ def list_organisations(principal: Caller, session: DB) -> list[OrganisationOut]:
     return [_out(o, relation(session, principal.user, o.id)) for o in visible_organisations(session, principal.user)]
 
 
-@router.post("", response_model=OrganisationOut, status_code=201)
+@router.post("", response_model=OrganisationOut, status_code=201, responses=ORGANISATION_CREATED)
 def create_organisation(body: OrganisationIn, principal: Caller, session: DB) -> OrganisationOut:
     """Create an organisation; you become its owner. Brokers and underwriters cannot create one."""
     if principal.user.kind not in ("user", "admin"):
@@ -75,12 +86,33 @@ def put_profile(body: Profile, ctx: EditOrg) -> Profile:
     return _store_profile(ctx, body, {"profile": "replaced"})
 
 
+#: Longest text in a profile field, as in the web form (issue 13, item 10).
+MAX_PROFILE_TEXT = 200
+
+
+def _text_problems(value: Any, path: str) -> list[FieldProblem]:
+    if isinstance(value, str):
+        if len(value) > MAX_PROFILE_TEXT:
+            return [FieldProblem(field=path, reason=f"at most {MAX_PROFILE_TEXT} characters")]
+        if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+            return [FieldProblem(field=path, reason="control characters are not allowed")]
+        return []
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _text_problems(v, f"{path}.{i}")]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _text_problems(v, f"{path}.{k}")]
+    return []
+
+
 def _store_profile(ctx: OrgContext, profile: Profile, detail: dict[str, Any]) -> Profile:
     stored = profile.model_dump(mode="json", exclude={"answers"}, exclude_defaults=True)
+    too_long = [p for k, v in stored.items() for p in _text_problems(v, k)]
+    if too_long:
+        raise ApiProblem(422, "the profile has invalid fields", too_long)
     ctx.org.profile = stored
     detail = {**detail, "profile": stored}
     if profile.name:
-        ctx.org.name = profile.name[:200]  # the listing name; the profile keeps it whole
+        ctx.org.name = profile.name
     repo.touch(ctx.org)
     ctx.audit("profile.update", target="profile", detail=detail)
     ctx.session.commit()
@@ -99,6 +131,7 @@ def patch_profile(
             "answers are saved one at a time",
             [FieldProblem(field="answers", reason="save each answer at /answers/{question_id}")],
         )
+    begin_write(ctx.session)  # SQLite: the merge reads and writes in one write transaction
     ctx.session.refresh(ctx.org, with_for_update=True)  # PostgreSQL: lock the row for the merge
     merged = {k: v for k, v in {**ctx.org.profile, **body}.items() if v is not None}
     try:
@@ -110,75 +143,75 @@ def patch_profile(
 
 @router.get("/{org_id}/members", response_model=list[MemberOut])
 def list_members(ctx: ReadOrg) -> list[MemberOut]:
-    return [
-        MemberOut(user_id=u.id, email=u.email, name=u.name, role=m.role) for m, u in repo.members(ctx.session, ctx.org)
-    ]
+    """Members and their roles; e-mail addresses only for the organisation's own members (and admins)."""
+    insider = ctx.relation in ("owner", "member", "admin")
+    rows = repo.members(ctx.session, ctx.org)
+    _viewed(ctx, "members.view", "members")
+    return [MemberOut(user_id=u.id, email=u.email if insider else None, name=u.name, role=m.role) for m, u in rows]
 
 
-@router.post("/{org_id}/members", response_model=MemberOut, status_code=201)
-def add_member(body: MemberIn, ctx: ManageOrg) -> MemberOut:
-    """Add an existing account (kind ``user``) as owner or member, or change its role."""
-    user = repo.user_by_email(ctx.session, body.email)
-    if user is None or user.kind != "user":
-        raise ApiProblem(
-            422, "no member account with this e-mail", [FieldProblem(field="email", reason="unknown user account")]
-        )
-    existing = repo.membership(ctx.session, ctx.org, user.id)
-    if existing is None:
-        ctx.session.add(Membership(org_id=ctx.org.id, user_id=user.id, role=body.role))
-    else:
-        _keep_an_owner(ctx, existing, body.role)
-        existing.role = body.role
-    ctx.audit("member.add", target=f"user:{user.id}", detail={"role": body.role})
-    ctx.session.commit()
-    return MemberOut(user_id=user.id, email=user.email, name=user.name, role=body.role)
+@router.post("/{org_id}/members", response_model=InvitationOut, status_code=202)
+def invite_member(body: MemberIn, ctx: ManageOrg) -> InvitationOut:
+    """Invite an e-mail address as owner or member; it joins when the invitee accepts.
+
+    The answer is the same whether or not an account with this address exists.
+    """
+    return invitations.invite(ctx, body.email, body.role)
+
+
+@router.get("/{org_id}/invitations", response_model=list[InvitationOut])
+def list_invitations(ctx: ManageOrg) -> list[InvitationOut]:
+    """Open invitations (members and shares) of this organisation."""
+    return invitations.pending(ctx)
+
+
+@router.delete("/{org_id}/invitations/{invitation_id}", status_code=204)
+def withdraw_invitation(invitation_id: UserId, ctx: ManageOrg) -> None:
+    """Withdraw an open invitation."""
+    invitations.withdraw(ctx, invitation_id)
 
 
 @router.delete("/{org_id}/members/{user_id}", status_code=204)
 def remove_member(user_id: UserId, ctx: ManageOrg) -> None:
+    """Remove a member (or yourself); the last owner cannot be removed.
+
+    The organisation's row is locked first (``FOR UPDATE`` on PostgreSQL, the write lock on
+    SQLite), so two owners removing each other at once cannot leave it without an owner.
+    """
+    begin_write(ctx.session)
+    ctx.session.refresh(ctx.org, with_for_update=True)
     existing = repo.membership(ctx.session, ctx.org, user_id)
     if existing is None:
         raise ApiProblem(404, "no such member")
-    _keep_an_owner(ctx, existing, None)
+    if existing.role == "owner":
+        owners = [m for m, _ in repo.members(ctx.session, ctx.org) if m.role == "owner"]
+        if len(owners) <= 1:
+            raise ApiProblem(409, "an organisation keeps at least one owner")
     ctx.session.delete(existing)
     ctx.audit("member.remove", target=f"user:{user_id}")
     ctx.session.commit()
 
 
-def _keep_an_owner(ctx: OrgContext, changing: Membership, new_role: str | None) -> None:
-    if changing.role != "owner" or new_role == "owner":
-        return
-    owners = [m for m, _ in repo.members(ctx.session, ctx.org) if m.role == "owner"]
-    if len(owners) <= 1:
-        raise ApiProblem(409, "an organisation keeps at least one owner")
-
-
 @router.get("/{org_id}/shares", response_model=list[ShareOut])
 def list_shares(ctx: ReadOrg) -> list[ShareOut]:
-    """Brokers and underwriters this organisation is shared with."""
-    return [
-        ShareOut(user_id=u.id, email=u.email, name=u.name, kind=u.kind, created_at=s.created_at)
+    """Brokers and underwriters this organisation is shared with (a broker or underwriter sees only
+    their own share)."""
+    rows = [
+        (s, u)
         for s, u in repo.shares(ctx.session, ctx.org)
+        if ctx.relation not in ("broker", "underwriter") or u.id == ctx.user.id
     ]
+    _viewed(ctx, "shares.view", "shares")
+    return [ShareOut(user_id=u.id, email=u.email, name=u.name, kind=u.kind, created_at=s.created_at) for s, u in rows]
 
 
-@router.post("/{org_id}/shares", response_model=ShareOut, status_code=201)
-def add_share(body: ShareIn, ctx: ManageOrg) -> ShareOut:
-    """Share this organisation with a broker (read, edit, submit) or an underwriter (read)."""
-    user = repo.user_by_email(ctx.session, body.email)
-    if user is None or user.kind not in ("broker", "underwriter"):
-        raise ApiProblem(
-            422,
-            "no broker or underwriter with this e-mail",
-            [FieldProblem(field="email", reason="unknown broker or underwriter")],
-        )
-    found = repo.share(ctx.session, ctx.org, user.id)
-    if found is None:
-        found = Share(org_id=ctx.org.id, user_id=user.id, granted_by=ctx.user.id)
-        ctx.session.add(found)
-        ctx.audit("share.grant", target=f"user:{user.id}", detail={"kind": user.kind})
-        ctx.session.commit()
-    return ShareOut(user_id=user.id, email=user.email, name=user.name, kind=user.kind, created_at=found.created_at)
+@router.post("/{org_id}/shares", response_model=InvitationOut, status_code=202)
+def share(body: ShareIn, ctx: ManageOrg) -> InvitationOut:
+    """Offer this organisation to a broker (read, edit, submit) or an underwriter (read).
+
+    The share starts when they accept; the answer is the same whether or not such an account exists.
+    """
+    return invitations.invite(ctx, body.email, "share")
 
 
 @router.delete("/{org_id}/shares/{user_id}", status_code=204)
