@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,7 +13,7 @@ import typer
 from rich.table import Table
 
 from insurable.catalog.loader import Catalog
-from insurable.cli.app import console, fail, guarded, load_catalog_option, load_org, print_json
+from insurable.cli.app import console, err_console, fail, guarded, load_catalog_option, load_org, print_json
 from insurable.errors import InputError, Problem
 from insurable.profile import Organisation
 
@@ -76,23 +79,40 @@ def simulate(
     else:
         assert org_file is not None
         from insurable.lossmodel import simulate_organisation
+        from insurable.lossmodel.section import simulate_assessment
 
         catalog = load_catalog_option(catalog_dir)
         org = load_org(org_file, catalog, required=("annual_turnover_eur",))
-        assessment = _assessment(org, catalog)
-        report = guarded(
-            lambda: simulate_organisation(
-                org,
-                catalog,
-                trials=trials or lossmodel.DEFAULT_TRIALS,
-                seed=seed if seed is not None else lossmodel.DEFAULT_SEED,
-                deductible_eur=assessment.get("deductible_eur"),
-                capacity_eur=assessment.get("max_limit_eur"),
-                capacity_source="underwriting guideline" if assessment.get("max_limit_eur") else None,
-                kernel=kernel.value,
-                threads=threads,
-            )
-        )
+        result, assessment = _assessment(org, catalog)
+        n_trials = trials or lossmodel.DEFAULT_TRIALS
+        n_seed = seed if seed is not None else lossmodel.DEFAULT_SEED
+        with simulation_progress(n_trials, enabled=fmt is not SimFormat.json) as progress:
+            if result is not None:
+                # Exactly the terms `assess` offers: its deductible, limit, exclusions, sublimits.
+                report = guarded(
+                    lambda: simulate_assessment(
+                        org,
+                        catalog,
+                        result,
+                        trials=n_trials,
+                        seed=n_seed,
+                        kernel=kernel.value,
+                        threads=threads,
+                        progress=progress,
+                    )
+                )
+            else:
+                report = guarded(
+                    lambda: simulate_organisation(
+                        org,
+                        catalog,
+                        trials=n_trials,
+                        seed=n_seed,
+                        kernel=kernel.value,
+                        threads=threads,
+                        progress=progress,
+                    )
+                )
         comparison = premium_comparison(report, assessment)
     if chart is not None:
         try:
@@ -122,16 +142,46 @@ def _optional_catalog(catalog_dir: Path | None) -> Catalog | None:
         return None
 
 
-def _assessment(org: Organisation, catalog: Catalog) -> dict[str, Any]:
-    """The underwriting engine's deductible, capacity and factor premium, when it can run."""
+#: Runs expected to take longer than this many trial-years show a progress bar (about a second).
+PROGRESS_FROM_TRIALS = 2_000_000
+
+
+@contextmanager
+def simulation_progress(trials: int, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr for long runs; none when not a TTY or for JSON output."""
+    if not enabled or trials < PROGRESS_FROM_TRIALS or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Simulating"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} trial-years"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("simulate", total=trials)
+        lock = threading.Lock()
+
+        def update(done: int, total: int) -> None:
+            with lock:
+                bar.update(task, completed=max(done, bar.tasks[0].completed), total=total)
+
+        yield update
+
+
+def _assessment(org: Organisation, catalog: Catalog) -> tuple[Any, dict[str, Any]]:
+    """The underwriting result (None when it cannot run) and its deductible, capacity and factor premium."""
     try:
         from insurable.underwriting import assess
     except ImportError:
-        return {}
+        return None, {}
     try:
-        result: Any = assess(org, catalog)
+        result: Any = assess(org, catalog, loss_trials=None, with_plan=False)
     except InputError as exc:
-        return {"unavailable": "; ".join(str(p) for p in exc.problems[:3])}
+        return None, {"unavailable": "; ".join(str(p) for p in exc.problems[:3])}
     premium = getattr(result, "premium", None)
     out: dict[str, Any] = {
         "deductible_eur": getattr(result, "deductible_eur", None),
@@ -140,7 +190,7 @@ def _assessment(org: Organisation, catalog: Catalog) -> dict[str, Any]:
     }
     if premium is not None:
         out["premium"] = {"low_eur": premium.low_eur, "point_eur": premium.point_eur, "high_eur": premium.high_eur}
-    return out
+    return result, out
 
 
 def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[str, Any] | None:

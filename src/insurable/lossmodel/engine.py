@@ -70,8 +70,10 @@ def simulate(
     threads: int | None = None,
     blocks_per_chunk: int = 4,
     block_years: int = BLOCK_YEARS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> YearLossTable:
-    """Simulate ``trials`` years of the perils under every term set."""
+    """Simulate ``trials`` years of the perils under every term set. ``progress(done, total)`` is
+    called with trial-years done after each work chunk (from worker threads)."""
     if trials <= 0:
         raise ValueError("trials must be positive")
     name = resolve_kernel(kernel)
@@ -100,6 +102,8 @@ def simulate(
                 insured[:, lo:hi],
                 prepared=prepared,
             )
+        if progress is not None:
+            progress(min((first + blocks_per_chunk) * block_years, trials), trials)
 
     starts = range(0, n_blocks, max(1, blocks_per_chunk))
     workers = threads if threads is not None else min(os.cpu_count() or 1, len(starts))

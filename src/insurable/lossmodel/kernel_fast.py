@@ -1,10 +1,11 @@
 """The fast kernel: one loop over trial-years and their losses, compiled with numba when available.
 
-It draws the same numbers in the same order as :mod:`insurable.lossmodel.kernel_reference` (counts
-peril by peril for the whole block by CDF inversion, then one normal per loss in (year, peril, loss) order), from a
-NumPy ``Generator`` passed in, so it matches the reference to rounding (``exp`` may differ in the last
-bit). Per loss it visits only the coverages the peril splits into, applies every term set inline and
-keeps nothing per event: memory is the outputs plus a (years x perils) count buffer per block.
+It draws the same numbers in the same order as :mod:`insurable.lossmodel.kernel_reference` (the
+shock uniforms, counts peril by peril for the whole block by CDF inversion, then per loss in (year,
+peril, loss) order one normal, or three for an event type with a second part), from a NumPy
+``Generator`` passed in, so it matches the reference to rounding (``exp`` may differ in the last
+bit). Per occurrence it applies every term set inline and keeps nothing per event: memory is the
+outputs plus a (years x perils) count buffer per block; years without a loss cost one count check.
 
 numba is optional (``pip install insurable[fast]``): without it :data:`AVAILABLE` is false and the
 engine runs the NumPy reference kernel instead. The jitted function is compiled with
@@ -20,19 +21,38 @@ from typing import Any
 
 import numpy as np
 
-from insurable.lossmodel.arrays import F64, PerilArrays, Prepared, TermArrays, prepare
+from insurable.lossmodel.arrays import F64, PerilArrays, Prepared, TailArrays, TermArrays, prepare
+
+_SQRT2 = math.sqrt(2.0)
 
 
-def _kernel(  # noqa: PLR0913 - a flat kernel takes flat arrays
+def _severity(mu: float, sigma: float, z: float, zt: float, t: float, q: float, beta: float, xi: float) -> float:
+    """The spliced lognormal/GPD severity for one standard normal draw (severity.py)."""
+    if z <= zt:
+        return math.exp(mu + sigma * z)
+    s = 0.5 * math.erfc(z / _SQRT2) / q
+    if xi == 0.0:
+        return t - beta * math.log(s)
+    return t + beta / xi * (math.pow(s, -xi) - 1.0)
+
+
+def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat arrays
     rng: Any,
     n_years: int,
     cdf: Any,
     cdf_len: Any,
+    shock_cdf: Any,
+    shock_len: Any,
+    shock_p: float,
     mu: Any,
     sigma: Any,
-    cov_idx: Any,
-    cov_frac: Any,
-    cov_count: Any,
+    tail: Any,
+    split: Any,
+    theft_p: Any,
+    theft_mu: Any,
+    theft_sigma: Any,
+    theft_tail: Any,
+    theft_split: Any,
     deductible: Any,
     occurrence_limit: Any,
     aggregate_limit: Any,
@@ -41,8 +61,12 @@ def _kernel(  # noqa: PLR0913 - a flat kernel takes flat arrays
     wait: Any,
     cap: Any,
     share: Any,
+    applies: Any,
     counts: Any,
+    shock: Any,
     parts: Any,
+    g: Any,
+    used: Any,
     year_paid: Any,
     out_ground_up: Any,
     out_by_peril: Any,
@@ -50,57 +74,93 @@ def _kernel(  # noqa: PLR0913 - a flat kernel takes flat arrays
 ) -> None:
     n_perils = mu.shape[0]
     n_sets = deductible.shape[0]
+    n_cov = split.shape[1]
+    if shock_p > 0.0:
+        for y in range(n_years):
+            shock[y] = rng.random() < shock_p
+    else:
+        for y in range(n_years):
+            shock[y] = False
     for p in range(n_perils):
         size = cdf_len[p]
         if size == 0:
             for y in range(n_years):
                 counts[y, p] = 0
             continue
+        s_size = shock_len[p]
         for y in range(n_years):
             u = rng.random()
             # Count the CDF entries at or below u: the same inversion as searchsorted(side="right")
             # on a rising CDF, without a data-dependent branch (a mispredict costs more than a compare).
             k = 0
-            for j in range(size):
-                k += cdf[p, j] <= u
+            if shock[y]:
+                for j in range(s_size):
+                    k += shock_cdf[p, j] <= u
+            else:
+                for j in range(size):
+                    k += cdf[p, j] <= u
             counts[y, p] = k
     for y in range(n_years):
+        n_losses = 0
+        for p in range(n_perils):
+            n_losses += counts[y, p]
+        if n_losses == 0:
+            out_ground_up[y] = 0.0
+            for p in range(n_perils):
+                out_by_peril[y, p] = 0.0
+            for k in range(n_sets):
+                out_insured[k, y] = 0.0
+            continue
         ground_up = 0.0
         for k in range(n_sets):
             year_paid[k] = 0.0
+            for c in range(n_cov):
+                used[k, c] = 0.0
         for p in range(n_perils):
             peril_total = 0.0
-            n_cov = cov_count[p]
             for _ in range(counts[y, p]):
-                x = math.exp(mu[p] + sigma[p] * rng.standard_normal())
-                ground_up += x
-                peril_total += x
+                x = _severity(
+                    mu[p], sigma[p], rng.standard_normal(), tail[0, p], tail[1, p], tail[2, p], tail[3, p], tail[4, p]
+                )
+                x2 = 0.0
+                if theft_p[p] > 0.0:
+                    z_u = rng.standard_normal()
+                    z2 = rng.standard_normal()
+                    if 0.5 * math.erfc(-z_u / _SQRT2) < theft_p[p]:
+                        x2 = _severity(
+                            theft_mu[p],
+                            theft_sigma[p],
+                            z2,
+                            theft_tail[0, p],
+                            theft_tail[1, p],
+                            theft_tail[2, p],
+                            theft_tail[3, p],
+                            theft_tail[4, p],
+                        )
+                total_x = x + x2
+                ground_up += total_x
+                peril_total += total_x
+                for c in range(n_cov):
+                    parts[c] = x * split[p, c] + x2 * theft_split[p, c]
                 for k in range(n_sets):
-                    if n_cov == 1:
-                        # One coverage: the policy deductible comes off that coverage directly
-                        # (the general path below gives the same amount up to rounding).
-                        c = cov_idx[p, 0]
-                        g = x * cov_frac[p, 0]
-                        g = min(max(g - wait[k, c], 0.0), cap[k, c])
-                        g = max(g - cov_deductible[k, c], 0.0)
-                        paid = min(max(g - deductible[k], 0.0), sublimit[k, c]) * share[k, c]
-                        year_paid[k] += min(paid, occurrence_limit[k])
-                        continue
                     total = 0.0
-                    for j in range(n_cov):
-                        c = cov_idx[p, j]
-                        g = x * cov_frac[p, j]
-                        g = min(max(g - wait[k, c], 0.0), cap[k, c])
-                        g = max(g - cov_deductible[k, c], 0.0)
-                        parts[j] = g
-                        total += g
+                    for c in range(n_cov):
+                        gc = min(max(parts[c] - wait[k, c], 0.0), cap[k, c])
+                        gc = max(gc - cov_deductible[k, c], 0.0)
+                        g[c] = gc
+                        if applies[k, c] > 0.0:
+                            total += gc
                     ratio = 0.0
                     if total > 0.0:
                         ratio = max(total - deductible[k], 0.0) / total
                     paid = 0.0
-                    for j in range(n_cov):
-                        c = cov_idx[p, j]
-                        paid += min(parts[j] * ratio, sublimit[k, c]) * share[k, c]
+                    for c in range(n_cov):
+                        gc = g[c]
+                        if applies[k, c] > 0.0:
+                            gc = gc * ratio
+                        e = min(gc, sublimit[k, c] - used[k, c])
+                        used[k, c] += e
+                        paid += e * share[k, c]
                     year_paid[k] += min(paid, occurrence_limit[k])
             out_by_peril[y, p] = peril_total
         out_ground_up[y] = ground_up
@@ -113,6 +173,8 @@ def _compile() -> Callable[..., None] | None:
         import numba
     except ImportError:  # pragma: no cover - exercised where numba is absent
         return None
+    global _severity  # noqa: PLW0603 - the kernel calls the jitted helper by its module name
+    _severity = numba.njit(nogil=True, cache=True, inline="always")(_severity)
     jitted: Callable[..., None] = numba.njit(nogil=True, cache=True)(_kernel)
     return jitted
 
@@ -120,6 +182,10 @@ def _compile() -> Callable[..., None] | None:
 _JITTED = _compile()
 #: Whether the numba kernel is available.
 AVAILABLE = _JITTED is not None
+
+
+def _tail_matrix(tail: TailArrays) -> F64:
+    return np.ascontiguousarray(np.stack([tail.z, tail.t, tail.q, tail.beta, tail.xi]))
 
 
 def run_block(
@@ -138,19 +204,25 @@ def run_block(
     in plain Python (slow; for tests on tiny inputs)."""
     fn: Callable[..., None] = _JITTED if (compiled and _JITTED is not None) else _kernel
     prep = prepared or prepare(perils)
+    n_cov = perils.split.shape[1]
     counts = np.empty((n_years, perils.n_perils), dtype=np.int64)
-    parts = np.empty(max(perils.split.shape[1], 1), dtype=np.float64)
-    year_paid = np.empty(terms.n_sets, dtype=np.float64)
     fn(
         rng,
         n_years,
         prep.tables.cdf,
         prep.tables.length,
+        prep.shock_tables.cdf,
+        prep.shock_tables.length,
+        float(perils.shock_p),
         perils.mu,
         perils.sigma,
-        prep.cov_idx,
-        prep.cov_frac,
-        prep.cov_count,
+        _tail_matrix(prep.tail),
+        perils.split,
+        prep.theft_p,
+        prep.theft_mu,
+        prep.theft_sigma,
+        _tail_matrix(prep.theft_tail),
+        prep.theft_split,
         terms.deductible,
         terms.occurrence_limit,
         terms.aggregate_limit,
@@ -159,9 +231,13 @@ def run_block(
         terms.wait,
         terms.cap,
         terms.share,
+        terms.applies,
         counts,
-        parts,
-        year_paid,
+        np.empty(n_years, dtype=np.bool_),
+        np.empty(max(n_cov, 1)),
+        np.empty(max(n_cov, 1)),
+        np.zeros((terms.n_sets, max(n_cov, 1))),
+        np.empty(terms.n_sets, dtype=np.float64),
         out_ground_up,
         out_by_peril,
         out_insured,

@@ -37,10 +37,14 @@ class Distribution(Frozen):
 
 class PerilResult(Distribution):
     name: str
-    frequency: float = Field(description="expected losses per year, after scaling and control effects")
-    severity_median: float
+    frequency: float = Field(description="expected events per year, after scaling and control effects")
+    severity_median: float = Field(description="median of the event's first part")
     severity_sigma: float
-    severity_mean: float
+    severity_mean: float = Field(description="mean loss per event, both parts (closed form)")
+    tail_threshold: float | None = Field(default=None, description="where the Pareto tail starts")
+    tail_shape: float | None = None
+    second_part_probability: float | None = None
+    expected_annual: float = Field(default=0.0, description="frequency x severity_mean (closed form)")
 
 
 class CoverageTermsUsed(Frozen):
@@ -50,14 +54,18 @@ class CoverageTermsUsed(Frozen):
     sublimit: float | None
     coinsurance: float
     waiting_period_hours: float
+    waiting_period_replaces_deductible: bool = False
     indemnity_period_days: float | None
+    rules: tuple[str, ...] = ()
 
 
 class TermsUsed(Frozen):
     deductible: float = Field(description="per occurrence")
     limit: float | None = Field(description="per occurrence")
     aggregate_limit: float | None = Field(description="annual aggregate")
-    bi_hourly_rate: float | None = None
+    bi_hourly_rate: float | None = Field(default=None, description="BI loss per clock hour")
+    origin: str = Field(default="defaults", description="offered (by assess), requested or defaults")
+    excluded: tuple[str, ...] = Field(default=(), description="coverages the terms exclude (fully retained)")
     coverages: tuple[CoverageTermsUsed, ...] = ()
 
 
@@ -82,7 +90,12 @@ class LimitOption(Frozen):
 class LimitNeeded(Frozen):
     return_period: float
     deductible: float
-    limit: float = Field(description="annual aggregate limit that pays the 1-in-T insured loss in full")
+    limit: float = Field(description="the limit to buy: the larger of the two measures, rounded up to a market step")
+    worst_years_mean: float = Field(description="mean insured loss of the worst 1-in-return_period share of years")
+    event_quantile: float
+    event_loss: float = Field(description="this quantile of the insured loss in a year with a claim")
+    unrounded: float
+    method: Text
     requested_limit: float | None
     requested_limit_return_period: float | None = Field(
         description="the requested limit is exhausted once in this many years (None: never in the sample)"
@@ -96,17 +109,23 @@ class Layer(Frozen):
     expected_loss: float
     attachment_probability: float
     technical_premium: float | None
+    rate_on_line: float | None = None
+    minimum_applied: bool = False
+    count: int = Field(default=1, description="identical layers this row stands for (above every simulated loss)")
 
 
 class Tower(Frozen):
     requested_limit: float
     capacity: float = Field(description="the largest line one insurer writes")
     capacity_source: str
+    insurers: int = Field(default=1, description="layers (insurers) the requested limit needs")
+    minimum_rate_on_line: float = 0.0
     layers: tuple[Layer, ...]
 
 
 class TechnicalPremium(Frozen):
     expected_insured_loss: float
+    risk_load: float = 0.0
     target_loss_ratio: float
     expense_load: float
     premium: float
@@ -117,7 +136,7 @@ class Adjustment(Frozen):
     """One factor applied to a peril: hazard class, size, a control effect, or a bound."""
 
     peril: str
-    kind: Literal["hazard_class", "size", "control", "bound"]
+    kind: Literal["hazard_class", "size", "control", "bound", "nis2"]
     id: str
     frequency: float
     severity: float
