@@ -75,7 +75,8 @@ def test_report_is_json_serialisable_and_summarises(catalog):
     summary = report.summary()
     assert summary.mean_annual_loss == report.mean_annual_loss
     tp = report.technical_premium
-    assert tp is not None and tp.risk_load == pytest.approx(0.05 * report.insured.std, rel=1e-3)
+    pricing = catalog.files["perils.yaml"].pricing
+    assert tp is not None and tp.risk_load == pytest.approx(pricing.risk_load_per_std * report.insured.std, rel=1e-3)
     assert summary.technical_premium == pytest.approx((report.insured.mean + tp.risk_load) / 0.6 + 250)
     assert "<svg" in lec_svg(report) and "</svg>" in lec_svg(report)
 

@@ -193,11 +193,16 @@ def _assessment(org: Organisation, catalog: Catalog) -> tuple[Any, dict[str, Any
     return result, out
 
 
+#: Technical / factor premium within this band counts as agreement (docs/lossmodel.md, "Two premiums").
+AGREEMENT_BAND = (0.67, 1.5)
+
+
 def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[str, Any] | None:
-    """The technical premium beside the factor-based indicative premium, with the difference explained."""
+    """The technical premium of the requested limit (every tower layer) beside the factor premium,
+    which prices the same requested limit, with the difference explained."""
     if report.technical_premium is None:
         return None
-    technical = report.technical_premium.premium
+    technical = report.tower.technical_premium if report.tower is not None else report.technical_premium.premium
     factor = assessment.get("premium")
     if factor is None:
         why = assessment.get("unavailable") or (
@@ -206,25 +211,36 @@ def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[s
         return {"technical_eur": technical, "factor_eur": None, "note": f"no factor-based premium: {why}"}
     point = float(factor["point_eur"])
     ratio = technical / point if point > 0 else None
+    lo, hi = AGREEMENT_BAND
     if ratio is None:
         verdict = "no factor premium to compare"
-    elif ratio < 0.8:
-        verdict = "the loss model expects less insured loss than the rating tables charge for"
-    elif ratio > 1.25:
-        verdict = "the loss model expects more insured loss than the rating tables charge for"
+    elif ratio < lo:
+        verdict = (
+            "the loss model expects less insured loss than the rating tables charge for (below the "
+            f"agreement band {lo:g}-{hi:g})"
+        )
+    elif ratio > hi:
+        verdict = (
+            "the loss model expects more insured loss than the rating tables charge for (above the "
+            f"agreement band {lo:g}-{hi:g})"
+        )
     else:
-        verdict = "the two methods agree within 25 %"
+        verdict = f"the two methods agree within the band {lo:g}-{hi:g}"
     note = (
-        f"{verdict}. The factor premium is a market rate (base rate by turnover x hazard class x limit, "
-        "deductible and control factors, including minimum premiums and the market cycle); the technical "
-        "premium is this model's expected insured loss / target loss ratio + expense load, from claim "
-        "frequencies and severities. A gap points at calibration (claims data are US-heavy) or at loads the "
-        "tables carry and the loss model does not (capital, profit, acquisition costs)."
+        f"{verdict}. The factor premium is the rating tables' price of the requested limit (base by turnover "
+        "x hazard class x limit, deductible and control factors, minimum premium); the technical premium is "
+        "this model's (expected insured loss + risk load) / target loss ratio + expense load, summed over "
+        "the tower's layers. The rating's limit and deductible factors are re-based on this model "
+        "(insurable calibrate); a remaining gap comes from the control modifiers, the turnover bands or "
+        "the minimum premium, which the tables set from market rates."
     )
     return {
         "technical_eur": technical,
+        "technical_primary_eur": report.technical_premium.premium,
         "factor_eur": factor,
         "ratio_technical_to_factor": ratio,
+        "agreement_band": list(AGREEMENT_BAND),
+        "agrees": ratio is not None and lo <= ratio <= hi,
         "note": note,
     }
 

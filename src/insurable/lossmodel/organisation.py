@@ -401,7 +401,7 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
         updates["aggregate_limit_eur"] = None
     policy = policy.model_copy(update=updates) if updates else policy
     deductible = policy.deductible_eur
-    limit = policy.limit_eur if policy.limit_eur is not None else defaults.limit_eur
+    limit = policy.limit_eur if policy.limit_eur is not None else math.inf  # Terms: None is unlimited
     bi = model.business_interruption
     base, terms_used = compile_terms(coverage_ids, policy, rate_per_hour=hourly_rate(org.annual_turnover_eur, bi))
     # Term sets, all without the policy limit: the policy's deductible, then each option. With the
@@ -425,7 +425,7 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
         deductible_options.append(
             DeductibleOption(
                 deductible=d,
-                limit=limit,
+                limit=limit if math.isfinite(limit) else None,
                 insured_mean=float(ins_d.mean()),
                 retained_mean=ret_d.mean,
                 retained_quantiles=dict(ret_d.quantiles),
@@ -434,7 +434,7 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
         )
     limit_options: list[LimitOption] = []
     ground_mean = float(ground_up.mean())
-    for lim in sorted({limit, *defaults.limit_options_eur}):
+    for lim in sorted({limit, *defaults.limit_options_eur} - {math.inf}):
         mean_l = stats.layer_mean(0.0, lim)
         limit_options.append(
             LimitOption(
@@ -449,12 +449,13 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
     rp = return_period if return_period is not None else model.limit_needed.tail_return_period
     limit_needed = find_limit_needed(unlimited, stats, model, rp, deductible, limit)
     capacity = capacity_eur if capacity_eur is not None else defaults.capacity_eur
-    tower = build_tower(
-        stats,
-        tower_limit_eur if tower_limit_eur is not None else limit,
-        capacity,
-        capacity_source or ("guideline" if capacity_eur else "perils.yaml"),
-        pricing,
+    tower_limit = tower_limit_eur if tower_limit_eur is not None else limit
+    tower = (
+        build_tower(
+            stats, tower_limit, capacity, capacity_source or ("guideline" if capacity_eur else "perils.yaml"), pricing
+        )
+        if math.isfinite(tower_limit)
+        else None
     )
     names = {p.id: p.name.en for p in model.perils}
     return report_from_table(
@@ -503,7 +504,7 @@ def find_limit_needed(
             f"and the {q} percentile of the insured loss in a year with a claim (EUR {event:,.0f}), "
             "rounded up to a market limit step.",
         ),
-        requested_limit=limit,
+        requested_limit=limit if math.isfinite(limit) else None,
         requested_limit_return_period=(1.0 / exceed) if exceed > 0 else None,
     )
 

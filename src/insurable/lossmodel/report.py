@@ -122,6 +122,11 @@ class Tower(Frozen):
     minimum_rate_on_line: float = 0.0
     layers: tuple[Layer, ...]
 
+    @property
+    def technical_premium(self) -> float:
+        """The whole tower's technical premium: what the requested limit costs from the model."""
+        return sum((layer.technical_premium or 0.0) * layer.count for layer in self.layers)
+
 
 class TechnicalPremium(Frozen):
     expected_insured_loss: float
@@ -159,6 +164,9 @@ class LossSummary(Frozen):
     limit_needed: float | None
     limit_needed_return_period: float | None
     technical_premium: float | None
+    technical_premium_requested_limit: float | None = Field(
+        default=None, description="the tower's technical premium for the requested limit (every layer)"
+    )
 
 
 class LossReport(Frozen):
@@ -202,6 +210,7 @@ class LossReport(Frozen):
             limit_needed=self.limit_needed.limit if self.limit_needed else None,
             limit_needed_return_period=self.limit_needed.return_period if self.limit_needed else None,
             technical_premium=self.technical_premium.premium if self.technical_premium else None,
+            technical_premium_requested_limit=self.tower.technical_premium if self.tower else None,
         )
 
     def to_json(self) -> dict[str, Any]:

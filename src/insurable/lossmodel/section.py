@@ -85,7 +85,8 @@ def loss_section(
     """The loss model's figures under the offered terms, and how the two premiums compare."""
     report = simulate_assessment(org, catalog, assessment, trials=trials, seed=seed, guideline=guideline)
     section: dict[str, Any] = report.summary().model_dump(mode="json")
-    technical = report.technical_premium.premium if report.technical_premium else None
+    # The factor premium prices the requested limit (shared over a tower): compare like with like.
+    technical = report.tower.technical_premium if report.tower else None
     indicative = assessment.premium.point_eur if assessment.premium else None
     if technical is not None and indicative:
         section["technical_to_indicative_ratio"] = round(technical / indicative, 3)
