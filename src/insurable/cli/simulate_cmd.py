@@ -114,6 +114,13 @@ def simulate(
                     )
                 )
         comparison = premium_comparison(report, assessment)
+        if result is not None and comparison is not None and comparison.get("factor_eur"):
+            from insurable.lossmodel.premium import explain_gap
+
+            # The same seed, fewer trial-years: enough to rank the factors behind a gap.
+            comparison["reasons"] = explain_gap(
+                org, catalog, result, report, trials=min(n_trials, 100_000), seed=n_seed
+            )
     if chart is not None:
         try:
             chart.write_text(lossmodel.lec_svg(report), encoding="utf-8")
@@ -194,15 +201,16 @@ def _assessment(org: Organisation, catalog: Catalog) -> tuple[Any, dict[str, Any
 
 
 #: Technical / factor premium within this band counts as agreement (docs/lossmodel.md, "Two premiums").
-AGREEMENT_BAND = (0.67, 1.5)
+AGREEMENT_BAND = (0.5, 2.0)
 
 
 def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[str, Any] | None:
-    """The technical premium of the requested limit (every tower layer) beside the factor premium,
-    which prices the same requested limit, with the difference explained."""
+    """The technical premium of one policy for the requested limit beside the factor premium, which
+    prices the same requested limit (shared over the tower's insurers), with the difference explained."""
     if report.technical_premium is None:
         return None
-    technical = report.tower.technical_premium if report.tower is not None else report.technical_premium.premium
+    technical = report.requested_limit_premium()
+    assert technical is not None
     factor = assessment.get("premium")
     if factor is None:
         why = assessment.get("unavailable") or (
@@ -229,14 +237,17 @@ def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[s
     note = (
         f"{verdict}. The factor premium is the rating tables' price of the requested limit (base by turnover "
         "x hazard class x limit, deductible and control factors, minimum premium); the technical premium is "
-        "this model's (expected insured loss + risk load) / target loss ratio + expense load, summed over "
-        "the tower's layers. The rating's limit and deductible factors are re-based on this model "
-        "(insurable calibrate); a remaining gap comes from the control modifiers, the turnover bands or "
-        "the minimum premium, which the tables set from market rates."
+        "this model's (expected insured loss + risk load) / target loss ratio + expense load for the same "
+        "limit (a tower whose layers are priced one by one costs more: see the tower). The rating's limit, "
+        "deductible and hazard factors are re-based on this model at the reference organisation; the table "
+        "of factors (reasons) shows which one drives a gap: typically records held (the model scales breach "
+        "costs with the records, the rating has one flat debit) and limit factors (the model's grow with the "
+        "firm's size, the rating's do not)."
     )
     return {
         "technical_eur": technical,
         "technical_primary_eur": report.technical_premium.premium,
+        "technical_tower_eur": report.tower.technical_premium if report.tower is not None else None,
         "factor_eur": factor,
         "ratio_technical_to_factor": ratio,
         "agreement_band": list(AGREEMENT_BAND),
@@ -355,6 +366,14 @@ def print_report(report: LossReport, comparison: dict[str, Any] | None) -> None:
                 f"(point {_eur(factor['point_eur'])})"
             )
         console.print(comparison["note"])
+        reasons = comparison.get("reasons") or []
+        if reasons:
+            why = Table(title="Rating factor against the model's (largest gap first)")
+            for col in ("Factor", "Model", "Rating", "Model / rating"):
+                why.add_column(col, justify="left" if col == "Factor" else "right")
+            for r in reasons:
+                why.add_row(r["factor"], f"{r['model']:.3f}", f"{r['rating']:.3f}", f"{r['model_over_rating']:.2f}")
+            console.print(why)
 
 
 def register(app: typer.Typer) -> None:

@@ -434,7 +434,8 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
         )
     limit_options: list[LimitOption] = []
     ground_mean = float(ground_up.mean())
-    for lim in sorted({limit, *defaults.limit_options_eur} - {math.inf}):
+    extra_limits = {tower_limit_eur} if tower_limit_eur is not None else set()
+    for lim in sorted({limit, *defaults.limit_options_eur, *extra_limits} - {math.inf}):
         mean_l = stats.layer_mean(0.0, lim)
         limit_options.append(
             LimitOption(

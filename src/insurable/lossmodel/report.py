@@ -165,7 +165,10 @@ class LossSummary(Frozen):
     limit_needed_return_period: float | None
     technical_premium: float | None
     technical_premium_requested_limit: float | None = Field(
-        default=None, description="the tower's technical premium for the requested limit (every layer)"
+        default=None, description="technical premium of one policy for the requested (tower) limit"
+    )
+    technical_premium_tower: float | None = Field(
+        default=None, description="sum of the tower's layer premiums (each layer priced on its own)"
     )
 
 
@@ -210,8 +213,18 @@ class LossReport(Frozen):
             limit_needed=self.limit_needed.limit if self.limit_needed else None,
             limit_needed_return_period=self.limit_needed.return_period if self.limit_needed else None,
             technical_premium=self.technical_premium.premium if self.technical_premium else None,
-            technical_premium_requested_limit=self.tower.technical_premium if self.tower else None,
+            technical_premium_requested_limit=self.requested_limit_premium(),
+            technical_premium_tower=self.tower.technical_premium if self.tower else None,
         )
+
+    def requested_limit_premium(self) -> float | None:
+        """The technical premium of one policy for the requested (tower) limit: what the factor
+        premium also prices. Falls back to the premium for the policy's own limit."""
+        if self.tower is not None:
+            for option in self.limit_options:
+                if option.limit == self.tower.requested_limit and option.technical_premium is not None:
+                    return option.technical_premium
+        return self.technical_premium.premium if self.technical_premium else None
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON-ready dict (what ``--format json`` prints)."""

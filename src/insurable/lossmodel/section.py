@@ -58,19 +58,16 @@ def simulate_assessment(
     from insurable.lossmodel.organisation import DEFAULT_SEED, simulate_organisation
     from insurable.terms import offered_terms
 
-    return simulate_organisation(
-        org,
-        catalog,
-        trials=trials,
-        seed=DEFAULT_SEED if seed is None else seed,
-        terms=offered_terms(assessment, catalog),
-        capacity_eur=assessment.max_limit_eur,
-        capacity_source=assessment.guideline,
-        tower_limit_eur=assessment.requested_limit_eur,
-        hazard=hazard_of(assessment, catalog, guideline),
-        nis2_class=nis2_class(assessment),
-        **options,
-    )
+    settings: dict[str, Any] = {
+        "terms": offered_terms(assessment, catalog),
+        "capacity_eur": assessment.max_limit_eur,
+        "capacity_source": assessment.guideline,
+        "tower_limit_eur": assessment.requested_limit_eur,
+        "hazard": hazard_of(assessment, catalog, guideline),
+        "nis2_class": nis2_class(assessment),
+    }
+    settings.update(options)  # a caller may override any of them (e.g. another hazard class)
+    return simulate_organisation(org, catalog, trials=trials, seed=DEFAULT_SEED if seed is None else seed, **settings)
 
 
 def loss_section(
@@ -86,7 +83,7 @@ def loss_section(
     report = simulate_assessment(org, catalog, assessment, trials=trials, seed=seed, guideline=guideline)
     section: dict[str, Any] = report.summary().model_dump(mode="json")
     # The factor premium prices the requested limit (shared over a tower): compare like with like.
-    technical = report.tower.technical_premium if report.tower else None
+    technical = report.requested_limit_premium()
     indicative = assessment.premium.point_eur if assessment.premium else None
     if technical is not None and indicative:
         section["technical_to_indicative_ratio"] = round(technical / indicative, 3)
