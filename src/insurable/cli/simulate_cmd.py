@@ -127,10 +127,11 @@ def simulate(
         except OSError as exc:
             fail([Problem("--chart", f"cannot write: {exc}", str(chart))])
     if fmt is SimFormat.json:
-        data = report.to_json()
         if comparison is not None:
-            data["premium_comparison"] = comparison
-        print_json(data)
+            from insurable.lossmodel.report import PremiumComparison
+
+            report = report.model_copy(update={"premium_comparison": PremiumComparison.model_validate(comparison)})
+        print_json(report.to_json())
         return
     print_report(report, comparison)
     if chart is not None:

@@ -172,9 +172,36 @@ class LossSummary(Frozen):
     )
 
 
+#: Version of the ``simulate --format json`` contract (schemas/simulate.schema.json). 2: loss model v2
+#: (limit needed with its method, tower insurers and counts, risk load, premium comparison reasons).
+FORMAT_VERSION = 2
+
+
+class GapReason(Frozen):
+    factor: str = Field(description="hazard_class, controls_and_exposures, records_held, limit or deductible")
+    model: float = Field(description="the factor the loss model implies")
+    rating: float = Field(description="the rating's factor")
+    model_over_rating: float
+
+
+class PremiumComparison(Frozen):
+    """The technical premium (one policy for the requested limit) beside the factor premium."""
+
+    technical_eur: float
+    technical_primary_eur: float | None = None
+    technical_tower_eur: float | None = None
+    factor_eur: dict[str, float] | None = Field(description="low_eur, point_eur, high_eur; None when declined")
+    ratio_technical_to_factor: float | None = None
+    agreement_band: tuple[float, float] | None = None
+    agrees: bool | None = None
+    note: str
+    reasons: tuple[GapReason, ...] = ()
+
+
 class LossReport(Frozen):
     """Everything one simulation reports (indicative figures, EUR)."""
 
+    format_version: int = Field(default=FORMAT_VERSION, description="version of this JSON contract")
     kind: Literal["organisation", "scenario"]
     name: str | None = None
     trials: int
@@ -199,6 +226,7 @@ class LossReport(Frozen):
     technical_premium: TechnicalPremium | None = None
     adjustments: tuple[Adjustment, ...] = ()
     catalog_versions: dict[str, str] = Field(default_factory=dict)
+    premium_comparison: PremiumComparison | None = None
 
     def summary(self) -> LossSummary:
         return LossSummary(
