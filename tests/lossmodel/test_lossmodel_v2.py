@@ -180,3 +180,33 @@ def test_nonzero_stats_layer_moments_match_the_sample(attachment, width):
     assert stats.layer_mean(attachment, width) == pytest.approx(layer.mean(), rel=1e-9, abs=1e-9)
     assert stats.layer_std(attachment, width) == pytest.approx(layer.std(), rel=1e-6, abs=1e-6)
     assert stats.exceedance(attachment) == pytest.approx((sample > attachment).mean())
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+def test_sparse_table_is_the_dense_one_without_the_quiet_years(kernel):
+    if kernel == "numba" and not kernel_fast.AVAILABLE:
+        pytest.skip("numba not installed")
+    model, terms = _composite_model(), _composite_terms()
+    dense = simulate(model, terms, trials=10_000, seed=4, kernel="numpy", block_years=1024)
+    sparse = simulate(model, terms, trials=10_000, seed=4, kernel=kernel, block_years=1024, sparse=True, threads=2)
+    rows = np.flatnonzero(dense.ground_up > 0)
+    assert sparse.sparse and sparse.trials == 10_000
+    np.testing.assert_array_equal(sparse.rows, rows)
+    np.testing.assert_allclose(sparse.ground_up, dense.ground_up[rows], rtol=1e-12)
+    np.testing.assert_allclose(sparse.by_peril, dense.by_peril[rows], rtol=1e-6)
+    np.testing.assert_allclose(sparse.insured, dense.insured[:, rows], rtol=1e-12)
+
+
+def test_counts_have_the_joint_law_of_independent_draws():
+    """One uniform for a quiet year, conditional CDFs otherwise: the same law as independent counts."""
+    model = perils([0.05, 0.2, 0.01], [1.0, 1.0, 1.0], [1e-9] * 3, split=[[1.0]] * 3, nb=[None, 2.0, None])
+    ylt = simulate(model, simple_terms(1), trials=TRIALS, seed=9, kernel="numpy")
+    counts = np.rint(ylt.by_peril.astype(np.float64))
+    se = counts.std(axis=0) / math.sqrt(TRIALS)
+    assert (np.abs(counts.mean(axis=0) - [0.05, 0.2, 0.01]) < 5 * se).all()
+    assert counts[:, 1].var() / counts[:, 1].mean() == pytest.approx(2.0, rel=0.05)
+    # Independence: P(N0 > 0 and N1 > 0) = P(N0 > 0) P(N1 > 0).
+    a, b = counts[:, 0] > 0, counts[:, 1] > 0
+    assert (a & b).mean() == pytest.approx(a.mean() * b.mean(), rel=0.15)
+    # P(no event) = e^-0.05 x p^n (negative binomial: p = 1/2, n = 0.2) x e^-0.01.
+    assert (counts.sum(axis=1) == 0).mean() == pytest.approx(math.exp(-0.05) * 0.5**0.2 * math.exp(-0.01), rel=0.01)

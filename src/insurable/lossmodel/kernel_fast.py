@@ -39,10 +39,9 @@ def _severity(mu: float, sigma: float, z: float, zt: float, t: float, q: float, 
 def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat arrays
     rng: Any,
     n_years: int,
+    p0: Any,
     cdf: Any,
     cdf_len: Any,
-    shock_cdf: Any,
-    shock_len: Any,
     shock_p: float,
     mu: Any,
     sigma: Any,
@@ -64,6 +63,7 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
     applies: Any,
     counts: Any,
     shock: Any,
+    first: Any,
     parts: Any,
     g: Any,
     used: Any,
@@ -71,46 +71,63 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
     out_ground_up: Any,
     out_by_peril: Any,
     out_insured: Any,
-) -> None:
+    compact: bool,
+    out_rows: Any,
+) -> int:
     n_perils = mu.shape[0]
     n_sets = deductible.shape[0]
     n_cov = split.shape[1]
-    if shock_p > 0.0:
-        for y in range(n_years):
-            shock[y] = rng.random() < shock_p
-    else:
-        for y in range(n_years):
-            shock[y] = False
-    for p in range(n_perils):
-        size = cdf_len[p]
-        if size == 0:
-            for y in range(n_years):
-                counts[y, p] = 0
-            continue
-        s_size = shock_len[p]
-        for y in range(n_years):
-            u = rng.random()
-            # Count the CDF entries at or below u: the same inversion as searchsorted(side="right")
-            # on a rising CDF, without a data-dependent branch (a mispredict costs more than a compare).
-            k = 0
-            if shock[y]:
-                for j in range(s_size):
-                    k += shock_cdf[p, j] <= u
-            else:
-                for j in range(size):
-                    k += cdf[p, j] <= u
-            counts[y, p] = k
+    # One uniform per year: the state (with a common shock) and whether the year has any event.
     for y in range(n_years):
-        n_losses = 0
-        for p in range(n_perils):
-            n_losses += counts[y, p]
-        if n_losses == 0:
-            out_ground_up[y] = 0.0
-            for p in range(n_perils):
-                out_by_peril[y, p] = 0.0
-            for k in range(n_sets):
-                out_insured[k, y] = 0.0
+        u = rng.random()
+        state = 0
+        if shock_p > 0.0:
+            if u < shock_p:
+                state = 1
+                u = u / shock_p
+            else:
+                u = (u - shock_p) / (1.0 - shock_p)
+        shock[y] = state
+        if u < p0[state]:
+            shock[y] = -1  # no event this year
+        else:
+            first[y] = (u - p0[state]) / (1.0 - p0[state])  # uniform again, given an event
+    # Years with events: the first type reuses the year's uniform, every other type draws one,
+    # through the conditional count CDFs.
+    # (With one type no uniform is drawn here, so its count is found in the loop below instead.)
+    for y in range(n_years if n_perils > 1 else 0):
+        state = shock[y]
+        if state < 0:
             continue
+        owed = 1
+        for p in range(n_perils):
+            v = first[y] if p == 0 else rng.random()
+            # Count the CDF entries at or below v: the inversion of searchsorted(side="right"),
+            # without a data-dependent branch (a mispredict costs more than a compare).
+            table = cdf[state, owed, p]
+            k = 0
+            for j in range(cdf_len[state, p]):
+                k += table[j] <= v
+            counts[y, p] = k
+            if k > 0:
+                owed = 0
+    m = 0  # the output row: y, or with ``compact`` the next kept row (years with a loss only)
+    for y in range(n_years):
+        if shock[y] < 0:
+            if not compact:
+                out_ground_up[y] = 0.0
+                for p in range(n_perils):
+                    out_by_peril[y, p] = 0.0
+                for k in range(n_sets):
+                    out_insured[k, y] = 0.0
+            continue
+        row = m if compact else y
+        if n_perils == 1:
+            table = cdf[shock[y], 1, 0]
+            k = 0
+            for j in range(cdf_len[shock[y], 0]):
+                k += table[j] <= first[y]
+            counts[y, 0] = k
         ground_up = 0.0
         for k in range(n_sets):
             year_paid[k] = 0.0
@@ -142,6 +159,18 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
                 peril_total += total_x
                 for c in range(n_cov):
                     parts[c] = x * split[p, c] + x2 * theft_split[p, c]
+                if n_cov == 1:
+                    # One coverage: the same steps without the loops over coverages (the policy
+                    # deductible comes off directly; the general path gives it up to rounding).
+                    for k in range(n_sets):
+                        gc = min(max(parts[0] - wait[k, 0], 0.0), cap[k, 0])
+                        gc = max(gc - cov_deductible[k, 0], 0.0)
+                        if applies[k, 0] > 0.0:
+                            gc = max(gc - deductible[k], 0.0)
+                        e = min(gc, sublimit[k, 0] - used[k, 0])
+                        used[k, 0] += e
+                        year_paid[k] += min(e * share[k, 0], occurrence_limit[k])
+                    continue
                 for k in range(n_sets):
                     total = 0.0
                     for c in range(n_cov):
@@ -162,20 +191,24 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
                         used[k, c] += e
                         paid += e * share[k, c]
                     year_paid[k] += min(paid, occurrence_limit[k])
-            out_by_peril[y, p] = peril_total
-        out_ground_up[y] = ground_up
+            out_by_peril[row, p] = peril_total
+        out_ground_up[row] = ground_up
         for k in range(n_sets):
-            out_insured[k, y] = min(year_paid[k], aggregate_limit[k])
+            out_insured[k, row] = min(year_paid[k], aggregate_limit[k])
+        if compact and ground_up > 0.0:
+            out_rows[m] = y
+            m += 1
+    return m if compact else n_years
 
 
-def _compile() -> Callable[..., None] | None:
+def _compile() -> Callable[..., Any] | None:
     try:
         import numba
     except ImportError:  # pragma: no cover - exercised where numba is absent
         return None
     global _severity  # noqa: PLW0603 - the kernel calls the jitted helper by its module name
     _severity = numba.njit(nogil=True, cache=True, inline="always")(_severity)
-    jitted: Callable[..., None] = numba.njit(nogil=True, cache=True)(_kernel)
+    jitted: Callable[..., Any] = numba.njit(nogil=True, cache=True)(_kernel)
     return jitted
 
 
@@ -199,20 +232,24 @@ def run_block(
     *,
     prepared: Prepared | None = None,
     compiled: bool = True,
-) -> None:
+    out_rows: np.ndarray | None = None,
+) -> int:
     """Simulate ``n_years`` trial-years into the output slices. ``compiled=False`` runs the same loop
-    in plain Python (slow; for tests on tiny inputs)."""
-    fn: Callable[..., None] = _JITTED if (compiled and _JITTED is not None) else _kernel
+    in plain Python (slow; for tests on tiny inputs). With ``out_rows`` only the years with a loss
+    are written, to the first rows of the outputs, their year indices to ``out_rows``; the count
+    is returned (else ``n_years``)."""
+    fn: Callable[..., Any] = _JITTED if (compiled and _JITTED is not None) else _kernel
     prep = prepared or prepare(perils)
     n_cov = perils.split.shape[1]
     counts = np.empty((n_years, perils.n_perils), dtype=np.int64)
-    fn(
+    compact = out_rows is not None
+    rows = out_rows if out_rows is not None else np.empty(0, dtype=np.int64)
+    kept: int = fn(
         rng,
         n_years,
-        prep.tables.cdf,
-        prep.tables.length,
-        prep.shock_tables.cdf,
-        prep.shock_tables.length,
+        prep.counts.p0,
+        prep.counts.cdf,
+        prep.counts.length,
         float(perils.shock_p),
         perils.mu,
         perils.sigma,
@@ -233,7 +270,8 @@ def run_block(
         terms.share,
         terms.applies,
         counts,
-        np.empty(n_years, dtype=np.bool_),
+        np.empty(n_years, dtype=np.int64),
+        np.empty(n_years, dtype=np.float64),
         np.empty(max(n_cov, 1)),
         np.empty(max(n_cov, 1)),
         np.zeros((terms.n_sets, max(n_cov, 1))),
@@ -241,4 +279,7 @@ def run_block(
         out_ground_up,
         out_by_peril,
         out_insured,
+        compact,
+        rows,
     )
+    return kept

@@ -2,11 +2,11 @@
 
 For one block of trial-years it draws, from the block's own ``Generator`` and in this order:
 
-1. with a common shock (``shock_p > 0``), one uniform per year: the year is a shock year when it is
-   below ``shock_p``;
-2. the number of losses per year, peril by peril (``counts[:, p]``, one uniform per year, inverted
-   through the peril's count CDF of an ordinary or a shock year, see
-   :class:`~insurable.lossmodel.arrays.CountTables`; a peril with mean 0 draws nothing);
+1. one uniform per year: with a common shock (``shock_p > 0``) it first decides a shock year (below
+   ``shock_p``) and is rescaled; then a year below ``p0[state]`` has no event at all;
+2. for the years with events, one uniform per (year, event type but the first), in that order; the
+   first type reuses the year's uniform rescaled to (0, 1); each is inverted through the
+   conditional count CDFs of :class:`~insurable.lossmodel.arrays.CountSampler`;
 3. per loss, in (year, peril, loss) order, one standard normal ``z`` for its severity and, for an
    event type with a second part (``theft_p > 0``), two more: ``z_u`` (the part happens when
    ``Phi(z_u) < theft_p``) and ``z2`` (its severity). The severity is the spliced lognormal/GPD of
@@ -23,33 +23,47 @@ import math
 
 import numpy as np
 
-from insurable.lossmodel.arrays import F64, CountTables, PerilArrays, Prepared, TailArrays, TermArrays, prepare
+from insurable.lossmodel.arrays import F64, CountSampler, PerilArrays, Prepared, TailArrays, TermArrays, prepare
 
 _ERFC = np.frompyfunc(math.erfc, 1, 1)
 _SQRT2 = math.sqrt(2.0)
 
 
-def draw_counts(
-    rng: np.random.Generator,
-    n_years: int,
-    tables: CountTables,
-    shock_tables: CountTables | None = None,
-    shock_p: float = 0.0,
-) -> np.ndarray:
-    """Losses per (year, peril), drawn peril by peril by inversion of the count CDF."""
-    n_perils = tables.length.shape[0]
+def draw_counts(rng: np.random.Generator, n_years: int, sampler: CountSampler, shock_p: float = 0.0) -> np.ndarray:
+    """Losses per (year, event type): one uniform per year says whether (and, with a common shock,
+    in which state) the year has any event; a year with events draws one uniform per type, in
+    (year, type) order, inverted through the conditional count CDFs of :class:`CountSampler`."""
+    n_perils = sampler.length.shape[1]
     counts = np.zeros((n_years, n_perils), dtype=np.int64)
-    shock = rng.random(n_years) < shock_p if shock_p > 0 else None
+    u = rng.random(n_years)
+    state = np.zeros(n_years, dtype=np.int64)
+    if shock_p > 0:
+        shock = u < shock_p
+        u = np.where(shock, u / shock_p, (u - shock_p) / (1.0 - shock_p))
+        state = shock.astype(np.int64)
+    years = np.flatnonzero(u >= sampler.p0[state])
+    if years.size == 0:
+        return counts
+    # The first type reuses the year's uniform (uniform again given an event); the others draw.
+    p0 = sampler.p0[state[years]]
+    v = np.empty((years.size, n_perils))
+    v[:, 0] = (u[years] - p0) / (1.0 - p0)
+    if n_perils > 1:
+        v[:, 1:] = rng.random((years.size, n_perils - 1))
+    st = state[years]
+    owed = np.ones(years.size, dtype=bool)
     for p in range(n_perils):
-        size = int(tables.length[p])
-        if size == 0:
-            continue
-        u = rng.random(n_years)
-        counts[:, p] = np.searchsorted(tables.cdf[p, :size], u, side="right")
-        if shock is not None and shock_tables is not None:
-            s_size = int(shock_tables.length[p])
-            in_shock = np.searchsorted(shock_tables.cdf[p, :s_size], u, side="right")
-            counts[:, p] = np.where(shock, in_shock, counts[:, p])
+        c = np.zeros(years.size, dtype=np.int64)
+        for s in (0, 1):
+            size = int(sampler.length[s, p])
+            if size == 0:
+                continue
+            for o in (0, 1):
+                sel = (st == s) & (owed == bool(o))
+                if sel.any():
+                    c[sel] = np.searchsorted(sampler.cdf[s, o, p, :size], v[sel, p], side="right")
+        counts[years, p] = c
+        owed &= c == 0
     return counts
 
 
@@ -131,7 +145,7 @@ def run_block(
     """Simulate ``n_years`` trial-years into the output slices (ground-up, by peril, insured per set)."""
     prep = prepared or prepare(perils)
     n_p = perils.n_perils
-    counts = draw_counts(rng, n_years, prep.tables, prep.shock_tables, perils.shock_p)
+    counts = draw_counts(rng, n_years, prep.counts, perils.shock_p)
     flat = counts.ravel()
     n_events = int(flat.sum())
     cell = np.repeat(np.arange(n_years * n_p), flat)

@@ -24,8 +24,8 @@ CURVE_RETURN_PERIODS: tuple[int, ...] = (1, 2, 5, 10, 20, 25, 50, 75, 100, 150, 
 class Tail:
     """The largest positive values of a non-negative sample, sorted descending, with running means."""
 
-    def __init__(self, sample: NDArray[np.floating], largest: int) -> None:
-        n = sample.shape[0]
+    def __init__(self, sample: NDArray[np.floating], largest: int, total: int | None = None) -> None:
+        n = sample.shape[0] if total is None else total
         largest = max(1, min(largest, n))
         positive = sample[sample > 0]
         m = positive.shape[0]
@@ -54,10 +54,11 @@ class Tail:
         return float(self.running_sum[min(k, m) - 1] / k)
 
 
-def tail(sample: NDArray[np.floating]) -> Tail:
+def tail(sample: NDArray[np.floating], total: int | None = None) -> Tail:
     """The tail statistics of ``sample`` for every return period >= 1 (only its positive values are
     sorted: cheap for the mostly-zero annual losses of an organisation)."""
-    return Tail(sample, sample.shape[0])
+    n = sample.shape[0] if total is None else total
+    return Tail(sample, n, total=n)
 
 
 class NonzeroStats:
@@ -66,10 +67,10 @@ class NonzeroStats:
     ``attachment`` and quantiles of the loss in a year with a claim. Cost per query: one binary
     search, so a tower of any number of layers or a limit of EUR 1e30 answers at once."""
 
-    def __init__(self, sample: NDArray[np.floating]) -> None:
+    def __init__(self, sample: NDArray[np.floating], total: int | None = None) -> None:
         positive = np.sort(sample[sample > 0].astype(np.float64))
         self.values = positive
-        self.n = int(sample.shape[0])
+        self.n = int(sample.shape[0] if total is None else total)
         self.suffix = np.concatenate([np.cumsum(positive[::-1])[::-1], [0.0]])
         self.suffix_sq = np.concatenate([np.cumsum((positive**2)[::-1])[::-1], [0.0]])
 

@@ -33,6 +33,7 @@ from insurable.lossmodel.report import (
     PerilResult,
     Tower,
     distribution,
+    mean_std,
     report_from_table,
     rp_key,
 )
@@ -301,11 +302,12 @@ def peril_results(
     names: dict[str, str],
     mains: list[Spliced],
     seconds: list[Spliced | None],
+    total: int | None = None,
 ) -> dict[str, PerilResult]:
     out: dict[str, PerilResult] = {}
     assert perils.theft_p is not None
     for p, pid in enumerate(perils.ids):
-        dist = distribution(by_peril[:, p])
+        dist = distribution(np.ascontiguousarray(by_peril[:, p]), total=total)
         main, second, prob = mains[p], seconds[p], float(perils.theft_p[p])
         sev = event_mean(main, second, prob)
         out[pid] = PerilResult(
@@ -409,31 +411,35 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
     # exactly, so every limit is evaluated from the unlimited sample.
     options = [d for d in defaults.deductible_options_eur if d != deductible]
     sets = stack_terms([with_deductible(base, d, unlimited=True) for d in (deductible, *options)])
-    ylt = simulate(perils, sets, trials=trials, seed=seed, kernel=kernel, threads=threads, progress=progress)
+    # Only the years with a loss are kept (about 2 %); every statistic counts the others as zero.
+    ylt = simulate(
+        perils, sets, trials=trials, seed=seed, kernel=kernel, threads=threads, progress=progress, sparse=True
+    )
     ground_up = ylt.ground_up
     unlimited = ylt.insured[0]
     insured = np.minimum(unlimited, limit)
     pricing = model.pricing
-    stats = NonzeroStats(unlimited)
+    stats = NonzeroStats(unlimited, total=trials)
     premium = technical_premium(stats.layer_mean(0.0, limit), pricing, stats.layer_std(0.0, limit))
 
     deductible_options: list[DeductibleOption] = []
     for d in sorted({deductible, *options}):
         k = 0 if d == deductible else 1 + options.index(d)
         ins_d = np.minimum(ylt.insured[k], limit)
-        ret_d = distribution(ground_up - ins_d, curve=False)
+        ret_d = distribution(ground_up - ins_d, curve=False, total=trials)
+        mean_d, std_d = mean_std(ins_d, trials)
         deductible_options.append(
             DeductibleOption(
                 deductible=d,
                 limit=limit if math.isfinite(limit) else None,
-                insured_mean=float(ins_d.mean()),
+                insured_mean=mean_d,
                 retained_mean=ret_d.mean,
                 retained_quantiles=dict(ret_d.quantiles),
-                technical_premium=technical_premium(float(ins_d.mean()), pricing, float(ins_d.std())).premium,
+                technical_premium=technical_premium(mean_d, pricing, std_d).premium,
             )
         )
     limit_options: list[LimitOption] = []
-    ground_mean = float(ground_up.mean())
+    ground_mean = float(ground_up.sum()) / trials
     extra_limits = {tower_limit_eur} if tower_limit_eur is not None else set()
     for lim in sorted({limit, *defaults.limit_options_eur, *extra_limits} - {math.inf}):
         mean_l = stats.layer_mean(0.0, lim)
@@ -448,7 +454,7 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
             )
         )
     rp = return_period if return_period is not None else model.limit_needed.tail_return_period
-    limit_needed = find_limit_needed(unlimited, stats, model, rp, deductible, limit)
+    limit_needed = find_limit_needed(unlimited, stats, model, rp, deductible, limit, total=trials)
     capacity = capacity_eur if capacity_eur is not None else defaults.capacity_eur
     tower_limit = tower_limit_eur if tower_limit_eur is not None else limit
     tower = (
@@ -464,7 +470,7 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
         org.name,
         ylt,
         insured,
-        peril_results(ylt.by_peril, perils, names, mains, seconds),
+        peril_results(ylt.by_peril, perils, names, mains, seconds, total=trials),
         terms_used,
         deductible_options=tuple(deductible_options),
         limit_options=tuple(limit_options),
@@ -476,13 +482,19 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
     )
 
 
-def find_limit_needed(
-    unlimited: np.ndarray, stats: NonzeroStats, model: PerilsFile, rp: float, deductible: float, limit: float
+def find_limit_needed(  # noqa: PLR0913
+    unlimited: np.ndarray,
+    stats: NonzeroStats,
+    model: PerilsFile,
+    rp: float,
+    deductible: float,
+    limit: float,
+    total: int | None = None,
 ) -> LimitNeeded:
     """The limit to buy (perils.yaml ``limit_needed``): max(TVaR at ``rp``, the event quantile of the
     insured loss in a year with a claim), rounded up to the next market step."""
     rule = model.limit_needed
-    worst = tail(unlimited).tvar(rp) if unlimited.shape[0] >= 1 else 0.0
+    worst = tail(unlimited, total=total).tvar(rp)
     event = stats.conditional_quantile(rule.event_quantile)
     raw = max(worst, event)
     steps = sorted(rule.market_steps_eur)

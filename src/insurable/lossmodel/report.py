@@ -263,19 +263,38 @@ def rp_key(return_period: float) -> str:
     return f"{return_period:g}"
 
 
-def distribution(sample: NDArray[np.floating], curve: bool = True) -> Distribution:
-    """Mean, std, VaR/TVaR at :data:`RETURN_PERIODS` and (optionally) the exceedance curve."""
-    top = tail(sample)
-    n = sample.shape[0]
+def mean_std(sample: NDArray[np.floating], total: int | None = None) -> tuple[float, float]:
+    """Mean and (ddof 1) standard deviation of ``sample`` padded with zeros to ``total`` values."""
+    m = sample.shape[0]
+    n = m if total is None else total
+    if n == 0:
+        return 0.0, 0.0
+    mean = float(sample.sum(dtype=np.float64)) / n
+    if n < 2:
+        return mean, 0.0
+    dev = sample.astype(np.float64) - mean
+    ss = float(np.square(dev).sum()) + (n - m) * mean * mean  # no BLAS: np.dot wakes its thread pool
+    return mean, float(np.sqrt(max(ss, 0.0) / (n - 1)))
+
+
+def distribution(sample: NDArray[np.floating], curve: bool = True, total: int | None = None) -> Distribution:
+    """Mean, std, VaR/TVaR at :data:`RETURN_PERIODS` and (optionally) the exceedance curve.
+
+    With ``total``, ``sample`` holds only some of the years (those with a claim) and the other
+    ``total - len(sample)`` years are zero: the statistics are those of the whole sample, without
+    ever building it."""
+    n = sample.shape[0] if total is None else total
+    top = tail(sample, total=n)
     periods = [t for t in RETURN_PERIODS if t <= n]
     points = (
         tuple(CurvePoint(return_period=t, probability=1 / t, loss=top.var(t)) for t in curve_periods(n))
         if curve
         else ()
     )
+    mean, std = mean_std(sample, n)
     return Distribution(
-        mean=float(sample.mean(dtype=np.float64)),
-        std=float(sample.std(dtype=np.float64, ddof=1)) if n > 1 else 0.0,
+        mean=mean,
+        std=std,
         quantiles={rp_key(t): top.var(t) for t in periods},
         tvar={rp_key(t): top.tvar(t) for t in periods},
         exceedance_curve=points,
@@ -291,9 +310,12 @@ def report_from_table(
     terms: TermsUsed,
     **extra: Any,
 ) -> LossReport:
-    """A report from a year-loss table: the ground-up statistics, insured and retained loss, and
-    whatever else the caller measured (options, limit needed, tower, premium)."""
-    total = distribution(ylt.ground_up)
+    """A report from a year-loss table (dense, or sparse: the years with a loss; ``insured`` then
+    holds the same years): the ground-up statistics, insured and retained loss, and whatever else
+    the caller measured (options, limit needed, tower, premium)."""
+    n = ylt.trials
+    ground_up = ylt.ground_up
+    total = distribution(ground_up, total=n)
     return LossReport(
         kind=kind,
         name=name,
@@ -306,8 +328,8 @@ def report_from_table(
         quantiles=total.quantiles,
         tvar=total.tvar,
         exceedance_curve=total.exceedance_curve,
-        insured=distribution(insured),
-        retained=distribution(ylt.ground_up - insured),
+        insured=distribution(insured, total=n),
+        retained=distribution(ground_up - insured, total=n),
         by_peril=by_peril,
         terms=terms,
         **extra,
