@@ -194,3 +194,16 @@ def test_calibrate_command_prints_every_anchor():
     assert data["format_version"] == 1 and all("sources" in r for r in data["rows"])
     bad = runner.invoke(app, ["calibrate", "--trials", "5"])
     assert bad.exit_code == 2 and "--trials" in bad.output
+
+
+def test_expected_retained_loss_is_the_sections_retained_mean(catalog, examples_dir):
+    from insurable.intake import read_organisation
+    from insurable.lossmodel.section import expected_retained_loss, loss_section
+    from insurable.underwriting import assess
+
+    org = read_organisation(examples_dir / "payment-provider.yaml", catalog, (), True)
+    assessment = assess(org, catalog, loss_trials=None, with_plan=False)
+    section = loss_section(org, catalog, assessment, trials=30_000, seed=5)
+    fast = expected_retained_loss(org, catalog, assessment, trials=30_000, seed=5)
+    assert fast == pytest.approx(section["retained_mean"], rel=1e-9)
+    assert section["excluded_coverages"] == ["cov.financial_fraud"]  # no call-back verification

@@ -54,13 +54,21 @@ class YearLossTable:
         return self.rows is not None
 
 
-def resolve_kernel(kernel: Kernel = "auto") -> str:
-    """``auto`` picks numba when installed, unless ``INSURABLE_KERNEL`` says otherwise."""
+#: ``auto`` runs the NumPy kernel up to this many trial-years: it starts at once, while numba costs
+#: about a second to import and load from its cache (a cold ``insurable assess`` must take < 1 s).
+AUTO_NUMPY_TRIALS = 250_000
+
+
+def resolve_kernel(kernel: Kernel = "auto", trials: int | None = None) -> str:
+    """``auto`` picks numba when installed, except for small runs (:data:`AUTO_NUMPY_TRIALS`), unless
+    ``INSURABLE_KERNEL`` says otherwise. Both kernels give the same numbers to rounding."""
     wanted = os.environ.get("INSURABLE_KERNEL", kernel) if kernel == "auto" else kernel
     if wanted == "numba" and not kernel_fast.AVAILABLE:
         return "numpy"
     if wanted in ("numba", "numpy"):
         return wanted
+    if trials is not None and trials <= AUTO_NUMPY_TRIALS:
+        return "numpy"
     return "numba" if kernel_fast.AVAILABLE else "numpy"
 
 
@@ -100,7 +108,7 @@ def simulate(
         )
     if trials <= 0:
         raise ValueError("trials must be positive")
-    name = resolve_kernel(kernel)
+    name = resolve_kernel(kernel, trials)
     run: Callable[..., Any] = kernel_fast.run_block if name == "numba" else kernel_reference.run_block
     n_blocks = -(-trials // block_years)
     generators = block_generators(seed, n_blocks)
@@ -156,7 +164,7 @@ def _simulate_sparse(  # noqa: PLR0913
     """The same blocks and streams as :func:`simulate`, keeping only the years with a loss."""
     if trials <= 0:
         raise ValueError("trials must be positive")
-    name = resolve_kernel(kernel)
+    name = resolve_kernel(kernel, trials)
     run: Callable[..., Any] = kernel_fast.run_block if name == "numba" else kernel_reference.run_block
     n_blocks = -(-trials // block_years)
     generators = block_generators(seed, n_blocks)

@@ -8,14 +8,16 @@ bit). Per occurrence it applies every term set inline and keeps nothing per even
 outputs plus a (years x perils) count buffer per block; years without a loss cost one count check.
 
 numba is optional (``pip install insurable[fast]``): without it :data:`AVAILABLE` is false and the
-engine runs the NumPy reference kernel instead. The jitted function is compiled with
-``nogil=True`` so blocks run in parallel on threads, and ``cache=True`` so the compilation (several
-seconds) happens once per machine.
+engine runs the NumPy reference kernel instead. numba is imported on first use (:func:`jitted`).
+The jitted function is compiled with ``nogil=True`` so blocks run in parallel on threads, and
+``cache=True`` so the compilation (several seconds) happens once per machine.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -212,9 +214,22 @@ def _compile() -> Callable[..., Any] | None:
     return jitted
 
 
-_JITTED = _compile()
-#: Whether the numba kernel is available.
-AVAILABLE = _JITTED is not None
+#: Whether the numba kernel is available (numba installed). It is compiled, or loaded from numba's
+#: cache, on first use only: importing numba and loading the cache costs about a second, which a
+#: command that simulates a few thousand years should not pay (engine.resolve_kernel).
+AVAILABLE = importlib.util.find_spec("numba") is not None
+_JITTED: Callable[..., Any] | None = None
+_LOCK = threading.Lock()
+
+
+def jitted() -> Callable[..., Any] | None:
+    """The compiled kernel, compiled (or loaded from cache) on first call; None without numba."""
+    global _JITTED  # noqa: PLW0603 - compiled once per process
+    if _JITTED is None and AVAILABLE:
+        with _LOCK:
+            if _JITTED is None:
+                _JITTED = _compile()
+    return _JITTED
 
 
 def _tail_matrix(tail: TailArrays) -> F64:
@@ -238,7 +253,8 @@ def run_block(
     in plain Python (slow; for tests on tiny inputs). With ``out_rows`` only the years with a loss
     are written, to the first rows of the outputs, their year indices to ``out_rows``; the count
     is returned (else ``n_years``)."""
-    fn: Callable[..., Any] = _JITTED if (compiled and _JITTED is not None) else _kernel
+    fast = jitted() if compiled else None
+    fn: Callable[..., Any] = fast if fast is not None else _kernel
     prep = prepared or prepare(perils)
     n_cov = perils.split.shape[1]
     counts = np.empty((n_years, perils.n_perils), dtype=np.int64)

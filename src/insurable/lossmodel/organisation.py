@@ -482,6 +482,36 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
     )
 
 
+def retained_mean(
+    org: Organisation,
+    catalog: Catalog,
+    terms: Terms,
+    *,
+    trials: int,
+    seed: int = DEFAULT_SEED,
+    hazard: tuple[str, int] | None = None,
+    nis2_class: str | None = None,
+    kernel: Kernel = "auto",
+) -> float:
+    """The mean annual loss the firm keeps under ``terms``: the same simulation as
+    :func:`simulate_organisation` (same seed, same numbers) with one term set and no report, for the
+    fix-path, which asks it once per step."""
+    if org.annual_turnover_eur is None or org.annual_turnover_eur <= 0:
+        raise InputError([Problem("annual_turnover_eur", "required (> 0) for the loss model")])
+    model = perils_file(catalog)
+    coverage_ids = coverage_order(catalog, model)
+    mult, why = hazard_multiplier(org, catalog, model, hazard)
+    perils, _, _, _ = organisation_perils(org, model, coverage_ids, mult, why, nis2_class)
+    base, _ = compile_terms(
+        coverage_ids, terms, rate_per_hour=hourly_rate(org.annual_turnover_eur, model.business_interruption)
+    )
+    limit = terms.limit_eur if terms.limit_eur is not None else math.inf
+    sets = with_deductible(base, terms.deductible_eur, unlimited=True)
+    ylt = simulate(perils, sets, trials=trials, seed=seed, kernel=kernel, threads=1, sparse=True)
+    insured = np.minimum(ylt.insured[0], limit)
+    return float(ylt.ground_up.sum() - insured.sum()) / trials
+
+
 def find_limit_needed(  # noqa: PLR0913
     unlimited: np.ndarray,
     stats: NonzeroStats,

@@ -104,6 +104,17 @@ def expected_retained_loss(
     seed: int | None = None,
     guideline: GuidelineFile | None = None,
 ) -> float:
-    """The mean annual loss the firm keeps under the offered terms (same seed: comparable across fixes)."""
-    report = simulate_assessment(org, catalog, assessment, trials=trials, seed=seed, guideline=guideline)
-    return report.retained.mean
+    """The mean annual loss the firm keeps under the offered terms (same seed: comparable across fixes).
+    Equal to ``loss_section(...)["retained_mean"]`` for the same trials and seed, without the report."""
+    from insurable.lossmodel.organisation import DEFAULT_SEED, retained_mean
+    from insurable.terms import offered_terms
+
+    return retained_mean(
+        org,
+        catalog,
+        offered_terms(assessment, catalog),
+        trials=trials,
+        seed=DEFAULT_SEED if seed is None else seed,
+        hazard=hazard_of(assessment, catalog, guideline),
+        nis2_class=nis2_class(assessment),
+    )
