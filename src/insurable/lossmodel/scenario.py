@@ -69,7 +69,7 @@ class ScenarioTerms(Frozen):
     deductible: float = Field(default=0, ge=0, description="per occurrence")
     limit: float | None = Field(default=None, gt=0, description="per occurrence")
     aggregate_limit: float | None = Field(default=None, gt=0, description="per year")
-    sublimits: dict[str, float] = Field(default_factory=dict, description="coverage id -> per-occurrence sublimit")
+    sublimits: dict[str, float] = Field(default_factory=dict, description="coverage id -> annual aggregate sublimit")
 
     @model_validator(mode="after")
     def _positive_sublimits(self) -> ScenarioTerms:
