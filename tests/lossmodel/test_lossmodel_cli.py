@@ -139,3 +139,19 @@ def test_simulate_json_contract_keeps_the_documented_keys():
     assert LossReport.model_validate(data).format_version == 2
     schema = json.loads((ROOT / "schemas" / "simulate.schema.json").read_text())
     assert {"format_version", "mean_annual_loss", "premium_comparison", "limit_needed"} <= set(schema["properties"])
+
+
+def test_progress_bar_only_for_long_text_runs_on_a_terminal(monkeypatch):
+    from insurable.cli import simulate_cmd
+
+    with simulate_cmd.simulation_progress(10_000_000, enabled=True) as update:
+        assert update is None  # stderr is not a terminal under the test runner
+    monkeypatch.setattr(type(simulate_cmd.err_console), "is_terminal", property(lambda self: True))
+    with simulate_cmd.simulation_progress(1_000, enabled=True) as update:
+        assert update is None  # short runs: no bar
+    with simulate_cmd.simulation_progress(10_000_000, enabled=False) as update:
+        assert update is None  # --format json: no bar
+    with simulate_cmd.simulation_progress(10_000_000, enabled=True) as update:
+        assert update is not None
+        update(5_000_000, 10_000_000)
+        update(10_000_000, 10_000_000)
