@@ -207,3 +207,43 @@ def test_expected_retained_loss_is_the_sections_retained_mean(catalog, examples_
     fast = expected_retained_loss(org, catalog, assessment, trials=30_000, seed=5)
     assert fast == pytest.approx(section["retained_mean"], rel=1e-9)
     assert section["excluded_coverages"] == ["cov.financial_fraud"]  # no call-back verification
+
+
+def test_one_hazard_classification_with_a_fallback_by_rank(catalog, examples_dir):
+    from insurable.catalog.perils import check_perils
+    from insurable.intake import read_organisation
+    from insurable.underwriting import assess
+
+    model = catalog.get("perils.yaml", PerilsFile)
+    assert model.hazard_multiplier("very_high", 3)[0].hazard_class == "very_high"
+    # An insurer's own guideline with other class ids: same rank, else the nearest lower, else the lowest.
+    assert model.hazard_multiplier("extreme", 3)[0].hazard_class == "very_high"
+    assert model.hazard_multiplier("catastrophic", 9)[0].hazard_class == "very_high"
+    assert model.hazard_multiplier("tiny", 0)[0].hazard_class == "low"
+    # The loss model reads the rating's class: payment providers are very_high in both.
+    org = read_organisation(examples_dir / "payment-provider.yaml", catalog, (), True)
+    assessment = assess(org, catalog, loss_trials=None, with_plan=False)
+    report = simulate_organisation(org, catalog, trials=2_000, seed=1)
+    assert assessment.hazard_class == "very_high"
+    assert {a.id for a in report.adjustments if a.kind == "hazard_class"} == {"hazard.very_high"}
+    # The catalogue check: every guideline class needs multipliers.
+    trimmed = model.model_copy(update={"hazard_multipliers": model.hazard_multipliers[:-1]})
+    broken = type(catalog)(**{**catalog.__dict__, "files": {**catalog.files, "perils.yaml": trimmed}})
+    problems = check_perils(broken)
+    assert any("very_high" in p.reason for p in problems)
+
+
+def test_direction_check_catches_a_control_that_raises_the_loss(catalog):
+    from insurable.catalog.perils import check_perils
+
+    model = catalog.get("perils.yaml", PerilsFile)
+    rw = model.perils[0]
+    edr = next(e for e in rw.effects if e.id == "eff.ransomware.edr")
+    wrong = edr.model_copy(update={"severity": 1.2})
+    effects = tuple(wrong if e.id == edr.id else e for e in rw.effects)
+    perils = (rw.model_copy(update={"effects": effects}), *model.perils[1:])
+    broken_model = model.model_copy(update={"perils": perils})
+    broken = type(catalog)(**{**catalog.__dict__, "files": {**catalog.files, "perils.yaml": broken_model}})
+    problems = [p for p in check_perils(broken) if "eff.ransomware.edr" in p.reason]
+    assert problems and "ctl.detection" in problems[0].reason and "uw.credit.edr" in problems[0].reason
+    assert check_perils(catalog) == []
