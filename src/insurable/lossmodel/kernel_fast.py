@@ -89,11 +89,11 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
                 u = u / shock_p
             else:
                 u = (u - shock_p) / (1.0 - shock_p)
-        shock[y] = state
-        if u < p0[state]:
-            shock[y] = -1  # no event this year
-        else:
-            first[y] = (u - p0[state]) / (1.0 - p0[state])  # uniform again, given an event
+        # Branch-free (the event test is a coin flip at high frequencies): -1 marks a quiet year;
+        # ``first`` is the uniform again given an event, used only in event years.
+        zero = p0[state]
+        shock[y] = state if u >= zero else -1
+        first[y] = (u - zero) / (1.0 - zero) if zero < 1.0 else 0.0
     # Years with events: the first type reuses the year's uniform, every other type draws one,
     # through the conditional count CDFs.
     # (With one type no uniform is drawn here, so its count is found in the loop below instead.)
@@ -104,12 +104,13 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
         owed = 1
         for p in range(n_perils):
             v = first[y] if p == 0 else rng.random()
-            # Count the CDF entries at or below v: the inversion of searchsorted(side="right"),
-            # without a data-dependent branch (a mispredict costs more than a compare).
+            # Count the CDF entries at or below v (searchsorted(side="right") on a rising CDF);
+            # the scan stops at the first larger entry: counts are small and mostly the same.
             table = cdf[state, owed, p]
+            size = cdf_len[state, p]
             k = 0
-            for j in range(cdf_len[state, p]):
-                k += table[j] <= v
+            while k < size and table[k] <= v:
+                k += 1
             counts[y, p] = k
             if k > 0:
                 owed = 0
@@ -126,9 +127,11 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
         row = m if compact else y
         if n_perils == 1:
             table = cdf[shock[y], 1, 0]
+            size = cdf_len[shock[y], 0]
+            v = first[y]
             k = 0
-            for j in range(cdf_len[shock[y], 0]):
-                k += table[j] <= first[y]
+            while k < size and table[k] <= v:
+                k += 1
             counts[y, 0] = k
         ground_up = 0.0
         for k in range(n_sets):
