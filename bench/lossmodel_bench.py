@@ -132,7 +132,6 @@ def organisation_implementations() -> dict[str, Callable[[int], float]]:
     offered terms, deductible and limit options, quantiles, limit needed, tower, premium."""
     from insurable.catalog.loader import load_catalog
     from insurable.intake import read_organisation
-    from insurable.lossmodel import simulate_organisation
     from insurable.lossmodel.section import simulate_assessment
     from insurable.underwriting import assess
 
@@ -144,7 +143,7 @@ def organisation_implementations() -> dict[str, Callable[[int], float]]:
             simulate_assessment(org, catalog, assessment, trials=n, seed=1, threads=1).mean_annual_loss
         ),
         "insurable organisation report (all threads)": lambda n: (
-            simulate_organisation(org, catalog, trials=n, seed=1).mean_annual_loss
+            simulate_assessment(org, catalog, assessment, trials=n, seed=1).mean_annual_loss
         ),
     }
 
