@@ -210,3 +210,28 @@ def test_counts_have_the_joint_law_of_independent_draws():
     assert (a & b).mean() == pytest.approx(a.mean() * b.mean(), rel=0.15)
     # P(no event) = e^-0.05 x p^n (negative binomial: p = 1/2, n = 0.2) x e^-0.01.
     assert (counts.sum(axis=1) == 0).mean() == pytest.approx(math.exp(-0.05) * 0.5**0.2 * math.exp(-0.01), rel=0.01)
+
+
+def test_downtime_adds_hours_times_rate_to_the_bi_coverage():
+    """BI as time: exp(bi_mu + bi_sigma z) from the event's own draw, into its coverage (closed form)."""
+    base = spliced_perils(SEV, lam=0.5, split=[[1.0, 0.0]])
+    rate, median_hours, s = 400.0, 96.0, 1.1
+    model = PerilArrays(
+        **{
+            **base.__dict__,
+            "bi_mu": np.array([math.log(median_hours * rate)]),
+            "bi_sigma": np.array([s]),
+            "bi_cov": np.array([1]),
+        }
+    )
+    only_bi = simple_terms(2)
+    only_bi.share[0, 0] = 0.0  # pay the BI coverage only
+    ylt = simulate(model, only_bi, trials=TRIALS, seed=12, kernel="numpy")
+    expected = 0.5 * median_hours * rate * math.exp(s * s / 2)
+    se = ylt.insured[0].std() / math.sqrt(TRIALS)
+    assert abs(ylt.insured[0].mean() - expected) < 5 * se
+    assert (ylt.ground_up >= ylt.insured[0]).all()  # the hours are part of the event's ground-up loss
+    if kernel_fast.AVAILABLE:
+        fast = simulate(model, only_bi, trials=20_000, seed=12, kernel="numba")
+        ref = simulate(model, only_bi, trials=20_000, seed=12, kernel="numpy")
+        np.testing.assert_allclose(fast.insured, ref.insured, rtol=1e-12)

@@ -191,6 +191,21 @@ class SecondPart(Frozen):
         return self
 
 
+class Downtime(Frozen):
+    """Business interruption as time: hours of interruption (lognormal, from the event's own draw,
+    so a larger attack also stops the business longer) x the loss per clock hour (turnover x gross
+    profit share / 8,760), into ``coverage``. Hazard and control severity factors scale the hours."""
+
+    median_hours: float = Field(gt=0, le=8760)
+    sigma: float = Field(ge=0, le=3)
+    coverage: str = "cov.business_interruption"
+    reason: Text
+    sources: tuple[str, ...] = Field(min_length=1)
+
+    def mean_hours(self) -> float:
+        return self.median_hours * math.exp(self.sigma**2 / 2)
+
+
 class Peril(Frozen):
     id: str = Field(pattern=r"^peril\.[a-z0-9_]+$")
     name: Text
@@ -201,6 +216,7 @@ class Peril(Frozen):
     split: dict[str, float] = Field(min_length=1, description="coverage id -> fraction of each loss")
     effects: tuple[Effect, ...] = ()
     second_part: SecondPart | None = Field(default=None, description="a part drawn with the event (same occurrence)")
+    downtime: Downtime | None = Field(default=None, description="BI as hours of interruption x loss per hour")
     common_shock: float = Field(default=1.0, ge=1, le=20, description="frequency multiplier in a shock year")
     regulatory: bool = Field(default=False, description="scaled by the NIS2 outcome (nis2_factors)")
     calibration: Text = Field(description="how the numbers were derived, with the sources")
@@ -390,6 +406,10 @@ def check_perils(catalog: Catalog) -> list[Problem]:
         if coverages is not None and terms.coverage not in coverages:
             problems.append(Problem(f"terms.coverages[{i}].coverage", f"unknown coverage id {terms.coverage!r}", file))
     for i, peril in enumerate(model.perils):
+        if peril.downtime is not None and coverages is not None and peril.downtime.coverage not in coverages:
+            problems.append(
+                Problem(f"perils[{i}].downtime.coverage", f"unknown coverage id {peril.downtime.coverage!r}", file)
+            )
         if peril.second_part is not None:
             for cov in peril.second_part.split:
                 if coverages is not None and cov not in coverages:

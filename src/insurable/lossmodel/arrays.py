@@ -32,6 +32,9 @@ class PerilArrays:
     split by ``theft_split``; the two parts are one occurrence under the policy terms. A common shock
     (``shock_p``, ``shock_mult``) multiplies the frequency of every type with ``shock_mult != 1`` in
     the same years, keeping each type's mean (dependence between event types, docs/lossmodel.md).
+    An event type with downtime (``bi_cov >= 0``) adds ``exp(bi_mu + bi_sigma * z)`` to that
+    coverage: hours of interruption times the loss per hour, from the event's own normal ``z`` (a
+    larger attack also stops the business longer).
     """
 
     ids: tuple[str, ...]
@@ -53,6 +56,9 @@ class PerilArrays:
     theft_split: F64 | None = None  # (P, C)
     shock_mult: F64 | None = None  # (P,) frequency multiplier in a shock year (1: not exposed)
     shock_p: float = 0.0  # probability of a shock year
+    bi_mu: F64 | None = None  # (P,) ln(median downtime hours x loss per hour x multipliers)
+    bi_sigma: F64 | None = None  # (P,) of ln(downtime); the event's own normal draws it
+    bi_cov: I64 | None = None  # (P,) coverage of the downtime loss; -1: none
 
     def __post_init__(self) -> None:
         n, c = self.split.shape
@@ -66,10 +72,14 @@ class PerilArrays:
             "theft_tail_xi": np.zeros(n),
             "theft_split": np.zeros((n, c)),
             "shock_mult": np.ones(n),
+            "bi_mu": np.zeros(n),
+            "bi_sigma": np.zeros(n),
         }
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
+        if self.bi_cov is None:
+            object.__setattr__(self, "bi_cov", np.full(n, -1, dtype=np.int64))
 
     @property
     def n_perils(self) -> int:

@@ -18,7 +18,13 @@ from insurable.catalog.anchors import Anchor, AnchorsFile
 from insurable.catalog.header import Frozen
 from insurable.catalog.loader import Catalog
 from insurable.catalog.perils import PerilsFile
-from insurable.lossmodel.organisation import coverage_order, event_mean, organisation_perils, simulate_organisation
+from insurable.lossmodel.organisation import (
+    coverage_order,
+    downtime_mean,
+    event_mean,
+    organisation_perils,
+    simulate_organisation,
+)
 from insurable.lossmodel.severity import Spliced
 from insurable.lossmodel.terms import hourly_rate
 from insurable.profile import Organisation
@@ -77,7 +83,7 @@ class _Closed:
 
     def event_mean(self, p: int) -> float:
         assert self.arrays.theft_p is not None
-        return event_mean(self.mains[p], self.seconds[p], float(self.arrays.theft_p[p]))
+        return event_mean(self.mains[p], self.seconds[p], float(self.arrays.theft_p[p]), downtime_mean(self.arrays, p))
 
     def main(self, pid: str) -> Spliced:
         return self.mains[self.index[pid]]
@@ -88,16 +94,11 @@ class _Closed:
         return total / self.frequency(perils)
 
     def downtime_days(self, pid: str) -> float:
+        """Mean hours of interruption per event, in days (BI loss / loss per hour)."""
         p = self.index[pid]
-        bi = self.coverages.index("cov.business_interruption")
-        assert self.arrays.theft_split is not None and self.arrays.theft_p is not None
-        second = self.seconds[p]
-        part = self.mains[p].mean() * self.arrays.split[p, bi]
-        if second is not None:
-            part += float(self.arrays.theft_p[p]) * second.mean() * self.arrays.theft_split[p, bi]
         assert self.org.annual_turnover_eur is not None
         rate = hourly_rate(self.org.annual_turnover_eur, self.model.business_interruption)
-        return float(part / rate / 24.0)
+        return downtime_mean(self.arrays, p) / rate / 24.0
 
 
 def model_value(anchor: Anchor, catalog: Catalog, *, trials: int, seed: int) -> float:

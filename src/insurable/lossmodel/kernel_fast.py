@@ -54,6 +54,9 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
     theft_sigma: Any,
     theft_tail: Any,
     theft_split: Any,
+    bi_mu: Any,
+    bi_sigma: Any,
+    bi_cov: Any,
     deductible: Any,
     occurrence_limit: Any,
     aggregate_limit: Any,
@@ -141,9 +144,11 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
         for p in range(n_perils):
             peril_total = 0.0
             for _ in range(counts[y, p]):
-                x = _severity(
-                    mu[p], sigma[p], rng.standard_normal(), tail[0, p], tail[1, p], tail[2, p], tail[3, p], tail[4, p]
-                )
+                z = rng.standard_normal()
+                x = _severity(mu[p], sigma[p], z, tail[0, p], tail[1, p], tail[2, p], tail[3, p], tail[4, p])
+                xb = 0.0
+                if bi_cov[p] >= 0:
+                    xb = math.exp(bi_mu[p] + bi_sigma[p] * z)
                 x2 = 0.0
                 if theft_p[p] > 0.0:
                     z_u = rng.standard_normal()
@@ -159,11 +164,13 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
                             theft_tail[3, p],
                             theft_tail[4, p],
                         )
-                total_x = x + x2
+                total_x = x + x2 + xb
                 ground_up += total_x
                 peril_total += total_x
                 for c in range(n_cov):
                     parts[c] = x * split[p, c] + x2 * theft_split[p, c]
+                if bi_cov[p] >= 0:
+                    parts[bi_cov[p]] += xb
                 if n_cov == 1:
                     # One coverage: the same steps without the loops over coverages (the policy
                     # deductible comes off directly; the general path gives it up to rounding).
@@ -279,6 +286,9 @@ def run_block(
         prep.theft_sigma,
         _tail_matrix(prep.theft_tail),
         prep.theft_split,
+        perils.bi_mu,
+        perils.bi_sigma,
+        perils.bi_cov,
         terms.deductible,
         terms.occurrence_limit,
         terms.aggregate_limit,

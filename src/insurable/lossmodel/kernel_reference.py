@@ -83,11 +83,16 @@ def spliced(mu: F64, sigma: F64, z: F64, tail: TailArrays, idx: np.ndarray) -> F
 
 def occurrence_parts(
     rng_draws: F64, peril: np.ndarray, has_theft: np.ndarray, perils: PerilArrays, prep: Prepared
-) -> tuple[F64, F64, F64]:
-    """Per event: the severity of its first part, of its second part (0 when none) and the parts
-    per coverage, shape (C, n_events)."""
+) -> tuple[F64, F64, F64, F64]:
+    """Per event: the severity of its first part, of its second part (0 when none), of its
+    downtime (0 when none) and the parts per coverage, shape (C, n_events)."""
     z = rng_draws[0]
     x = spliced(perils.mu, perils.sigma, z, prep.tail, peril)
+    assert perils.bi_cov is not None and perils.bi_mu is not None and perils.bi_sigma is not None
+    bc = perils.bi_cov[peril]
+    timed = bc >= 0
+    xb = np.zeros_like(x)
+    xb[timed] = np.exp(perils.bi_mu[peril[timed]] + perils.bi_sigma[peril[timed]] * z[timed])
     x2 = np.zeros_like(x)
     if has_theft.any():
         z_u, z2 = rng_draws[1][has_theft], rng_draws[2][has_theft]
@@ -96,7 +101,10 @@ def occurrence_parts(
         second = spliced(prep.theft_mu, prep.theft_sigma, z2, prep.theft_tail, p_idx)
         x2[has_theft] = np.where(happens, second, 0.0)
     parts = x[None, :] * perils.split[peril].T + x2[None, :] * prep.theft_split[peril].T
-    return x, x2, parts
+    if timed.any():
+        idx = np.flatnonzero(timed)
+        parts[bc[idx], idx] += xb[idx]
+    return x, x2, xb, parts
 
 
 def apply_terms(parts: F64, year: np.ndarray, rank: np.ndarray, n_years: int, terms: TermArrays, k: int) -> F64:
@@ -159,8 +167,8 @@ def run_block(
     draws[0] = z[offset]
     draws[1][has_theft] = z[offset[has_theft] + 1]
     draws[2][has_theft] = z[offset[has_theft] + 2]
-    x, x2, parts = occurrence_parts(draws, peril, has_theft, perils, prep)
-    total = x + x2
+    x, x2, xb, parts = occurrence_parts(draws, peril, has_theft, perils, prep)
+    total = x + x2 + xb
     per_year = np.bincount(year, minlength=n_years)
     first = np.cumsum(per_year) - per_year
     rank = np.arange(n_events) - first[year]

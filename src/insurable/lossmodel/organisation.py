@@ -230,6 +230,9 @@ def organisation_perils(
     kind = np.zeros(n, dtype=np.int64)
     mean, nb_n, nb_p, mu, sigma, tail_z, tail_xi = (np.zeros(n) for _ in range(7))
     theft_p, theft_mu, theft_sigma, theft_z, theft_xi, shock = (np.zeros(n) for _ in range(6))
+    bi_mu, bi_sigma = np.zeros(n), np.zeros(n)
+    bi_cov = np.full(n, -1, dtype=np.int64)
+    rate = hourly_rate(org.annual_turnover_eur or 0.0, model.business_interruption)
     split = np.zeros((n, n_c))
     theft_split = np.zeros((n, n_c))
     adjustments: list[Adjustment] = []
@@ -252,13 +255,19 @@ def organisation_perils(
         for cov, frac in peril.split.items():
             split[p, coverage_ids.index(cov)] = frac
         shock[p] = peril.common_shock
+        s_size, _ = _size_factor(org, peril.scaling.severity, model.size)
+        hours_factor = s_mult / s_size if s_size else s_mult  # hazard and controls, not size
+        if peril.downtime is not None and rate > 0:
+            d = peril.downtime
+            bi_mu[p] = math.log(d.median_hours * hours_factor * rate)
+            bi_sigma[p] = d.sigma
+            bi_cov[p] = coverage_ids.index(d.coverage)
         second = peril.second_part
         if second is None:
             seconds.append(None)
             theft_sigma[p], theft_z[p] = 1.0, math.inf
             continue
         size2, _ = _size_factor(org, second.scaling, model.size)
-        s_size, _ = _size_factor(org, peril.scaling.severity, model.size)
         # The event's hazard and control severity apply to both parts; the second part has its own size.
         factor2 = s_mult / s_size * size2 if s_size else s_mult * size2
         part = second.severity.spliced(factor2)
@@ -287,13 +296,24 @@ def organisation_perils(
         theft_split=theft_split,
         shock_mult=shock,
         shock_p=model.common_shock.probability,
+        bi_mu=bi_mu,
+        bi_sigma=bi_sigma,
+        bi_cov=bi_cov,
     )
     return arrays, adjustments, mains, seconds
 
 
-def event_mean(main: Spliced, second: Spliced | None, probability: float) -> float:
-    """Mean ground-up loss of one event, both parts (closed form)."""
-    return main.mean() + (probability * second.mean() if second is not None else 0.0)
+def event_mean(main: Spliced, second: Spliced | None, probability: float, downtime_mean: float = 0.0) -> float:
+    """Mean ground-up loss of one event, every part (closed form)."""
+    return main.mean() + (probability * second.mean() if second is not None else 0.0) + downtime_mean
+
+
+def downtime_mean(perils: PerilArrays, p: int) -> float:
+    """Mean downtime loss of one event of type ``p`` (lognormal mean; 0 without downtime)."""
+    assert perils.bi_cov is not None and perils.bi_mu is not None and perils.bi_sigma is not None
+    if perils.bi_cov[p] < 0:
+        return 0.0
+    return math.exp(perils.bi_mu[p] + perils.bi_sigma[p] ** 2 / 2)
 
 
 def peril_results(
@@ -309,7 +329,7 @@ def peril_results(
     for p, pid in enumerate(perils.ids):
         dist = distribution(np.ascontiguousarray(by_peril[:, p]), total=total)
         main, second, prob = mains[p], seconds[p], float(perils.theft_p[p])
-        sev = event_mean(main, second, prob)
+        sev = event_mean(main, second, prob, downtime_mean(perils, p))
         out[pid] = PerilResult(
             **dist.model_dump(),
             name=names.get(pid, pid),
