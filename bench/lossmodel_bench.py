@@ -127,6 +127,27 @@ def terms_implementations() -> dict[str, Callable[[int], float]]:
     }
 
 
+def organisation_implementations() -> dict[str, Callable[[int], float]]:
+    """The whole organisation report: every event type (with second parts and the common shock), the
+    offered terms, deductible and limit options, quantiles, limit needed, tower, premium."""
+    from insurable.catalog.loader import load_catalog
+    from insurable.intake import read_organisation
+    from insurable.lossmodel.section import simulate_assessment
+    from insurable.underwriting import assess
+
+    catalog = load_catalog()
+    org = read_organisation(ROOT / "examples" / "saas-provider.yaml", catalog, (), True)
+    assessment = assess(org, catalog, loss_trials=None, with_plan=False)
+    return {
+        "insurable organisation report (1 thread)": lambda n: (
+            simulate_assessment(org, catalog, assessment, trials=n, seed=1, threads=1).mean_annual_loss
+        ),
+        "insurable organisation report (all threads)": lambda n: (
+            simulate_assessment(org, catalog, assessment, trials=n, seed=1).mean_annual_loss
+        ),
+    }
+
+
 def round_robin(impls: dict[str, Callable[[int], float]], n: int, reps: int) -> dict[str, dict[str, float]]:
     for fn in impls.values():
         fn(min(n, 10_000))  # warm up: JIT compile, imports, first-touch memory
@@ -224,6 +245,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="trial-years for the peer comparisons")
     parser.add_argument("--terms-n", type=int, default=10_000_000, help="trial-years for the terms model")
+    parser.add_argument("--org-n", type=int, default=4_000_000, help="trial-years for the organisation report")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--no-memory", action="store_true")
@@ -244,6 +266,8 @@ def main() -> None:
         "compound": (compound_implementations(), args.n),
         "product": (product_implementations(), args.n),
         "terms": (terms_implementations(), args.terms_n),
+        "organisation_1m": (organisation_implementations(), 1_000_000),
+        "organisation": (organisation_implementations(), args.org_n),
     }
     for section, (impls, n) in sections.items():
         res = round_robin(impls, n, args.reps)
@@ -271,8 +295,13 @@ def main() -> None:
     ratios["terms model per core (wall), M trial-years/s"] = terms_rate / 1e6
     ratios["terms model per CPU-second, M trial-years/s"] = terms["per_cpu_s"] / 1e6
     ratios["terms model / PCG64 poisson ceiling"] = terms_rate / ceiling["PCG64 poisson(0.5)"]
+    for section in ("organisation_1m", "organisation"):
+        org = result[section]["insurable organisation report (1 thread)"]
+        label = "10^6" if section == "organisation_1m" else f"{args.org_n:,}"
+        ratios[f"organisation report per core (wall), {label}, M/s"] = org["per_s"] / 1e6
+        ratios[f"organisation report per CPU-second, {label}, M/s"] = org["per_cpu_s"] / 1e6
     result["ratios"] = ratios
-    print("\n## ratios (targets: riskquant >= 25x, pyfair > 1x, terms >= 20 M/s per core)")
+    print("\n## ratios (targets: riskquant >= 25x, pyfair > 1x, terms >= 20 M/s per core, organisation >= 10 M/s)")
     for name, value in ratios.items():
         print(f"{name:<46} {'-' if value is None else f'{value:8.2f}'}")
     if not args.no_memory:

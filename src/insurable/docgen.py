@@ -168,10 +168,23 @@ def _schema_docs() -> dict[str, Any]:
     return {f"schemas/{name.replace('.yaml', '.schema.json')}": _schema(name) for name in FILE_MODELS}
 
 
+def render_simulate_schema() -> str:
+    """The ``simulate --format json`` contract (LossReport, with its format_version)."""
+    import json
+
+    from insurable.lossmodel.report import FORMAT_VERSION, LossReport
+
+    schema = LossReport.model_json_schema(by_alias=True)
+    schema["$id"] = f"https://insurable.example/schemas/simulate.schema.json#v{FORMAT_VERSION}"
+    schema["title"] = "insurable simulate --format json"
+    return json.dumps(schema, indent=2) + "\n"
+
+
 DOCS = {
     "docs/cli.md": render_cli_reference,
     "docs/catalogue-tables.md": render_catalogue_tables,
     **_schema_docs(),
+    "schemas/simulate.schema.json": render_simulate_schema,
 }
 
 

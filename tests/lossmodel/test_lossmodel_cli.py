@@ -118,3 +118,40 @@ def test_cli_argument_errors_exit_2(tmp_path):
     result = _run("simulate", str(ROOT / "examples" / "dutch-msp.yaml"), "--trials", "0")
     assert result.exit_code == 2 and "--trials" in result.output
     assert _run("simulate", str(tmp_path / "missing.yaml")).exit_code == 2
+
+
+def test_simulate_json_contract_keeps_the_documented_keys():
+    """The documented contract (schemas/simulate.schema.json, format_version 2)."""
+    from insurable.lossmodel.report import FORMAT_VERSION, LossReport
+
+    result = _run("simulate", str(ROOT / "examples" / "saas-provider.yaml"), "--trials", "20000", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["format_version"] == FORMAT_VERSION == 2
+    assert {"mean_annual_loss", "insured", "retained", "by_peril", "exceedance_curve", "limit_options"} <= set(data)
+    assert all("frequency" in p for p in data["by_peril"].values())
+    assert {"return_period", "probability", "loss"} <= set(data["exceedance_curve"][0])
+    assert {"limit", "insured_mean", "probability_exhausted"} <= set(data["limit_options"][0])
+    assert data["limit_needed"]["limit"] > 0 and data["limit_needed"]["method"]["en"]
+    assert data["technical_premium"]["premium"] > 0
+    assert data["premium_comparison"]["ratio_technical_to_factor"] > 0
+    assert data["premium_comparison"]["reasons"]
+    assert LossReport.model_validate(data).format_version == 2
+    schema = json.loads((ROOT / "schemas" / "simulate.schema.json").read_text())
+    assert {"format_version", "mean_annual_loss", "premium_comparison", "limit_needed"} <= set(schema["properties"])
+
+
+def test_progress_bar_only_for_long_text_runs_on_a_terminal(monkeypatch):
+    from insurable.cli import simulate_cmd
+
+    with simulate_cmd.simulation_progress(10_000_000, enabled=True) as update:
+        assert update is None  # stderr is not a terminal under the test runner
+    monkeypatch.setattr(type(simulate_cmd.err_console), "is_terminal", property(lambda self: True))
+    with simulate_cmd.simulation_progress(1_000, enabled=True) as update:
+        assert update is None  # short runs: no bar
+    with simulate_cmd.simulation_progress(10_000_000, enabled=False) as update:
+        assert update is None  # --format json: no bar
+    with simulate_cmd.simulation_progress(10_000_000, enabled=True) as update:
+        assert update is not None
+        update(5_000_000, 10_000_000)
+        update(10_000_000, 10_000_000)

@@ -74,7 +74,10 @@ def test_report_is_json_serialisable_and_summarises(catalog):
     assert LossReport.model_validate(data) == report
     summary = report.summary()
     assert summary.mean_annual_loss == report.mean_annual_loss
-    assert summary.technical_premium == pytest.approx(report.insured.mean / 0.6 + 250)
+    tp = report.technical_premium
+    pricing = catalog.files["perils.yaml"].pricing
+    assert tp is not None and tp.risk_load == pytest.approx(pricing.risk_load_per_std * report.insured.std, rel=1e-3)
+    assert summary.technical_premium == pytest.approx((report.insured.mean + tp.risk_load) / 0.6 + 250)
     assert "<svg" in lec_svg(report) and "</svg>" in lec_svg(report)
 
 
@@ -101,14 +104,21 @@ def test_control_effects_are_bounded(catalog):
     model = catalog.files["perils.yaml"]
     bad = simulate_organisation(org(BAD), catalog, trials=1000, seed=2)
     good = simulate_organisation(org(GOOD), catalog, trials=1000, seed=2)
+    bounds = model.control_bounds
     for report in (bad, good):
         for peril in model.perils:
-            f = 1.0
+            credits = penalties = 1.0
             for a in report.adjustments:
-                if a.peril == peril.id and a.kind in ("control", "bound"):
-                    f *= a.frequency
-            lo, hi = model.control_bounds.frequency
-            assert lo - 1e-12 <= f <= hi + 1e-12
+                if a.peril != peril.id:
+                    continue
+                if (a.kind == "control" and a.frequency * a.severity < 1) or a.id == "bound.credits":
+                    credits *= a.frequency * a.severity
+                elif a.kind == "control" or a.id == "bound.penalties":
+                    penalties *= a.frequency * a.severity
+            assert bounds.credit_floor - 1e-12 <= credits <= 1.0
+            assert 1.0 <= penalties <= bounds.penalty_cap + 1e-12
+    # The good answers stack credits beyond 2.5x on ransomware: the bound applies and says so.
+    assert any(a.id == "bound.credits" and a.peril == "peril.ransomware_extortion" for a in good.adjustments)
 
 
 def test_options_limit_needed_and_tower(catalog):
@@ -138,8 +148,10 @@ def test_overrides_and_hazard_class(catalog):
 def test_bi_waiting_period_uses_the_hourly_rate(catalog):
     report = simulate_organisation(org(GOOD), catalog, trials=1000, seed=1)
     bi = next(c for c in report.terms.coverages if c.coverage == "cov.business_interruption")
-    assert bi.waiting_period_hours == 12
-    assert report.terms.bi_hourly_rate == pytest.approx(15_000_000 * 0.4 / 2500)
+    assert bi.waiting_period_hours == 8  # Hiscox CyberClear: 8 clock hours, the BI deductible
+    assert bi.waiting_period_replaces_deductible
+    # Waiting periods are clock hours, so the rate is per clock hour (not per operating hour).
+    assert report.terms.bi_hourly_rate == pytest.approx(15_000_000 * 0.4 / 8760)
 
 
 def test_bad_input_names_the_fields(catalog):

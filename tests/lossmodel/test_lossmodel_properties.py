@@ -73,11 +73,11 @@ def test_identity_at_zero_deductible_and_no_limit():
     lim=st.floats(min_value=1e3, max_value=5e6),
 )
 def test_per_occurrence_terms_pay_min_max_x_minus_d_limit(xs, d, lim):
-    from insurable.lossmodel.kernel_reference import occurrence_payments
+    from insurable.lossmodel.kernel_reference import apply_terms
 
-    model = perils([1.0], [1.0], [1.0])
     x = np.array(xs)
-    paid = occurrence_payments(x, np.zeros(x.size, dtype=np.int64), model, simple_terms(1, d, lim), 0)
+    year, rank = np.arange(x.size), np.zeros(x.size, dtype=np.int64)  # one occurrence per year
+    paid = apply_terms(x[None, :], year, rank, x.size, simple_terms(1, d, lim), 0)
     np.testing.assert_allclose(paid, np.minimum(np.maximum(x - d, 0), lim), rtol=1e-12, atol=1e-9)
 
 

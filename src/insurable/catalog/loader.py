@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from insurable.catalog.anchors import AnchorsFile
 from insurable.catalog.controls import ControlsFile
 from insurable.catalog.coverages import CoveragesFile
 from insurable.catalog.guideline import GuidelineFile
@@ -37,9 +38,10 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "guideline.yaml": GuidelineFile,
     "nis2.yaml": Nis2File,
     "perils.yaml": PerilsFile,
+    "anchors.yaml": AnchorsFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
-OPTIONAL_FILES: set[str] = {"perils.yaml"}
+OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml"}
 
 M = TypeVar("M", bound=BaseModel)
 

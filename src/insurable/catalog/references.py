@@ -173,3 +173,12 @@ def _register_nis2() -> None:
 
 
 _register_nis2()
+
+
+def _register_anchors() -> None:
+    from insurable.catalog.anchors import check_anchors
+
+    EXTRA_CHECKS.append(check_anchors)
+
+
+_register_anchors()

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "insurable.cli.catalog_cmd",
     "insurable.cli.nis2_cmd",
     "insurable.cli.simulate_cmd",
+    "insurable.cli.calibrate_cmd",
     "insurable.cli.serve_cmd",
 )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,7 +13,7 @@ import typer
 from rich.table import Table
 
 from insurable.catalog.loader import Catalog
-from insurable.cli.app import console, fail, guarded, load_catalog_option, load_org, print_json
+from insurable.cli.app import console, err_console, fail, guarded, load_catalog_option, load_org, print_json
 from insurable.errors import InputError, Problem
 from insurable.profile import Organisation
 
@@ -76,34 +79,59 @@ def simulate(
     else:
         assert org_file is not None
         from insurable.lossmodel import simulate_organisation
+        from insurable.lossmodel.section import simulate_assessment
 
         catalog = load_catalog_option(catalog_dir)
         org = load_org(org_file, catalog, required=("annual_turnover_eur",))
-        assessment = _assessment(org, catalog)
-        report = guarded(
-            lambda: simulate_organisation(
-                org,
-                catalog,
-                trials=trials or lossmodel.DEFAULT_TRIALS,
-                seed=seed if seed is not None else lossmodel.DEFAULT_SEED,
-                deductible_eur=assessment.get("deductible_eur"),
-                capacity_eur=assessment.get("max_limit_eur"),
-                capacity_source="underwriting guideline" if assessment.get("max_limit_eur") else None,
-                kernel=kernel.value,
-                threads=threads,
-            )
-        )
+        result, assessment = _assessment(org, catalog)
+        n_trials = trials or lossmodel.DEFAULT_TRIALS
+        n_seed = seed if seed is not None else lossmodel.DEFAULT_SEED
+        with simulation_progress(n_trials, enabled=fmt is not SimFormat.json) as progress:
+            if result is not None:
+                # Exactly the terms `assess` offers: its deductible, limit, exclusions, sublimits.
+                report = guarded(
+                    lambda: simulate_assessment(
+                        org,
+                        catalog,
+                        result,
+                        trials=n_trials,
+                        seed=n_seed,
+                        kernel=kernel.value,
+                        threads=threads,
+                        progress=progress,
+                    )
+                )
+            else:
+                report = guarded(
+                    lambda: simulate_organisation(
+                        org,
+                        catalog,
+                        trials=n_trials,
+                        seed=n_seed,
+                        kernel=kernel.value,
+                        threads=threads,
+                        progress=progress,
+                    )
+                )
         comparison = premium_comparison(report, assessment)
+        if result is not None and comparison is not None and comparison.get("factor_eur"):
+            from insurable.lossmodel.premium import explain_gap
+
+            # The same seed, fewer trial-years: enough to rank the factors behind a gap.
+            comparison["reasons"] = explain_gap(
+                org, catalog, result, report, trials=min(n_trials, 100_000), seed=n_seed
+            )
     if chart is not None:
         try:
             chart.write_text(lossmodel.lec_svg(report), encoding="utf-8")
         except OSError as exc:
             fail([Problem("--chart", f"cannot write: {exc}", str(chart))])
     if fmt is SimFormat.json:
-        data = report.to_json()
         if comparison is not None:
-            data["premium_comparison"] = comparison
-        print_json(data)
+            from insurable.lossmodel.report import PremiumComparison
+
+            report = report.model_copy(update={"premium_comparison": PremiumComparison.model_validate(comparison)})
+        print_json(report.to_json())
         return
     print_report(report, comparison)
     if chart is not None:
@@ -122,16 +150,46 @@ def _optional_catalog(catalog_dir: Path | None) -> Catalog | None:
         return None
 
 
-def _assessment(org: Organisation, catalog: Catalog) -> dict[str, Any]:
-    """The underwriting engine's deductible, capacity and factor premium, when it can run."""
+#: Runs expected to take longer than this many trial-years show a progress bar (about a second).
+PROGRESS_FROM_TRIALS = 2_000_000
+
+
+@contextmanager
+def simulation_progress(trials: int, *, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr for long runs; none when not a TTY or for JSON output."""
+    if not enabled or trials < PROGRESS_FROM_TRIALS or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Simulating"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} trial-years"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("simulate", total=trials)
+        lock = threading.Lock()
+
+        def update(done: int, total: int) -> None:
+            with lock:
+                bar.update(task, completed=max(done, bar.tasks[0].completed), total=total)
+
+        yield update
+
+
+def _assessment(org: Organisation, catalog: Catalog) -> tuple[Any, dict[str, Any]]:
+    """The underwriting result (None when it cannot run) and its deductible, capacity and factor premium."""
     try:
         from insurable.underwriting import assess
     except ImportError:
-        return {}
+        return None, {}
     try:
-        result: Any = assess(org, catalog)
+        result: Any = assess(org, catalog, loss_trials=None, with_plan=False)
     except InputError as exc:
-        return {"unavailable": "; ".join(str(p) for p in exc.problems[:3])}
+        return None, {"unavailable": "; ".join(str(p) for p in exc.problems[:3])}
     premium = getattr(result, "premium", None)
     out: dict[str, Any] = {
         "deductible_eur": getattr(result, "deductible_eur", None),
@@ -140,14 +198,20 @@ def _assessment(org: Organisation, catalog: Catalog) -> dict[str, Any]:
     }
     if premium is not None:
         out["premium"] = {"low_eur": premium.low_eur, "point_eur": premium.point_eur, "high_eur": premium.high_eur}
-    return out
+    return result, out
+
+
+#: Technical / factor premium within this band counts as agreement (docs/lossmodel.md, "Two premiums").
+AGREEMENT_BAND = (0.5, 2.0)
 
 
 def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[str, Any] | None:
-    """The technical premium beside the factor-based indicative premium, with the difference explained."""
+    """The technical premium of one policy for the requested limit beside the factor premium, which
+    prices the same requested limit (shared over the tower's insurers), with the difference explained."""
     if report.technical_premium is None:
         return None
-    technical = report.technical_premium.premium
+    technical = report.requested_limit_premium()
+    assert technical is not None
     factor = assessment.get("premium")
     if factor is None:
         why = assessment.get("unavailable") or (
@@ -156,25 +220,39 @@ def premium_comparison(report: LossReport, assessment: dict[str, Any]) -> dict[s
         return {"technical_eur": technical, "factor_eur": None, "note": f"no factor-based premium: {why}"}
     point = float(factor["point_eur"])
     ratio = technical / point if point > 0 else None
+    lo, hi = AGREEMENT_BAND
     if ratio is None:
         verdict = "no factor premium to compare"
-    elif ratio < 0.8:
-        verdict = "the loss model expects less insured loss than the rating tables charge for"
-    elif ratio > 1.25:
-        verdict = "the loss model expects more insured loss than the rating tables charge for"
+    elif ratio < lo:
+        verdict = (
+            "the loss model expects less insured loss than the rating tables charge for (below the "
+            f"agreement band {lo:g}-{hi:g})"
+        )
+    elif ratio > hi:
+        verdict = (
+            "the loss model expects more insured loss than the rating tables charge for (above the "
+            f"agreement band {lo:g}-{hi:g})"
+        )
     else:
-        verdict = "the two methods agree within 25 %"
+        verdict = f"the two methods agree within the band {lo:g}-{hi:g}"
     note = (
-        f"{verdict}. The factor premium is a market rate (base rate by turnover x hazard class x limit, "
-        "deductible and control factors, including minimum premiums and the market cycle); the technical "
-        "premium is this model's expected insured loss / target loss ratio + expense load, from claim "
-        "frequencies and severities. A gap points at calibration (claims data are US-heavy) or at loads the "
-        "tables carry and the loss model does not (capital, profit, acquisition costs)."
+        f"{verdict}. The factor premium is the rating tables' price of the requested limit (base by turnover "
+        "x hazard class x limit, deductible and control factors, minimum premium); the technical premium is "
+        "this model's (expected insured loss + risk load) / target loss ratio + expense load for the same "
+        "limit (a tower whose layers are priced one by one costs more: see the tower). The rating's limit, "
+        "deductible and hazard factors are re-based on this model at the reference organisation; the table "
+        "of factors (reasons) shows which one drives a gap: typically records held (the model scales breach "
+        "costs with the records, the rating has one flat debit) and limit factors (the model's grow with the "
+        "firm's size, the rating's do not)."
     )
     return {
         "technical_eur": technical,
+        "technical_primary_eur": report.technical_premium.premium,
+        "technical_tower_eur": report.tower.technical_premium if report.tower is not None else None,
         "factor_eur": factor,
         "ratio_technical_to_factor": ratio,
+        "agreement_band": list(AGREEMENT_BAND),
+        "agrees": ratio is not None and lo <= ratio <= hi,
         "note": note,
     }
 
@@ -289,6 +367,14 @@ def print_report(report: LossReport, comparison: dict[str, Any] | None) -> None:
                 f"(point {_eur(factor['point_eur'])})"
             )
         console.print(comparison["note"])
+        reasons = comparison.get("reasons") or []
+        if reasons:
+            why = Table(title="Rating factor against the model's (largest gap first)")
+            for col in ("Factor", "Model", "Rating", "Model / rating"):
+                why.add_column(col, justify="left" if col == "Factor" else "right")
+            for r in reasons:
+                why.add_row(r["factor"], f"{r['model']:.3f}", f"{r['rating']:.3f}", f"{r['model_over_rating']:.2f}")
+            console.print(why)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -31,27 +31,44 @@ Kernel = Literal["auto", "numba", "numpy"]
 
 @dataclass(frozen=True)
 class YearLossTable:
-    """Per trial-year losses: ground-up total, ground-up by peril (float32), insured per term set."""
+    """Per trial-year losses: ground-up total, ground-up by peril (float32), insured per term set.
 
-    ground_up: F64  # (N,)
-    by_peril: np.ndarray  # (N, P) float32; with one peril a float64 view of ground_up
-    insured: F64  # (K, N)
+    Sparse (``rows`` set): only the years with a ground-up loss are kept, ``rows`` are their
+    indices (ascending) and every other of the ``total`` years is zero in every column."""
+
+    ground_up: F64  # (N,) or (M,) sparse
+    by_peril: np.ndarray  # (N, P) float32; with one peril (dense) a float64 view of ground_up
+    insured: F64  # (K, N) or (K, M)
     kernel: str
     block_years: int
     seed: int
+    rows: np.ndarray | None = None
+    total: int | None = None
 
     @property
     def trials(self) -> int:
-        return int(self.ground_up.shape[0])
+        return int(self.total if self.total is not None else self.ground_up.shape[0])
+
+    @property
+    def sparse(self) -> bool:
+        return self.rows is not None
 
 
-def resolve_kernel(kernel: Kernel = "auto") -> str:
-    """``auto`` picks numba when installed, unless ``INSURABLE_KERNEL`` says otherwise."""
+#: ``auto`` runs the NumPy kernel up to this many trial-years: it starts at once, while numba costs
+#: about a second to import and load from its cache (a cold ``insurable assess`` must take < 1 s).
+AUTO_NUMPY_TRIALS = 250_000
+
+
+def resolve_kernel(kernel: Kernel = "auto", trials: int | None = None) -> str:
+    """``auto`` picks numba when installed, except for small runs (:data:`AUTO_NUMPY_TRIALS`), unless
+    ``INSURABLE_KERNEL`` says otherwise. Both kernels give the same numbers to rounding."""
     wanted = os.environ.get("INSURABLE_KERNEL", kernel) if kernel == "auto" else kernel
     if wanted == "numba" and not kernel_fast.AVAILABLE:
         return "numpy"
     if wanted in ("numba", "numpy"):
         return wanted
+    if trials is not None and trials <= AUTO_NUMPY_TRIALS:
+        return "numpy"
     return "numba" if kernel_fast.AVAILABLE else "numpy"
 
 
@@ -70,12 +87,29 @@ def simulate(
     threads: int | None = None,
     blocks_per_chunk: int = 4,
     block_years: int = BLOCK_YEARS,
+    progress: Callable[[int, int], None] | None = None,
+    sparse: bool = False,
 ) -> YearLossTable:
-    """Simulate ``trials`` years of the perils under every term set."""
+    """Simulate ``trials`` years of the perils under every term set. ``progress(done, total)`` is
+    called with trial-years done after each work chunk (from worker threads). ``sparse`` keeps only
+    the years with a loss (block by block, in reused buffers): memory and time then grow with the
+    claim years, not with all years (an organisation has a claim in about 2 % of them)."""
+    if sparse:
+        return _simulate_sparse(
+            perils,
+            terms,
+            trials=trials,
+            seed=seed,
+            kernel=kernel,
+            threads=threads,
+            blocks_per_chunk=blocks_per_chunk,
+            block_years=block_years,
+            progress=progress,
+        )
     if trials <= 0:
         raise ValueError("trials must be positive")
-    name = resolve_kernel(kernel)
-    run: Callable[..., None] = kernel_fast.run_block if name == "numba" else kernel_reference.run_block
+    name = resolve_kernel(kernel, trials)
+    run: Callable[..., Any] = kernel_fast.run_block if name == "numba" else kernel_reference.run_block
     n_blocks = -(-trials // block_years)
     generators = block_generators(seed, n_blocks)
     ground_up = np.empty(trials, dtype=np.float64)
@@ -100,6 +134,8 @@ def simulate(
                 insured[:, lo:hi],
                 prepared=prepared,
             )
+        if progress is not None:
+            progress(min((first + blocks_per_chunk) * block_years, trials), trials)
 
     starts = range(0, n_blocks, max(1, blocks_per_chunk))
     workers = threads if threads is not None else min(os.cpu_count() or 1, len(starts))
@@ -111,3 +147,68 @@ def simulate(
             list(pool.map(do_chunk, starts))
     table = ground_up.reshape(-1, 1) if single else by_peril
     return YearLossTable(ground_up, table, insured, name, block_years, seed)
+
+
+def _simulate_sparse(  # noqa: PLR0913
+    perils: PerilArrays,
+    terms: TermArrays,
+    *,
+    trials: int,
+    seed: int,
+    kernel: Kernel,
+    threads: int | None,
+    blocks_per_chunk: int,
+    block_years: int,
+    progress: Callable[[int, int], None] | None,
+) -> YearLossTable:
+    """The same blocks and streams as :func:`simulate`, keeping only the years with a loss."""
+    if trials <= 0:
+        raise ValueError("trials must be positive")
+    name = resolve_kernel(kernel, trials)
+    run: Callable[..., Any] = kernel_fast.run_block if name == "numba" else kernel_reference.run_block
+    n_blocks = -(-trials // block_years)
+    generators = block_generators(seed, n_blocks)
+    prepared = prepare(perils)
+    n_p, n_k = perils.n_perils, terms.n_sets
+    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None] = [None] * n_blocks
+
+    def do_chunk(first: int) -> None:
+        gu = np.empty(block_years, dtype=np.float64)
+        byp = np.empty((block_years, n_p), dtype=np.float32)
+        ins = np.empty((n_k, block_years), dtype=np.float64)
+        rows = np.empty(block_years, dtype=np.int64)
+        for b in range(first, min(first + blocks_per_chunk, n_blocks)):
+            lo, hi = b * block_years, min((b + 1) * block_years, trials)
+            h = hi - lo
+            if name == "numba":
+                # The fast kernel writes the years with a loss only, to the first rows.
+                m = kernel_fast.run_block(
+                    generators[b], h, perils, terms, gu[:h], byp[:h], ins[:, :h], prepared=prepared, out_rows=rows
+                )
+                kept[b] = (rows[:m] + lo, gu[:m].copy(), byp[:m].copy(), ins[:, :m].copy())
+                continue
+            run(generators[b], h, perils, terms, gu[:h], byp[:h], ins[:, :h], prepared=prepared)
+            nz = np.flatnonzero(gu[:h] > 0)
+            kept[b] = (nz + lo, gu[nz], byp[nz], ins[:, nz])
+        if progress is not None:
+            progress(min((first + blocks_per_chunk) * block_years, trials), trials)
+
+    starts = range(0, n_blocks, max(1, blocks_per_chunk))
+    workers = threads if threads is not None else min(os.cpu_count() or 1, len(starts))
+    if workers <= 1 or len(starts) == 1:
+        for first in starts:
+            do_chunk(first)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(do_chunk, starts))
+    parts = [k for k in kept if k is not None]
+    return YearLossTable(
+        ground_up=np.concatenate([k[1] for k in parts]),
+        by_peril=np.concatenate([k[2] for k in parts]),
+        insured=np.concatenate([k[3] for k in parts], axis=1),
+        kernel=name,
+        block_years=block_years,
+        seed=seed,
+        rows=np.concatenate([k[0] for k in parts]),
+        total=trials,
+    )

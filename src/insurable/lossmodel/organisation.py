@@ -5,12 +5,13 @@ limit needed for a return period, the tower split and the technical premium."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from insurable.catalog.loader import Catalog
-from insurable.catalog.perils import HazardClass, Peril, PerilsFile, Pricing, Scale, SizeReference
+from insurable.catalog.perils import HazardMultiplier, Peril, PerilsFile, Pricing, Scale, SizeReference
 from insurable.conditions import evaluate
 from insurable.errors import InputError, Problem
 from insurable.lossmodel.arrays import (
@@ -21,11 +22,10 @@ from insurable.lossmodel.arrays import (
     stack_terms,
 )
 from insurable.lossmodel.engine import BLOCK_YEARS, Kernel, simulate
-from insurable.lossmodel.metrics import RETURN_PERIODS, tail
+from insurable.lossmodel.metrics import RETURN_PERIODS, NonzeroStats, tail
 from insurable.lossmodel.report import (
     Adjustment,
     DeductibleOption,
-    Distribution,
     Layer,
     LimitNeeded,
     LimitOption,
@@ -33,11 +33,14 @@ from insurable.lossmodel.report import (
     PerilResult,
     Tower,
     distribution,
+    mean_std,
     report_from_table,
     rp_key,
 )
-from insurable.lossmodel.terms import compile_terms, hourly_rate, layer_loss, technical_premium, with_deductible
+from insurable.lossmodel.severity import Spliced
+from insurable.lossmodel.terms import compile_terms, hourly_rate, technical_premium, with_deductible
 from insurable.profile import Organisation
+from insurable.terms import Terms, default_terms
 from insurable.text import Text
 
 DEFAULT_TRIALS = 100_000
@@ -56,23 +59,22 @@ def coverage_order(catalog: Catalog, model: PerilsFile) -> tuple[str, ...]:
     return tuple(order)
 
 
-def hazard_class(org: Organisation, model: PerilsFile) -> tuple[HazardClass, str]:
-    """The highest-ranked class matching an activity or the NACE division; else the default class."""
-    division = (org.nace_code or "")[:2]
-    best: tuple[HazardClass, str] | None = None
-    for cls in model.hazard_classes:
-        why = ""
-        hits = sorted(set(org.activities or ()) & set(cls.activities))
-        if hits:
-            why = f"activities {', '.join(hits)}"
-        elif division and division in cls.nace_divisions:
-            why = f"NACE division {division}"
-        if why and (best is None or cls.rank > best[0].rank):
-            best = (cls, why)
-    if best is not None:
-        return best
-    default = next(c for c in model.hazard_classes if c.default)
-    return default, "no listed activity or NACE division"
+def hazard_multiplier(
+    org: Organisation, catalog: Catalog, model: PerilsFile, hazard: tuple[str, int] | None = None
+) -> tuple[HazardMultiplier, str]:
+    """The loss multipliers of the organisation's hazard class. The class is the guideline's
+    (``underwriting.hazard.classify_hazard``, the one classification); ``hazard`` (id, rank) passes
+    the class an assessment already found, e.g. under an insurer's own guideline."""
+    if hazard is None:
+        from insurable.underwriting.hazard import classify_hazard
+
+        cls, outcomes = classify_hazard(org, catalog)
+        hazard = (cls.id, cls.rank)
+        why = f"rule {outcomes[0].rule_id}" if outcomes else "the guideline's default class"
+    else:
+        why = "the assessment's class"
+    mult, how = model.hazard_multiplier(*hazard)
+    return mult, f"{hazard[0]}: {why}; multipliers {how}"
 
 
 def _driver_value(org: Organisation, driver: str) -> float | None:
@@ -96,19 +98,37 @@ def _size_factor(org: Organisation, scale: Scale | None, size: SizeReference) ->
     return factor, {scale.driver: value, "reference": ref, "exponent": scale.exponent}
 
 
+def _bounded(credits: tuple[float, float], limit: float, floor: bool) -> tuple[float, float]:
+    """Scale (frequency, severity) so that their product respects the bound, sharing the correction
+    in proportion to each one's log (a factor that is 1 stays 1)."""
+    f, s = credits
+    product = f * s
+    if (floor and product >= limit) or (not floor and product <= limit):
+        return f, s
+    total = math.log(product)
+    wf = math.log(f) / total if total else 0.5
+    k = math.log(limit / product)
+    return f * math.exp(k * wf), s * math.exp(k * (1 - wf))
+
+
 def adjust_peril(
-    org: Organisation, peril: Peril, model: PerilsFile, cls: HazardClass, why: str
+    org: Organisation,
+    peril: Peril,
+    model: PerilsFile,
+    hazard: HazardMultiplier,
+    why: str,
+    nis2_class: str | None = None,
 ) -> tuple[float, float, list[Adjustment]]:
-    """Frequency and severity multipliers for one peril, with the adjustments that produced them."""
+    """Frequency and severity multipliers for one event type, with the adjustments that produced them."""
     adjustments = [
         Adjustment(
             peril=peril.id,
             kind="hazard_class",
-            id=f"hazard.{cls.id}",
-            frequency=cls.frequency,
-            severity=cls.severity,
-            reason=Text(nl=f"Gevarenklasse {cls.name.nl} ({why})", en=f"Hazard class {cls.name.en} ({why})"),
-            sources=cls.sources,
+            id=f"hazard.{hazard.hazard_class}",
+            frequency=hazard.frequency,
+            severity=hazard.severity,
+            reason=Text(nl=f"Gevarenklasse {why}", en=f"Hazard class {why}"),
+            sources=hazard.sources,
         )
     ]
     f_size, f_facts = _size_factor(org, peril.scaling.frequency, model.size)
@@ -126,7 +146,8 @@ def adjust_peril(
                 sources=model.size.sources,
             )
         )
-    freq_controls = sev_controls = 1.0
+    credit = [1.0, 1.0]
+    penalty = [1.0, 1.0]
     answers = org.answers
 
     def profile(name: str) -> Any:
@@ -136,8 +157,9 @@ def adjust_peril(
         outcome = evaluate(effect.when, answers, profile)
         if not outcome.value:
             continue
-        freq_controls *= effect.frequency
-        sev_controls *= effect.severity
+        bucket = credit if effect.credit else penalty
+        bucket[0] *= effect.frequency
+        bucket[1] *= effect.severity
         adjustments.append(
             Adjustment(
                 peril=peril.id,
@@ -151,37 +173,73 @@ def adjust_peril(
             )
         )
     bounds = model.control_bounds
-    f_bounded = min(max(freq_controls, bounds.frequency[0]), bounds.frequency[1])
-    s_bounded = min(max(sev_controls, bounds.severity[0]), bounds.severity[1])
-    if f_bounded != freq_controls or s_bounded != sev_controls:
+    c_f, c_s = _bounded((credit[0], credit[1]), bounds.credit_floor, floor=True)
+    p_f, p_s = _bounded((penalty[0], penalty[1]), bounds.penalty_cap, floor=False)
+    for label, before, after, nl, en in (
+        ("credits", credit, (c_f, c_s), "Gecombineerd effect van maatregelen begrensd", "Combined credit bounded"),
+        ("penalties", penalty, (p_f, p_s), "Gecombineerde toeslag begrensd", "Combined penalty bounded"),
+    ):
+        if (after[0], after[1]) != (before[0], before[1]):
+            adjustments.append(
+                Adjustment(
+                    peril=peril.id,
+                    kind="bound",
+                    id=f"bound.{label}",
+                    frequency=after[0] / before[0],
+                    severity=after[1] / before[1],
+                    reason=Text(nl=nl, en=en),
+                    facts={"product_before": before[0] * before[1], "product_after": after[0] * after[1]},
+                    sources=bounds.sources,
+                )
+            )
+    nis2_factor = 1.0
+    if peril.regulatory:
+        factors = model.nis2_factors
+        known = {"essential": factors.essential, "important": factors.important, "out_of_scope": factors.out_of_scope}
+        nis2_factor = known.get(nis2_class or "", 1.0)
         adjustments.append(
             Adjustment(
                 peril=peril.id,
-                kind="bound",
-                id="bound.controls",
-                frequency=f_bounded / freq_controls,
-                severity=s_bounded / sev_controls,
-                reason=Text(nl="Gecombineerd effect van maatregelen begrensd", en="Combined control effect bounded"),
-                sources=bounds.sources,
+                kind="nis2",
+                id=f"nis2.{nis2_class or 'unknown'}",
+                frequency=nis2_factor,
+                severity=1.0,
+                reason=Text(
+                    nl=f"NIS2-uitkomst: {nis2_class or 'onbekend (factor 1)'}",
+                    en=f"NIS2 outcome: {nis2_class or 'unknown (factor 1)'}",
+                ),
+                sources=factors.sources,
             )
         )
-    frequency = cls.frequency * f_size * f_bounded
-    severity = cls.severity * s_size * s_bounded
+    frequency = hazard.frequency * f_size * c_f * p_f * nis2_factor
+    severity = hazard.severity * s_size * c_s * p_s
     return frequency, severity, adjustments
 
 
 def organisation_perils(
-    org: Organisation, model: PerilsFile, coverage_ids: tuple[str, ...]
-) -> tuple[PerilArrays, list[Adjustment]]:
-    """Compile the catalogue perils for this organisation."""
-    cls, why = hazard_class(org, model)
+    org: Organisation,
+    model: PerilsFile,
+    coverage_ids: tuple[str, ...],
+    hazard: HazardMultiplier,
+    why: str,
+    nis2_class: str | None = None,
+) -> tuple[PerilArrays, list[Adjustment], list[Spliced], list[Spliced | None]]:
+    """Compile the catalogue event types for this organisation (and their closed-form severities)."""
     n = len(model.perils)
+    n_c = len(coverage_ids)
     kind = np.zeros(n, dtype=np.int64)
-    mean, nb_n, nb_p, mu, sigma = (np.zeros(n) for _ in range(5))
-    split = np.zeros((n, len(coverage_ids)))
+    mean, nb_n, nb_p, mu, sigma, tail_z, tail_xi = (np.zeros(n) for _ in range(7))
+    theft_p, theft_mu, theft_sigma, theft_z, theft_xi, shock = (np.zeros(n) for _ in range(6))
+    bi_mu, bi_sigma = np.zeros(n), np.zeros(n)
+    bi_cov = np.full(n, -1, dtype=np.int64)
+    rate = hourly_rate(org.annual_turnover_eur or 0.0, model.business_interruption)
+    split = np.zeros((n, n_c))
+    theft_split = np.zeros((n, n_c))
     adjustments: list[Adjustment] = []
+    mains: list[Spliced] = []
+    seconds: list[Spliced | None] = []
     for p, peril in enumerate(model.perils):
-        f_mult, s_mult, adj = adjust_peril(org, peril, model, cls, why)
+        f_mult, s_mult, adj = adjust_peril(org, peril, model, hazard, why, nis2_class)
         adjustments += adj
         freq = peril.frequency.scaled(f_mult)
         mean[p] = freq.mean
@@ -191,10 +249,33 @@ def organisation_perils(
             nb_n[p], nb_p[p] = negative_binomial_params(freq.mean, freq.variance_to_mean)
         else:
             kind[p] = POISSON
-        base_mu, sigma[p] = peril.severity.mu_sigma()
-        mu[p] = base_mu + math.log(s_mult)
+        main = peril.severity.spliced(s_mult)
+        mains.append(main)
+        mu[p], sigma[p], tail_z[p], tail_xi[p] = main.mu, main.sigma, main.z_t, main.xi
         for cov, frac in peril.split.items():
             split[p, coverage_ids.index(cov)] = frac
+        shock[p] = peril.common_shock
+        s_size, _ = _size_factor(org, peril.scaling.severity, model.size)
+        hours_factor = s_mult / s_size if s_size else s_mult  # hazard and controls, not size
+        if peril.downtime is not None and rate > 0:
+            d = peril.downtime
+            bi_mu[p] = math.log(d.median_hours * hours_factor * rate)
+            bi_sigma[p] = d.sigma
+            bi_cov[p] = coverage_ids.index(d.coverage)
+        second = peril.second_part
+        if second is None:
+            seconds.append(None)
+            theft_sigma[p], theft_z[p] = 1.0, math.inf
+            continue
+        size2, _ = _size_factor(org, second.scaling, model.size)
+        # The event's hazard and control severity apply to both parts; the second part has its own size.
+        factor2 = s_mult / s_size * size2 if s_size else s_mult * size2
+        part = second.severity.spliced(factor2)
+        seconds.append(part)
+        theft_p[p] = second.probability
+        theft_mu[p], theft_sigma[p], theft_z[p], theft_xi[p] = part.mu, part.sigma, part.z_t, part.xi
+        for cov, frac in second.split.items():
+            theft_split[p, coverage_ids.index(cov)] = frac
     arrays = PerilArrays(
         ids=tuple(p.id for p in model.perils),
         coverage_ids=coverage_ids,
@@ -205,30 +286,84 @@ def organisation_perils(
         mu=mu,
         sigma=sigma,
         split=split,
+        tail_z=tail_z,
+        tail_xi=tail_xi,
+        theft_p=theft_p,
+        theft_mu=theft_mu,
+        theft_sigma=theft_sigma,
+        theft_tail_z=theft_z,
+        theft_tail_xi=theft_xi,
+        theft_split=theft_split,
+        shock_mult=shock,
+        shock_p=model.common_shock.probability,
+        bi_mu=bi_mu,
+        bi_sigma=bi_sigma,
+        bi_cov=bi_cov,
     )
-    return arrays, adjustments
+    return arrays, adjustments, mains, seconds
 
 
-def peril_results(by_peril: np.ndarray, perils: PerilArrays, names: dict[str, str]) -> dict[str, PerilResult]:
+def event_mean(main: Spliced, second: Spliced | None, probability: float, downtime_mean: float = 0.0) -> float:
+    """Mean ground-up loss of one event, every part (closed form)."""
+    return main.mean() + (probability * second.mean() if second is not None else 0.0) + downtime_mean
+
+
+def downtime_mean(perils: PerilArrays, p: int) -> float:
+    """Mean downtime loss of one event of type ``p`` (lognormal mean; 0 without downtime)."""
+    assert perils.bi_cov is not None and perils.bi_mu is not None and perils.bi_sigma is not None
+    if perils.bi_cov[p] < 0:
+        return 0.0
+    return math.exp(perils.bi_mu[p] + perils.bi_sigma[p] ** 2 / 2)
+
+
+def peril_results(
+    by_peril: np.ndarray,
+    perils: PerilArrays,
+    names: dict[str, str],
+    mains: list[Spliced],
+    seconds: list[Spliced | None],
+    total: int | None = None,
+) -> dict[str, PerilResult]:
     out: dict[str, PerilResult] = {}
+    assert perils.theft_p is not None
     for p, pid in enumerate(perils.ids):
-        dist = distribution(by_peril[:, p])
+        dist = distribution(np.ascontiguousarray(by_peril[:, p]), total=total)
+        main, second, prob = mains[p], seconds[p], float(perils.theft_p[p])
+        sev = event_mean(main, second, prob, downtime_mean(perils, p))
         out[pid] = PerilResult(
             **dist.model_dump(),
             name=names.get(pid, pid),
             frequency=float(perils.mean[p]),
-            severity_median=math.exp(perils.mu[p]),
-            severity_sigma=float(perils.sigma[p]),
-            severity_mean=math.exp(perils.mu[p] + perils.sigma[p] ** 2 / 2),
+            severity_median=main.median(),
+            severity_sigma=main.sigma,
+            severity_mean=sev,
+            tail_threshold=main.threshold if main.has_tail else None,
+            tail_shape=main.xi if main.has_tail else None,
+            second_part_probability=prob if second is not None else None,
+            expected_annual=float(perils.mean[p]) * sev,
         )
     return out
 
 
-def _retained_quantiles(retained: Distribution) -> dict[str, float]:
-    return dict(retained.quantiles)
+def requested_terms(
+    org: Organisation, catalog: Catalog, deductible_eur: float | None, limit_eur: float | None
+) -> Terms:
+    """The catalogue's default wording with the requested (or overriding) deductible and limit."""
+    base = default_terms(catalog)
+    model = perils_file(catalog)
+    deductible = deductible_eur if deductible_eur is not None else org.requested_deductible_eur
+    limit = limit_eur if limit_eur is not None else org.requested_limit_eur
+    origin = "requested" if (org.requested_deductible_eur or org.requested_limit_eur) else "defaults"
+    return base.model_copy(
+        update={
+            "deductible_eur": deductible if deductible is not None else model.terms.deductible_eur,
+            "limit_eur": limit if limit is not None else model.terms.limit_eur,
+            "origin": origin,
+        }
+    )
 
 
-def simulate_organisation(
+def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the options a caller sets
     org: Organisation,
     catalog: Catalog,
     *,
@@ -241,23 +376,34 @@ def simulate_organisation(
     return_period: float | None = None,
     kernel: Kernel = "auto",
     threads: int | None = None,
+    terms: Terms | None = None,
+    hazard: tuple[str, int] | None = None,
+    nis2_class: str | None = None,
+    tower_limit_eur: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LossReport:
     """Simulate the organisation's annual cyber loss and what its policy would pay.
 
-    ``deductible_eur`` and ``limit_eur`` override the profile's requested terms (e.g. with the
-    underwriting engine's deductible); ``capacity_eur`` is one insurer's capacity for the tower
-    (default: ``terms.capacity_eur`` of perils.yaml). Raises :class:`InputError` for bad input.
+    ``terms`` are the policy's terms (:func:`insurable.terms.offered_terms` for what ``assess``
+    offers); without them the catalogue's default wording with the requested deductible and limit.
+    ``deductible_eur`` and ``limit_eur`` override either. ``capacity_eur`` is one insurer's capacity
+    for the tower of ``tower_limit_eur`` (default: the limit). ``hazard`` (class id, rank) and
+    ``nis2_class`` pass what an assessment found. Raises :class:`InputError` for bad input.
     """
     problems: list[Problem] = []
     if trials <= 0:
         problems.append(Problem("trials", "must be a positive number of trial-years"))
     if org.annual_turnover_eur is None or org.annual_turnover_eur <= 0:
         problems.append(Problem("annual_turnover_eur", "required (> 0) for the loss model"))
-    for field, value in (("deductible_eur", deductible_eur), ("limit_eur", limit_eur)):
-        if value is not None and (value < 0 or (field == "limit_eur" and value == 0)):
-            problems.append(Problem(field, "must be positive"))
-    if capacity_eur is not None and capacity_eur <= 0:
-        problems.append(Problem("capacity_eur", "must be positive"))
+    for field, value in (
+        ("deductible_eur", deductible_eur),
+        ("limit_eur", limit_eur),
+        ("tower_limit_eur", tower_limit_eur),
+    ):
+        if value is not None and (not math.isfinite(value) or value < 0 or (field != "deductible_eur" and value == 0)):
+            problems.append(Problem(field, "must be a positive, finite amount"))
+    if capacity_eur is not None and (capacity_eur <= 0 or not math.isfinite(capacity_eur)):
+        problems.append(Problem("capacity_eur", "must be a positive, finite amount"))
     if return_period is not None and return_period <= 1:
         problems.append(Problem("return_period", "must be greater than 1"))
     if problems:
@@ -265,75 +411,78 @@ def simulate_organisation(
     assert org.annual_turnover_eur is not None
     model = perils_file(catalog)
     coverage_ids = coverage_order(catalog, model)
-    perils, adjustments = organisation_perils(org, model, coverage_ids)
+    mult, why = hazard_multiplier(org, catalog, model, hazard)
+    perils, adjustments, mains, seconds = organisation_perils(org, model, coverage_ids, mult, why, nis2_class)
     defaults = model.terms
-    deductible = deductible_eur if deductible_eur is not None else org.requested_deductible_eur
-    deductible = deductible if deductible is not None else defaults.deductible_eur
-    limit = limit_eur if limit_eur is not None else org.requested_limit_eur
-    limit = limit if limit is not None else defaults.limit_eur
+    policy = terms if terms is not None else requested_terms(org, catalog, None, None)
+    updates: dict[str, Any] = {}
+    if deductible_eur is not None:
+        updates["deductible_eur"] = deductible_eur
+    if limit_eur is not None:
+        updates["limit_eur"] = limit_eur
+        updates["aggregate_limit_eur"] = None
+    policy = policy.model_copy(update=updates) if updates else policy
+    deductible = policy.deductible_eur
+    limit = policy.limit_eur if policy.limit_eur is not None else math.inf  # Terms: None is unlimited
     bi = model.business_interruption
-    base, terms_used = compile_terms(
-        coverage_ids,
-        defaults.coverages,
-        deductible=deductible,
-        limit=limit,
-        aggregate_limit=limit,
-        rate_per_hour=hourly_rate(org.annual_turnover_eur, bi),
-        operating_hours_per_year=bi.operating_hours_per_year,
-    )
-    # Term sets, all without the policy limit: the requested deductible, then each option. With the
+    base, terms_used = compile_terms(coverage_ids, policy, rate_per_hour=hourly_rate(org.annual_turnover_eur, bi))
+    # Term sets, all without the policy limit: the policy's deductible, then each option. With the
     # occurrence limit equal to the aggregate limit L, the insured annual loss is min(unlimited, L)
     # exactly, so every limit is evaluated from the unlimited sample.
     options = [d for d in defaults.deductible_options_eur if d != deductible]
     sets = stack_terms([with_deductible(base, d, unlimited=True) for d in (deductible, *options)])
-    ylt = simulate(perils, sets, trials=trials, seed=seed, kernel=kernel, threads=threads)
+    # Only the years with a loss are kept (about 2 %); every statistic counts the others as zero.
+    ylt = simulate(
+        perils, sets, trials=trials, seed=seed, kernel=kernel, threads=threads, progress=progress, sparse=True
+    )
     ground_up = ylt.ground_up
     unlimited = ylt.insured[0]
     insured = np.minimum(unlimited, limit)
     pricing = model.pricing
-    premium = technical_premium(float(insured.mean()), pricing)
+    stats = NonzeroStats(unlimited, total=trials)
+    premium = technical_premium(stats.layer_mean(0.0, limit), pricing, stats.layer_std(0.0, limit))
 
     deductible_options: list[DeductibleOption] = []
     for d in sorted({deductible, *options}):
         k = 0 if d == deductible else 1 + options.index(d)
         ins_d = np.minimum(ylt.insured[k], limit)
-        ret_d = distribution(ground_up - ins_d, curve=False)
+        ret_d = distribution(ground_up - ins_d, curve=False, total=trials)
+        mean_d, std_d = mean_std(ins_d, trials)
         deductible_options.append(
             DeductibleOption(
                 deductible=d,
-                limit=limit,
-                insured_mean=float(ins_d.mean()),
+                limit=limit if math.isfinite(limit) else None,
+                insured_mean=mean_d,
                 retained_mean=ret_d.mean,
-                retained_quantiles=_retained_quantiles(ret_d),
-                technical_premium=technical_premium(float(ins_d.mean()), pricing).premium,
+                retained_quantiles=dict(ret_d.quantiles),
+                technical_premium=technical_premium(mean_d, pricing, std_d).premium,
             )
         )
     limit_options: list[LimitOption] = []
-    for lim in sorted({limit, *defaults.limit_options_eur}):
-        ins_l = np.minimum(unlimited, lim)
+    ground_mean = float(ground_up.sum()) / trials
+    extra_limits = {tower_limit_eur} if tower_limit_eur is not None else set()
+    for lim in sorted({limit, *defaults.limit_options_eur, *extra_limits} - {math.inf}):
+        mean_l = stats.layer_mean(0.0, lim)
         limit_options.append(
             LimitOption(
                 limit=lim,
                 deductible=deductible,
-                insured_mean=float(ins_l.mean()),
-                retained_mean=float((ground_up - ins_l).mean()),
-                probability_exhausted=float((unlimited > lim).mean()),
-                technical_premium=technical_premium(float(ins_l.mean()), pricing).premium,
+                insured_mean=mean_l,
+                retained_mean=ground_mean - mean_l,
+                probability_exhausted=stats.exceedance(lim),
+                technical_premium=technical_premium(mean_l, pricing, stats.layer_std(0.0, lim)).premium,
             )
         )
-    rp = return_period if return_period is not None else defaults.return_period
-    top = tail(unlimited)
-    exceed = float((unlimited >= limit).mean())
-    limit_needed = LimitNeeded(
-        return_period=rp,
-        deductible=deductible,
-        limit=top.var(rp) if rp <= trials else top.var(trials),
-        requested_limit=limit,
-        requested_limit_return_period=(1.0 / exceed) if exceed > 0 else None,
-    )
+    rp = return_period if return_period is not None else model.limit_needed.tail_return_period
+    limit_needed = find_limit_needed(unlimited, stats, model, rp, deductible, limit, total=trials)
     capacity = capacity_eur if capacity_eur is not None else defaults.capacity_eur
-    tower = build_tower(
-        unlimited, limit, capacity, capacity_source or ("guideline" if capacity_eur else "perils.yaml"), pricing
+    tower_limit = tower_limit_eur if tower_limit_eur is not None else limit
+    tower = (
+        build_tower(
+            stats, tower_limit, capacity, capacity_source or ("guideline" if capacity_eur else "perils.yaml"), pricing
+        )
+        if math.isfinite(tower_limit)
+        else None
     )
     names = {p.id: p.name.en for p in model.perils}
     return report_from_table(
@@ -341,7 +490,7 @@ def simulate_organisation(
         org.name,
         ylt,
         insured,
-        peril_results(ylt.by_peril, perils, names),
+        peril_results(ylt.by_peril, perils, names, mains, seconds, total=trials),
         terms_used,
         deductible_options=tuple(deductible_options),
         limit_options=tuple(limit_options),
@@ -353,28 +502,124 @@ def simulate_organisation(
     )
 
 
-def build_tower(unlimited: np.ndarray, limit: float, capacity: float, source: str, pricing: Pricing) -> Tower:
-    """Split ``limit`` into layers of at most ``capacity``: primary, then excess layers."""
+def retained_mean(
+    org: Organisation,
+    catalog: Catalog,
+    terms: Terms,
+    *,
+    trials: int,
+    seed: int = DEFAULT_SEED,
+    hazard: tuple[str, int] | None = None,
+    nis2_class: str | None = None,
+    kernel: Kernel = "auto",
+) -> float:
+    """The mean annual loss the firm keeps under ``terms``: the same simulation as
+    :func:`simulate_organisation` (same seed, same numbers) with one term set and no report, for the
+    fix-path, which asks it once per step."""
+    if org.annual_turnover_eur is None or org.annual_turnover_eur <= 0:
+        raise InputError([Problem("annual_turnover_eur", "required (> 0) for the loss model")])
+    model = perils_file(catalog)
+    coverage_ids = coverage_order(catalog, model)
+    mult, why = hazard_multiplier(org, catalog, model, hazard)
+    perils, _, _, _ = organisation_perils(org, model, coverage_ids, mult, why, nis2_class)
+    base, _ = compile_terms(
+        coverage_ids, terms, rate_per_hour=hourly_rate(org.annual_turnover_eur, model.business_interruption)
+    )
+    limit = terms.limit_eur if terms.limit_eur is not None else math.inf
+    sets = with_deductible(base, terms.deductible_eur, unlimited=True)
+    ylt = simulate(perils, sets, trials=trials, seed=seed, kernel=kernel, threads=1, sparse=True)
+    insured = np.minimum(ylt.insured[0], limit)
+    return float(ylt.ground_up.sum() - insured.sum()) / trials
+
+
+def find_limit_needed(  # noqa: PLR0913
+    unlimited: np.ndarray,
+    stats: NonzeroStats,
+    model: PerilsFile,
+    rp: float,
+    deductible: float,
+    limit: float,
+    total: int | None = None,
+) -> LimitNeeded:
+    """The limit to buy (perils.yaml ``limit_needed``): max(TVaR at ``rp``, the event quantile of the
+    insured loss in a year with a claim), rounded up to the next market step."""
+    rule = model.limit_needed
+    worst = tail(unlimited, total=total).tvar(rp)
+    event = stats.conditional_quantile(rule.event_quantile)
+    raw = max(worst, event)
+    steps = sorted(rule.market_steps_eur)
+    rounded = 0.0 if raw <= 0 else next((s for s in steps if s >= raw), math.ceil(raw / steps[-1]) * steps[-1])
+    exceed = stats.exceedance(limit)
+    q = f"{rule.event_quantile:.0%}"
+    return LimitNeeded(
+        return_period=rp,
+        deductible=deductible,
+        limit=rounded,
+        worst_years_mean=worst,
+        event_quantile=rule.event_quantile,
+        event_loss=event,
+        unrounded=raw,
+        method=Text(
+            nl=f"Het grootste van: het gemiddelde verzekerde verlies in het slechtste 1-op-{rp:g} deel van de jaren "
+            f"(EUR {worst:,.0f}) en het {q}-percentiel van het verzekerde verlies in een jaar met schade "
+            f"(EUR {event:,.0f}), naar boven afgerond op een gangbaar verzekerd bedrag.",
+            en=f"The larger of: the mean insured loss of the worst 1-in-{rp:g} share of years (EUR {worst:,.0f}) "
+            f"and the {q} percentile of the insured loss in a year with a claim (EUR {event:,.0f}), "
+            "rounded up to a market limit step.",
+        ),
+        requested_limit=limit if math.isfinite(limit) else None,
+        requested_limit_return_period=(1.0 / exceed) if exceed > 0 else None,
+    )
+
+
+#: Excess layers listed one by one (beyond: one row for the identical layers above every loss).
+MAX_LISTED_LAYERS = 50
+
+
+def build_tower(stats: NonzeroStats, limit: float, capacity: float, source: str, pricing: Pricing) -> Tower:
+    """Split ``limit`` into layers of at most ``capacity``, each priced from the model (closed form
+    over the sorted claim years, no loop per capacity step beyond the listed layers) and never below
+    the minimum rate on line. Layers above every simulated loss are one row with their ``count``."""
+    n_layers = max(1, math.ceil(limit / capacity - 1e-12))
+    top = stats.max
+    # Layers whose attachment lies below the largest simulated loss, at most MAX_LISTED_LAYERS.
+    active = min(n_layers, MAX_LISTED_LAYERS, max(1, math.ceil(top / capacity)) if top > 0 else 1)
     layers: list[Layer] = []
-    attachment = 0.0
-    i = 0
-    while attachment < limit - 1e-9:
+    for i in range(active):
+        attachment = i * capacity
         width = min(capacity, limit - attachment)
-        loss = layer_loss(unlimited, attachment, width)
-        expected = float(loss.mean())
-        layers.append(
-            Layer(
-                layer=i,
-                attachment=attachment,
-                limit=width,
-                expected_loss=expected,
-                attachment_probability=float((unlimited > attachment).mean()),
-                technical_premium=technical_premium(expected, pricing).premium,
-            )
-        )
-        attachment += width
-        i += 1
-    return Tower(requested_limit=limit, capacity=capacity, capacity_source=source, layers=tuple(layers))
+        layers.append(_priced_layer(i, attachment, width, stats, pricing))
+    rest = n_layers - active
+    if rest > 0:
+        attachment = active * capacity
+        width = min(capacity, limit - attachment) if rest == 1 else capacity
+        row = _priced_layer(active, attachment, width, stats, pricing)
+        layers.append(row.model_copy(update={"count": rest}))
+    return Tower(
+        requested_limit=limit,
+        capacity=capacity,
+        capacity_source=source,
+        insurers=n_layers,
+        minimum_rate_on_line=pricing.minimum_rate_on_line,
+        layers=tuple(layers),
+    )
+
+
+def _priced_layer(i: int, attachment: float, width: float, stats: NonzeroStats, pricing: Pricing) -> Layer:
+    expected = stats.layer_mean(attachment, width)
+    model_premium = technical_premium(expected, pricing, stats.layer_std(attachment, width)).premium
+    floor = pricing.minimum_rate_on_line * width
+    price = max(model_premium, floor)
+    return Layer(
+        layer=i,
+        attachment=attachment,
+        limit=width,
+        expected_loss=expected,
+        attachment_probability=stats.exceedance(attachment),
+        technical_premium=price,
+        rate_on_line=price / width if width > 0 else None,
+        minimum_applied=floor > model_premium,
+    )
 
 
 __all__ = ["DEFAULT_SEED", "DEFAULT_TRIALS", "BLOCK_YEARS", "RETURN_PERIODS", "rp_key", "simulate_organisation"]

@@ -30,15 +30,17 @@ from pydantic import Field, ValidationError, model_validator
 
 from insurable.catalog.header import Frozen
 from insurable.catalog.loader import Catalog
-from insurable.catalog.perils import CoverageTerms, Frequency, PerilsFile, Severity
+from insurable.catalog.perils import Frequency, PerilsFile, Severity
 from insurable.catalog.yamlio import read_yaml
 from insurable.errors import InputError, Problem, problems_from_validation
 from insurable.lossmodel.arrays import NEGATIVE_BINOMIAL, PerilArrays, negative_binomial_params, stack_terms
 from insurable.lossmodel.engine import Kernel, simulate
-from insurable.lossmodel.metrics import tail
-from insurable.lossmodel.organisation import peril_results
+from insurable.lossmodel.metrics import NonzeroStats, tail
+from insurable.lossmodel.organisation import find_limit_needed, peril_results
 from insurable.lossmodel.report import LimitNeeded, LossReport, report_from_table
 from insurable.lossmodel.terms import compile_terms, with_deductible
+from insurable.terms import CoverageTerms, Terms
+from insurable.text import Text
 
 #: The coverage a scenario loss falls in when a peril gives no split.
 WHOLE_LOSS = "loss"
@@ -67,7 +69,7 @@ class ScenarioTerms(Frozen):
     deductible: float = Field(default=0, ge=0, description="per occurrence")
     limit: float | None = Field(default=None, gt=0, description="per occurrence")
     aggregate_limit: float | None = Field(default=None, gt=0, description="per year")
-    sublimits: dict[str, float] = Field(default_factory=dict, description="coverage id -> per-occurrence sublimit")
+    sublimits: dict[str, float] = Field(default_factory=dict, description="coverage id -> annual aggregate sublimit")
 
     @model_validator(mode="after")
     def _positive_sublimits(self) -> ScenarioTerms:
@@ -164,15 +166,18 @@ def simulate_scenario(
     resolved, coverage_ids = _resolve(scenario, catalog, file)
     n = len(resolved)
     kind = np.zeros(n, dtype=np.int64)
-    mean, nb_n, nb_p, mu, sigma = (np.zeros(n) for _ in range(5))
+    mean, nb_n, nb_p, mu, sigma, tail_z, tail_xi = (np.zeros(n) for _ in range(7))
     split = np.zeros((n, len(coverage_ids)))
+    mains = []
     for p, (_, _, freq, sev, peril_split) in enumerate(resolved):
         mean[p] = freq.mean
         if freq.distribution == "negative_binomial":
             assert freq.variance_to_mean is not None
             kind[p] = NEGATIVE_BINOMIAL
             nb_n[p], nb_p[p] = negative_binomial_params(freq.mean, freq.variance_to_mean)
-        mu[p], sigma[p] = sev.mu_sigma()
+        main = sev.spliced()
+        mains.append(main)
+        mu[p], sigma[p], tail_z[p], tail_xi[p] = main.mu, main.sigma, main.z_t, main.xi
         for cov, frac in (peril_split or {WHOLE_LOSS: 1.0}).items():
             split[p, coverage_ids.index(cov)] += frac
     perils = PerilArrays(
@@ -185,40 +190,62 @@ def simulate_scenario(
         mu=mu,
         sigma=sigma,
         split=split,
+        tail_z=tail_z,
+        tail_xi=tail_xi,
     )
     t = scenario.terms
-    cov_terms = [
-        CoverageTerms(coverage=cov, sublimit_eur=amount, sources=("scenario",)) for cov, amount in t.sublimits.items()
-    ]
-    base, used = compile_terms(
-        coverage_ids,
-        cov_terms,
-        deductible=t.deductible,
-        limit=t.limit,
-        aggregate_limit=t.aggregate_limit,
-        rate_per_hour=None,
+    policy = Terms(
+        deductible_eur=t.deductible,
+        limit_eur=t.limit,
+        aggregate_limit_eur=t.aggregate_limit,
+        coverages=tuple(
+            CoverageTerms(coverage=cov, sublimit_eur=amount, rules=("scenario",)) for cov, amount in t.sublimits.items()
+        ),
+        origin="requested",
     )
+    if t.aggregate_limit is None and t.limit is not None:
+        # A scenario without an aggregate limit has none (not the occurrence limit).
+        policy = policy.model_copy(update={"aggregate_limit_eur": math.inf})
+    base, used = compile_terms(coverage_ids, policy, rate_per_hour=None)
     sets = stack_terms([base, with_deductible(base, t.deductible, unlimited=True)])
     ylt = simulate(perils, sets, trials=n_trials, seed=n_seed, kernel=kernel, threads=threads)
     insured = ylt.insured[0]
     limit_needed = None
     cap = min(x for x in (t.limit, t.aggregate_limit, math.inf) if x is not None)
     if n_trials >= 100:
-        top = tail(ylt.insured[1])
-        exceed = float((ylt.insured[1] >= cap).mean()) if math.isfinite(cap) else 0.0
-        limit_needed = LimitNeeded(
-            return_period=100,
-            deductible=t.deductible,
-            limit=top.var(100),
-            requested_limit=cap if math.isfinite(cap) else None,
-            requested_limit_return_period=(1 / exceed) if exceed > 0 else None,
+        unlimited = ylt.insured[1]
+        model = (
+            catalog.get("perils.yaml", PerilsFile) if catalog is not None and "perils.yaml" in catalog.files else None
         )
+        if model is not None:
+            limit_needed = find_limit_needed(
+                unlimited, NonzeroStats(unlimited), model, 100, t.deductible, cap if math.isfinite(cap) else math.inf
+            )
+        else:
+            top = tail(unlimited)
+            exceed = float((unlimited >= cap).mean()) if math.isfinite(cap) else 0.0
+            worst = top.tvar(100)
+            limit_needed = LimitNeeded(
+                return_period=100,
+                deductible=t.deductible,
+                limit=worst,
+                worst_years_mean=worst,
+                event_quantile=0.0,
+                event_loss=0.0,
+                unrounded=worst,
+                method=Text(
+                    nl="Gemiddelde van het slechtste 1 % van de jaren (zonder catalogus: niet afgerond).",
+                    en="Mean of the worst 1 % of years (no catalogue: not rounded).",
+                ),
+                requested_limit=cap if math.isfinite(cap) else None,
+                requested_limit_return_period=(1 / exceed) if exceed > 0 else None,
+            )
     return report_from_table(
         "scenario",
         scenario.name,
         ylt,
         insured,
-        peril_results(ylt.by_peril, perils, {r[0]: r[1] for r in resolved}),
+        peril_results(ylt.by_peril, perils, {r[0]: r[1] for r in resolved}, mains, [None] * n),
         used,
         limit_needed=limit_needed,
         catalog_versions=catalog.versions() if catalog is not None else {},
