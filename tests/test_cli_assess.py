@@ -141,10 +141,14 @@ def test_init_writes_a_template_that_assesses(tmp_path):
     text = target.read_text(encoding="utf-8")
     assert "q.mfa.remote_access:" in text and "# " in text
     assert run("init", target).exit_code == 2  # exists
-    # the untouched template is a valid file: it assesses (blank answers read as "no")
+    # the untouched template is a valid file; with its knock-out questions blank it is incomplete,
+    # never declined on assumed answers, and it lists what is missing (knock-outs first)
     result = run("assess", target, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["verdict"] == "declined"
+    data = json.loads(result.output)
+    assert data["verdict"] == "incomplete"
+    assert data["premium"] is None and data["path"] == []
+    assert data["missing"][0]["effect"] == "decline" and data["missing"][0]["required"]
 
 
 def test_catalog_check_ok_and_broken(tmp_path, catalog):

@@ -26,7 +26,7 @@ Assessor = Callable[[Any, Catalog], Any]
 
 
 def _default_assessor(org: Any, catalog: Catalog) -> Any:
-    from insurable.underwriting import assess  # the domain core; imported when first needed
+    from insurable.assessment import assess  # the domain core; imported when first needed
 
     return assess(org, catalog)
 

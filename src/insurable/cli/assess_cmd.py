@@ -27,7 +27,7 @@ def assess(
     plan: Annotated[bool, typer.Option("--plan/--no-plan", help="Include the improvement plan.")] = True,
 ) -> None:
     """Assess insurability: verdict, premium, deductible, limit, exclusions, reasons and plan."""
-    from insurable.underwriting import assess as run_assessment
+    from insurable.assessment import assess as run_assessment
 
     catalog = load_catalog_option(catalog_dir, guideline)
     org = load_org(org_file, catalog, required=ASSESSMENT_FIELDS)

@@ -24,6 +24,8 @@ class EffectiveAnswers:
     visible: frozenset[str]
     assumed: frozenset[str]
     hidden: frozenset[str]
+    #: visible questions with no answer (bool ones are also in ``assumed``: read as ``False``)
+    blank: frozenset[str] = frozenset()
 
 
 def profile_accessor(org: Organisation) -> Any:
@@ -39,6 +41,7 @@ def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> Ef
     visible_ids: set[str] = set()
     assumed: set[str] = set()
     hidden: set[str] = set()
+    blank: set[str] = set()
     read = profile_accessor(org)
     for q in questionnaire.questions:
         visible = q.show_if is None or evaluate(q.show_if, values, read).value
@@ -50,10 +53,12 @@ def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> Ef
         visible_ids.add(q.id)
         if given is not None:
             values[q.id] = given
-        elif q.type == "bool":
+            continue
+        blank.add(q.id)
+        if q.type == "bool":
             values[q.id] = False
             assumed.add(q.id)
-    return EffectiveAnswers(values, frozenset(visible_ids), frozenset(assumed), frozenset(hidden))
+    return EffectiveAnswers(values, frozenset(visible_ids), frozenset(assumed), frozenset(hidden), frozenset(blank))
 
 
 def evidencing(questionnaire: QuestionnaireFile, control_id: str) -> list[Question]:
