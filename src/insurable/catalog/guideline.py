@@ -126,12 +126,17 @@ class Rule(Frozen):
     sublimit_fraction: float | None = Field(default=None, gt=0, le=1, description="of the limit offered")
     days: int | None = Field(
         default=None,
-        gt=0,
+        ge=0,
         description="subjectivity: days to fix it; indemnity_period: days of BI loss covered; "
         "retroactive_date: days before inception from which prior acts are covered",
     )
     deductible_eur: float | None = Field(
-        default=None, gt=0, description="deductible_floor: minimum; retention: the deductible of this coverage"
+        default=None, ge=0, description="deductible_floor: minimum; retention: the deductible of this coverage"
+    )
+    standard: bool = Field(
+        default=False,
+        description="a market-standard term every policy carries (e.g. the social-engineering sublimit): "
+        "it does not make the verdict conditional and no control lifts it",
     )
     capacity_eur: float | None = Field(default=None, gt=0, description="capacity_cap: maximum limit")
     fixed_by: tuple[str, ...] = Field(default=(), description="controls that lift this outcome")
@@ -165,6 +170,10 @@ class Rule(Frozen):
         for name, effects in allowed.items():
             if getattr(self, name) is not None and self.effect not in effects:
                 raise ValueError(f"{name} only applies to {' or '.join(effects)} rules")
+        if self.effect in ("subjectivity", "indemnity_period") and self.days == 0:
+            raise ValueError(f"a {self.effect} rule needs days above 0")
+        if self.effect == "deductible_floor" and self.deductible_eur == 0:
+            raise ValueError("a deductible_floor rule needs deductible_eur above 0")
         if self.effect == "coinsurance" and self.factor is not None and not 0 < self.factor < 1:
             raise ValueError("a coinsurance factor is the share the insured keeps: between 0 and 1")
         return self

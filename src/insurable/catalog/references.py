@@ -173,3 +173,12 @@ def _register_nis2() -> None:
 
 
 _register_nis2()
+
+
+def _register_question_use() -> None:
+    from insurable.catalog.questionnaire_use import check_question_use
+
+    EXTRA_CHECKS.append(check_question_use)
+
+
+_register_question_use()

@@ -3,6 +3,11 @@
 Insurers read a blank answer to a yes/no question as "no" (AIG ransomware supplemental: "blank
 answer = No"); we do the same for every *visible* bool question and record it as assumed. Answers to
 questions hidden by skip logic are ignored.
+
+"Don't know" (``unknown``, where a question accepts it) is read as "no" too and recorded as assumed,
+so it never declines on its own; "not applicable" (``not_applicable``) reads as if the question were
+hidden by skip logic. A "yes" to a retired (split) question carries over to each of its parts that is
+not answered itself; a "no" to it says nothing about which part is missing, so the parts stay blank.
 """
 
 from __future__ import annotations
@@ -43,14 +48,24 @@ def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> Ef
     hidden: set[str] = set()
     blank: set[str] = set()
     read = profile_accessor(org)
+    inherited = {
+        part: True for old in questionnaire.retired if org.answers.get(old.id) is True for part in old.replaced_by
+    }
     for q in questionnaire.questions:
         visible = q.show_if is None or evaluate(q.show_if, values, read).value
-        given = org.answers.get(q.id)
+        given = org.answers.get(q.id, inherited.get(q.id))
+        if given == "not_applicable":
+            visible = False
+            given = None
         if not visible:
             if given is not None:
                 hidden.add(q.id)
             continue
         visible_ids.add(q.id)
+        if given == "unknown":
+            values[q.id] = False
+            assumed.add(q.id)
+            continue
         if given is not None:
             values[q.id] = given
             continue

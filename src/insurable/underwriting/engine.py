@@ -9,8 +9,9 @@ The NIS2 outcome, the loss section and the fix-path are composed around this pas
 nothing here imports back.
 
 Completeness before judgement: a visible question read by a decline or refer rule is *required*.
-While one is blank the verdict is ``incomplete``, and a decline that rests on a blank (assumed)
-answer never declines on its own; only a decline on given answers does.
+While one is blank the verdict is ``incomplete``, and a decline that rests on a blank or "don't
+know" answer never declines on its own; only a decline on given answers does (one resting on "don't
+know" refers to an underwriter instead).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: di
             kind="answer" if f.kind == "answer" else "profile",
             id=f.id,
             value=f.value,
-            assumed=f.kind == "answer" and f.id in answers.blank,
+            assumed=f.kind == "answer" and (f.id in answers.blank or f.id in answers.assumed),
         )
         for f in outcome.facts
     )
@@ -81,12 +82,20 @@ def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: di
         facts=facts,
         sources=source_refs(rule.sources, register),
         coverage=rule.coverage,
-        amount_eur=rule.sublimit_eur or rule.deductible_eur or rule.capacity_eur,
+        amount_eur=_amount(rule),
         days=rule.days,
         hours=rule.hours,
         factor=rule.factor,
         fixed_by=rule.fixed_by,
+        standard=rule.standard,
     )
+
+
+def _amount(rule: Rule) -> float | None:
+    for amount in (rule.sublimit_eur, rule.deductible_eur, rule.capacity_eur):
+        if amount is not None:
+            return amount
+    return None
 
 
 def _on_given_answers(outcome: RuleOutcome) -> bool:
@@ -100,10 +109,10 @@ def _verdict(fired: dict[str, list[RuleOutcome]], missing: tuple[MissingAnswer, 
     if any(m.required for m in missing):
         return "incomplete"
     if fired["decline"]:
-        return "declined"
+        return "refer"  # declines rest on "don't know" answers: an underwriter has to look
     if fired["refer"]:
         return "refer"
-    if any(fired[e] for e in CONDITION_EFFECTS):
+    if any(not o.standard for e in CONDITION_EFFECTS for o in fired[e]):
         return "insurable_with_conditions"
     return "insurable"
 

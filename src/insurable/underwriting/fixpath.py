@@ -55,6 +55,9 @@ _PROFILE_KIND = {
     "country": "sector",
 }
 
+#: Answers that state the firm's size rather than a control.
+_SIZE_QUESTIONS = frozenset({"q.org.projected_turnover_eur"})
+
 _ADVICE: dict[str, Text] = {
     "history": Text(
         nl="Geen maatregel maakt dit ongedaan. Lever de acceptant bewijs: wat er gebeurde, de oorzaak, "
@@ -110,6 +113,7 @@ def control_cost(control: Control, employees: float, register: Mapping[str, Sour
 
 
 def _conditions(a: Assessment) -> dict[str, RuleOutcome]:
+    """The conditions of cover in force (market-standard terms excluded: nothing lifts them)."""
     return {
         r.rule_id: r
         for r in a.declines
@@ -119,6 +123,7 @@ def _conditions(a: Assessment) -> dict[str, RuleOutcome]:
         + a.subjectivities
         + a.deductible_rules
         + a.capacity_rules
+        if not r.standard
     }
 
 
@@ -148,7 +153,11 @@ def rank_key(
     money = premium_saving(before, after) + retained_gain
     effort = max(cost.first_year_eur, 1.0) if cost else 1.0
     deductible_gain = before.deductible_eur - after.deductible_eur
-    return (float(verdict_gain), float(conditions), capacity_gain, money / effort, deductible_gain)
+    # Last: debits and policy terms lifted (they matter even while no premium is quoted).
+    terms_after = {t.rule_id for t in after.policy_terms}
+    others = sum(1 for r in lifted(before, after) if r.effect == "modifier")
+    others += sum(1 for t in before.policy_terms if t.fixed_by and t.rule_id not in terms_after)
+    return (float(verdict_gain), float(conditions), capacity_gain, money / effort, deductible_gain, float(others))
 
 
 def premium_saving(before: Assessment, after: Assessment) -> float:
@@ -244,9 +253,11 @@ def fix_path(
 
 
 def blockers(final: Assessment) -> tuple[Blocker, ...]:
-    """Conditions and debits still in force after the whole path: no control in the catalogue lifts them."""
+    """Conditions and debits still in force after the whole path that no control in the catalogue lifts."""
     found = []
     for outcome in (*_conditions(final).values(), *(m for m in final.modifiers if (m.factor or 1) > 1)):
+        if outcome.fixed_by:
+            continue  # a control lifts it; the path stopped short only when that control changes nothing
         kind = _kind(outcome)
         found.append(Blocker(outcome=outcome, kind=kind, advice=_ADVICE[kind]))
     order = {e: i for i, e in enumerate((*LIFTABLE, "modifier"))}
@@ -255,8 +266,10 @@ def blockers(final: Assessment) -> tuple[Blocker, ...]:
 
 
 def _kind(outcome: RuleOutcome) -> str:
-    if any(f.id.startswith(("q.hist.", "q.insurance.")) for f in outcome.facts):
+    if any(f.id.startswith(("q.hist.", "q.insurance.", "q.declaration.")) for f in outcome.facts):
         return "history"
+    if any(f.id in _SIZE_QUESTIONS for f in outcome.facts):
+        return "size"
     if any(f.id.startswith(("q.data.", "q.org.")) for f in outcome.facts):
         return "exposure"
     for fact in outcome.facts:

@@ -56,6 +56,7 @@ class RuleOutcome(Result):
     hours: float | None = None
     factor: float | None = None
     fixed_by: tuple[str, ...] = ()
+    standard: bool = False
 
 
 class PremiumRange(Result):
