@@ -39,7 +39,7 @@ def test_assess_reads_in_both_languages(lang, fmt):
     word = "afgewezen" if lang == "nl" else "declined"
     assert word in result.output
     assert "uw.decline.no_mfa_remote_access" in result.output
-    assert ("Verbeterplan" if lang == "nl" else "Improvement plan") in result.output
+    assert ("Verbeterpad" if lang == "nl" else "Fix-path") in result.output
 
 
 def test_assess_json_carries_reasons_and_plan():

@@ -13,9 +13,10 @@ import json
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.loader import Catalog
 from insurable.profile import Organisation
+from insurable.text import Text
 from insurable.underwriting import engine
 from insurable.underwriting.fixpath import fix_path
-from insurable.underwriting.model import Assessment
+from insurable.underwriting.model import Assessment, Nis2Check
 from insurable.underwriting.plan import improvement_plan
 
 #: Loss-model trials per fix-path step: every step uses the same seed, so the differences between
@@ -52,7 +53,10 @@ def assess(
         nis2, required = engine.nis2_outcome(org, catalog)
     result = engine.assess(org, catalog, guideline=guideline, legally_required=required, nis2=nis2)
     with_loss = bool(loss_trials) and "perils.yaml" in catalog.files
-    update: dict[str, object] = {"input_sha256": input_sha256(org)}
+    update: dict[str, object] = {
+        "input_sha256": input_sha256(org),
+        "nis2_check": nis2_check(org, nis2) if nis2 else None,
+    }
     if with_loss and loss_trials:
         from insurable.lossmodel.section import loss_section
 
@@ -70,3 +74,41 @@ def assess(
         update["blockers"] = blockers
         update["plan"] = improvement_plan(org, catalog, result, guideline=guideline, required=required)
     return result.model_copy(update=update)
+
+
+#: How the questionnaire's declared status reads against the classification's outcome.
+_DECLARED = {"essential": "essential", "important": "important", "not_in_scope": "out_of_scope"}
+
+
+def nis2_check(org: Organisation, nis2: dict[str, object]) -> Nis2Check | None:
+    """Compare the declared NIS2 status with the tool's classification (``None`` when nothing was declared)."""
+    declared = org.answers.get("q.org.nis2_status")
+    classified = str(nis2.get("classification"))
+    if not isinstance(declared, str):
+        return None
+    if declared == "unknown":
+        return Nis2Check(
+            declared=declared,
+            classified=classified,
+            agrees=False,
+            text=Text(
+                nl=f"U gaf aan uw NIS2-status niet te weten; deze tool komt uit op '{classified}'. "
+                "Controleer dat met 'insurable nis2' en neem het over in de vragenlijst.",
+                en=f"You said you do not know your NIS2 status; this tool finds '{classified}'. "
+                "Check it with 'insurable nis2' and use it in the questionnaire.",
+            ),
+        )
+    agrees = _DECLARED.get(declared) == classified
+    if agrees:
+        text = Text(
+            nl=f"De opgegeven NIS2-status ({declared}) komt overeen met de classificatie van deze tool.",
+            en=f"The declared NIS2 status ({declared}) matches this tool's classification.",
+        )
+    else:
+        text = Text(
+            nl=f"Opgegeven NIS2-status '{declared}', maar deze tool komt uit op '{classified}'. Een verzekeraar "
+            "leest de opgave als verklaring: laat het nagaan (insurable nis2) voordat u de aanvraag indient.",
+            en=f"Declared NIS2 status '{declared}', but this tool finds '{classified}'. An insurer reads the "
+            "answer as a declaration: have it checked (insurable nis2) before you apply.",
+        )
+    return Nis2Check(declared=declared, classified=classified, agrees=agrees, text=text)

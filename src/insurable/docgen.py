@@ -168,10 +168,25 @@ def _schema_docs() -> dict[str, Any]:
     return {f"schemas/{name.replace('.yaml', '.schema.json')}": _schema(name) for name in FILE_MODELS}
 
 
+def render_assessment_schema() -> str:
+    """The published JSON Schema of ``insurable assess --format json`` (the Assessment model)."""
+    import json
+
+    from insurable.underwriting.model import FORMAT_VERSION, Assessment
+
+    schema = Assessment.model_json_schema(mode="serialization")
+    schema["$id"] = f"https://insurable.example/schemas/assessment-{FORMAT_VERSION}.schema.json"
+    schema["description"] = (
+        f"insurable assess --format json, format_version {FORMAT_VERSION}. " + (schema.get("description") or "")
+    ).strip()
+    return json.dumps(schema, indent=2) + "\n"
+
+
 DOCS = {
     "docs/cli.md": render_cli_reference,
     "docs/catalogue-tables.md": render_catalogue_tables,
     **_schema_docs(),
+    "schemas/assessment.schema.json": render_assessment_schema,
 }
 
 

@@ -20,8 +20,9 @@ Treatment = Literal["hard", "cond", "rate", "expo", "ref"]
 #: Who reads a question that no rule, skip logic or loss-model effect reads (the orphan check accepts it).
 Reader = Literal["underwriter_review", "portfolio", "scanner"]
 #: Answers besides the typed value a yes/no question may accept where insurers accept them.
-#: ``unknown`` (don't know) is read as "no" by the rules but never declines on its own (the underwriter
-#: is asked to look); ``not_applicable`` is read as if the question were not asked (like skip logic).
+#: ``unknown`` (don't know) is read as the unfavourable answer (the opposite of the target) but never
+#: declines on its own (the underwriter is asked to look); ``not_applicable`` is read as if the
+#: question were not asked (like skip logic).
 SpecialAnswer = Literal["unknown", "not_applicable"]
 SPECIAL_ANSWERS: tuple[str, ...] = ("unknown", "not_applicable")
 

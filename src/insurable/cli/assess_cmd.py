@@ -2,47 +2,69 @@
 
 from __future__ import annotations
 
+import shutil
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markdown import Markdown
 
-from insurable.cli.app import Format, Lang, console, fail, guarded, load_catalog_option, load_org, print_json
+from insurable.cli.app import Lang, console, fail, guarded, load_catalog_option, load_org, print_json
 from insurable.errors import Problem
 from insurable.profile import ASSESSMENT_FIELDS
+
+
+class AssessFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    email = "email"
 
 
 def assess(
     org_file: Annotated[Path, typer.Argument(help="Organisation YAML: profile fields and answers.")],
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.en,
-    fmt: Annotated[Format, typer.Option("--format", help="text, json or markdown.")] = Format.text,
+    fmt: Annotated[
+        AssessFormat,
+        typer.Option(
+            "--format",
+            help="text (wrapped to the terminal, 80 columns in a pipe), json (schemas/assessment.schema.json), "
+            "markdown (e-mail-ready summary first) or email (the summary as plain text).",
+        ),
+    ] = AssessFormat.text,
     guideline: Annotated[
         Path | None, typer.Option("--guideline", help="Directory with an insurer's own guideline.yaml.")
     ] = None,
     catalog_dir: Annotated[
         Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
     ] = None,
-    plan: Annotated[bool, typer.Option("--plan/--no-plan", help="Include the improvement plan.")] = True,
+    plan: Annotated[
+        bool, typer.Option("--plan/--no-plan", help="Include the fix-path and the one-control-alone plan.")
+    ] = True,
 ) -> None:
-    """Assess insurability: verdict, premium, deductible, limit, exclusions, reasons and plan."""
+    """Assess insurability: verdict, premium, deductible, limit, exclusions, reasons and the fix-path."""
     from insurable.assessment import assess as run_assessment
 
     catalog = load_catalog_option(catalog_dir, guideline)
     org = load_org(org_file, catalog, required=ASSESSMENT_FIELDS)
     result = guarded(lambda: run_assessment(org, catalog, with_plan=plan))
-    if fmt is Format.json:
+    if fmt is AssessFormat.json:
         print_json(result.model_dump(mode="json"))
         return
-    from insurable.reports.assessment_md import render_markdown
+    if fmt is AssessFormat.email:
+        from insurable.reports.assessment_email import render_email
 
-    text = render_markdown(result, lang.value)
-    if fmt is Format.markdown:
-        typer.echo(text)
-    else:
-        # Markdown wraps to the terminal itself; the shared console's soft wrap would crop it.
-        Console(highlight=False).print(Markdown(text))
+        typer.echo(render_email(result, lang.value), nl=False)
+        return
+    if fmt is AssessFormat.markdown:
+        from insurable.reports.assessment_md import render_markdown
+
+        typer.echo(render_markdown(result, lang.value))
+        return
+    from insurable.reports.assessment_text import render_text
+
+    width = shutil.get_terminal_size((80, 24)).columns
+    typer.echo(render_text(result, lang.value, width=width), nl=False)
 
 
 def init(

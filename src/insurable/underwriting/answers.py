@@ -4,10 +4,12 @@ Insurers read a blank answer to a yes/no question as "no" (AIG ransomware supple
 answer = No"); we do the same for every *visible* bool question and record it as assumed. Answers to
 questions hidden by skip logic are ignored.
 
-"Don't know" (``unknown``, where a question accepts it) is read as "no" too and recorded as assumed,
-so it never declines on its own; "not applicable" (``not_applicable``) reads as if the question were
-hidden by skip logic. A "yes" to a retired (split) question carries over to each of its parts that is
-not answered itself; a "no" to it says nothing about which part is missing, so the parts stay blank.
+"Don't know" (``unknown``, where a question accepts it) is read as the unfavourable answer (the
+opposite of the question's target, e.g. "RDP exposed: yes"; "no" where there is no target) and
+recorded as assumed, so it never declines on its own; "not applicable" (``not_applicable``) reads as
+if the question were hidden by skip logic. A "yes" to a retired (split) question carries over to each
+of its parts that is not answered itself; a "no" to it says nothing about which part is missing, so
+the parts stay blank.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from insurable.catalog.controls import Control
 from insurable.catalog.questionnaire import Question, QuestionnaireFile
 from insurable.conditions import evaluate
+from insurable.nace import division
 from insurable.profile import Organisation
 from insurable.underwriting.model import ControlState
 
@@ -34,7 +37,11 @@ class EffectiveAnswers:
 
 
 def profile_accessor(org: Organisation) -> Any:
+    """Read a profile field, or a fact derived from one (``nace_division``, see :mod:`insurable.nace`)."""
+
     def read(name: str) -> Any:
+        if name == "nace_division":
+            return division(org.nace_code)
         return getattr(org, name, None)
 
     return read
@@ -63,7 +70,7 @@ def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> Ef
             continue
         visible_ids.add(q.id)
         if given == "unknown":
-            values[q.id] = False
+            values[q.id] = (not q.target) if isinstance(q.target, bool) else False
             assumed.add(q.id)
             continue
         if given is not None:

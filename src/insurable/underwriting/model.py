@@ -151,6 +151,15 @@ class Blocker(Result):
     advice: Text
 
 
+class Nis2Check(Result):
+    """The NIS2 status the firm declared (``q.org.nis2_status``) against the tool's own classification."""
+
+    declared: str
+    classified: str
+    agrees: bool
+    text: Text
+
+
 class PlanItem(Result):
     """What putting one control in place changes, from a re-assessment with that control in place."""
 
@@ -212,6 +221,7 @@ class Assessment(Result):
     assumed_answers: tuple[str, ...] = ()
     hidden_answers: tuple[str, ...] = ()
     nis2: dict[str, Any] | None = None
+    nis2_check: Nis2Check | None = None
     loss: dict[str, Any] | None = None
     guideline: str
     catalogue_versions: dict[str, str]
