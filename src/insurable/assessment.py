@@ -69,10 +69,13 @@ def assess(
             def retained(o: Organisation, a: Assessment) -> float:
                 return expected_retained_loss(o, catalog, a, trials=path_trials, seed=loss_seed)
 
-        path, blockers = fix_path(org, catalog, result, guideline=guideline, required=required, retained=retained)
+        alone: dict[str, Assessment] = {}
+        path, blockers = fix_path(
+            org, catalog, result, guideline=guideline, required=required, retained=retained, alone=alone
+        )
         update["path"] = path
         update["blockers"] = blockers
-        update["plan"] = improvement_plan(org, catalog, result, guideline=guideline, required=required)
+        update["plan"] = improvement_plan(org, catalog, result, guideline=guideline, required=required, alone=alone)
     return result.model_copy(update=update)
 
 

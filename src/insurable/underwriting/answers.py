@@ -23,6 +23,7 @@ from insurable.catalog.questionnaire import Question, QuestionnaireFile
 from insurable.conditions import evaluate
 from insurable.nace import division
 from insurable.profile import Organisation
+from insurable.underwriting.memo import per_object
 from insurable.underwriting.model import ControlState
 
 
@@ -84,7 +85,14 @@ def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> Ef
 
 
 def evidencing(questionnaire: QuestionnaireFile, control_id: str) -> list[Question]:
-    return [q for q in questionnaire.questions if control_id in q.evidences]
+    def build() -> dict[str, list[Question]]:
+        found: dict[str, list[Question]] = {}
+        for q in questionnaire.questions:
+            for ctl in q.evidences:
+                found.setdefault(ctl, []).append(q)
+        return found
+
+    return per_object(questionnaire, "evidencing", build).get(control_id, [])
 
 
 def control_state(

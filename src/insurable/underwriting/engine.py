@@ -32,12 +32,14 @@ from insurable.underwriting.answers import (
     profile_accessor,
 )
 from insurable.underwriting.hazard import classify_hazard, source_refs
+from insurable.underwriting.memo import per_object
 from insurable.underwriting.model import (
     Assessment,
     ControlStatus,
     FactOut,
     MissingAnswer,
     RuleOutcome,
+    SourceRef,
     Verdict,
 )
 from insurable.underwriting.rating import price
@@ -80,7 +82,7 @@ def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: di
         effect=rule.effect,
         text=rule.text,
         facts=facts,
-        sources=source_refs(rule.sources, register),
+        sources=_rule_sources(rule, register),
         coverage=rule.coverage,
         amount_eur=_amount(rule),
         days=rule.days,
@@ -89,6 +91,10 @@ def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: di
         fixed_by=rule.fixed_by,
         standard=rule.standard,
     )
+
+
+def _rule_sources(rule: Rule, register: dict[str, Source]) -> tuple[SourceRef, ...]:
+    return per_object(rule, "sources", lambda: source_refs(rule.sources, register))
 
 
 def _amount(rule: Rule) -> float | None:
@@ -133,7 +139,7 @@ def assess(
     """
     raise_if(missing_fields(org, ASSESSMENT_FIELDS))
     g = guideline or catalog.guideline
-    register = catalog.sources()
+    register = per_object(catalog, "sources", catalog.sources)
     qn = catalog.questionnaire
     answers = effective_answers(org, qn)
 
@@ -220,10 +226,9 @@ def assess(
 def missing_answers(g: GuidelineFile, answers: EffectiveAnswers) -> tuple[MissingAnswer, ...]:
     """Visible blank answers that some rule reads, strongest effect first (then by how many rules read it)."""
     readers: dict[str, list[Rule]] = {}
-    for rule in g.rules:
-        for qid in rule.when.question_ids():
-            if qid in answers.blank:
-                readers.setdefault(qid, []).append(rule)
+    for qid, rules in _rules_by_question(g).items():
+        if qid in answers.blank:
+            readers[qid] = rules
     found = []
     for qid, rules in readers.items():
         effects = sorted({r.effect for r in rules}, key=_weight)
@@ -238,6 +243,17 @@ def missing_answers(g: GuidelineFile, answers: EffectiveAnswers) -> tuple[Missin
         )
     found.sort(key=lambda m: (_weight(m.effect), -len(m.rule_ids), m.question_id))
     return tuple(found)
+
+
+def _rules_by_question(g: GuidelineFile) -> dict[str, list[Rule]]:
+    def build() -> dict[str, list[Rule]]:
+        found: dict[str, list[Rule]] = {}
+        for rule in g.rules:
+            for qid in sorted(rule.when.question_ids()):
+                found.setdefault(qid, []).append(rule)
+        return found
+
+    return per_object(g, "rules_by_question", build)
 
 
 def _weight(effect: str) -> int:

@@ -29,6 +29,7 @@ from insurable.text import Text
 from insurable.underwriting.answers import with_control_in_place
 from insurable.underwriting.engine import assess
 from insurable.underwriting.hazard import source_refs
+from insurable.underwriting.memo import per_object
 from insurable.underwriting.model import (
     VERDICT_ORDER,
     Assessment,
@@ -174,11 +175,15 @@ def fix_path(
     guideline: GuidelineFile | None = None,
     required: frozenset[str] = frozenset(),
     retained: RetainedLoss | None = None,
+    alone: dict[str, Assessment] | None = None,
 ) -> tuple[tuple[PathStep, ...], tuple[Blocker, ...]]:
     """The cumulative fix-path from ``before`` and the reasons no control lifts.
 
     ``retained`` (from the composition: the loss model with one seed) adds the expected retained
-    loss before and after each step; the engine alone never calls the loss model.
+    loss before and after each step; the engine alone never calls the loss model. The first round
+    assesses each control alone; pass a dict as ``alone`` to keep those assessments (the plan's
+    one-control-alone view reuses them). A control that changes no answer any rule, classification or
+    skip logic reads cannot change the terms, so it is not re-assessed until it is chosen.
     """
     g = guideline or catalog.guideline
     register = catalog.sources()
@@ -192,24 +197,34 @@ def fix_path(
     def run(answers: dict[str, Any]) -> Assessment:
         return assess(org.with_answers(answers), catalog, guideline=g, legally_required=required, nis2=before.nis2)
 
+    relevant = engine_questions(catalog, g)
     answers = dict(org.answers)
     current = before
     current_retained = retained(org, before) if retained else None
     steps: list[PathStep] = []
+    first_round = True
     while remaining:
-        best: tuple[tuple[float, ...], str, dict[str, Any], Assessment] | None = None
+        best: tuple[tuple[float, ...], str, dict[str, Any], Assessment | None] | None = None
         for cid in list(remaining):
             changed = with_control_in_place(answers, qn, cid)
             if changed == answers:
                 remaining.remove(cid)
                 continue
-            after = run(changed)
-            key = rank_key(current, after, costs[cid])
+            if relevant.isdisjoint(k for k in changed if changed.get(k) != answers.get(k)):
+                key: tuple[float, ...] = (0.0,) * 6
+                candidate: Assessment | None = None
+            else:
+                candidate = run(changed)
+                key = rank_key(current, candidate, costs[cid])
+                if first_round and alone is not None:
+                    alone[cid] = candidate
             if best is None or key > best[0]:
-                best = (key, cid, changed, after)
+                best = (key, cid, changed, candidate)
+        first_round = False
         if best is None:
             break
-        key, cid, changed, after = best
+        key, cid, changed, chosen = best
+        after = chosen if chosen is not None else run(changed)
         after_retained = retained(org.with_answers(changed), after) if retained else None
         retained_gain = (
             current_retained - after_retained if current_retained is not None and after_retained is not None else 0.0
@@ -250,6 +265,24 @@ def fix_path(
         remaining.remove(cid)
         answers, current, current_retained = changed, after, after_retained
     return tuple(steps), blockers(current)
+
+
+def engine_questions(catalog: Catalog, g: GuidelineFile) -> frozenset[str]:
+    """Questions whose answer can change the engine's outcome: read by a rule, a classification rule or
+    skip logic (which decides what else is read)."""
+
+    def build() -> frozenset[str]:
+        found: set[str] = set()
+        for rule in g.rules:
+            found |= rule.when.question_ids()
+        for cls in g.classification:
+            found |= cls.when.question_ids()
+        for q in catalog.questionnaire.questions:
+            if q.show_if is not None:
+                found |= q.show_if.question_ids()
+        return frozenset(found)
+
+    return per_object(g, f"engine_questions:{id(catalog.questionnaire)}", build)
 
 
 def blockers(final: Assessment) -> tuple[Blocker, ...]:

@@ -5,6 +5,8 @@ capacity, then money per euro of effort)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.loader import Catalog
 from insurable.profile import Organisation
@@ -21,7 +23,10 @@ def improvement_plan(
     *,
     guideline: GuidelineFile | None = None,
     required: frozenset[str] = frozenset(),
+    alone: Mapping[str, Assessment] | None = None,
 ) -> tuple[PlanItem, ...]:
+    """Each missing or partial control assessed alone (``alone``: assessments already made, e.g. by the
+    fix-path's first round, reused instead of re-running the engine)."""
     controls = {c.id: c for c in catalog.controls.controls}
     register = catalog.sources()
     ranked: list[tuple[tuple[float, ...], PlanItem]] = []
@@ -31,7 +36,8 @@ def improvement_plan(
             continue
         control = controls[status.control_id]
         answers = with_control_in_place(org.answers, catalog.questionnaire, control.id)
-        after = assess(
+        known = (alone or {}).get(control.id)
+        after = known or assess(
             org.with_answers(answers), catalog, guideline=guideline, legally_required=required, nis2=before.nis2
         )
         p0 = before.premium.point_eur if before.premium else None
