@@ -71,14 +71,26 @@ def init(
     path: Annotated[Path, typer.Argument(help="Where to write the commented template.")] = Path("organisation.yaml"),
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the comments.")] = Lang.en,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    interactive: Annotated[
+        bool,
+        typer.Option("--interactive", help="Ask the profile and the questions in order (with skip logic) instead."),
+    ] = False,
 ) -> None:
-    """Write a commented organisation template (profile and every question) to fill in."""
-    from insurable.reports.template import organisation_template
-
+    """Write an empty, commented organisation template (profile and every question) to fill in."""
     if path.exists() and not force:
         fail([Problem(path="", reason="file exists; use --force to overwrite", file=str(path))])
     catalog = load_catalog_option(None)
-    path.write_text(organisation_template(catalog, lang.value), encoding="utf-8")
+    if interactive:
+        import yaml
+
+        from insurable.cli.interview import interview
+
+        data = interview(catalog, lang.value)
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    else:
+        from insurable.reports.template import organisation_template
+
+        path.write_text(organisation_template(catalog, lang.value), encoding="utf-8")
     console.print(f"Wrote {path}. Fill it in, then run: insurable assess {path}")
 
 

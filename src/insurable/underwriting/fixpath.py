@@ -286,11 +286,10 @@ def engine_questions(catalog: Catalog, g: GuidelineFile) -> frozenset[str]:
 
 
 def blockers(final: Assessment) -> tuple[Blocker, ...]:
-    """Conditions and debits still in force after the whole path that no control in the catalogue lifts."""
+    """Conditions and debits still in force after the whole path: no control in the catalogue lifts them
+    (the path only stops when no control changes anything)."""
     found = []
     for outcome in (*_conditions(final).values(), *(m for m in final.modifiers if (m.factor or 1) > 1)):
-        if outcome.fixed_by:
-            continue  # a control lifts it; the path stopped short only when that control changes nothing
         kind = _kind(outcome)
         found.append(Blocker(outcome=outcome, kind=kind, advice=_ADVICE[kind]))
     order = {e: i for i, e in enumerate((*LIFTABLE, "modifier"))}
