@@ -31,12 +31,18 @@ def test_each_step_never_worsens_and_the_last_step_is_all_at_once(org):
     path, _ = fix_path(org, CATALOG, before)
     answers = dict(org.answers)
     previous = before
+    step_before = before
     for step in path:
         _never_worse(step)
         assert step.verdict_before == previous.verdict
         answers.update(step.answers_changed)
-        previous = assess(org.with_answers(answers), CATALOG)
+        previous = assess(org.with_answers(answers), CATALOG)  # a full pass, no reuse
         assert previous.verdict == step.verdict_after
+        assert (previous.premium.point_eur if previous.premium else None) == step.premium_after_eur
+        assert previous.deductible_eur == step.deductible_after_eur
+        assert previous.max_limit_eur == step.limit_after_eur
+        assert {r.rule_id for r in step.lifted} <= {r.rule_id for r in (*step_before.reasons(),)}
+        step_before = previous
     if path:
         at_once = assess(org.with_answers(answers), CATALOG)
         last = path[-1]

@@ -132,3 +132,17 @@ def test_patching_in_45_days_is_priced_once(examples_dir):
     priced = [o.rule_id for o in _penalties(result) if any(f.id == "q.patching.critical_days" for f in o.facts)]
     assert priced == ["uw.debit.slow_patching"]
     assert "uw.exclusion.neglected_software" in {r.rule_id for r in result.exclusions}  # cover, not price
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(org=organisations(CATALOG))
+def test_the_fast_check_agrees_with_evaluate_on_every_rule(org):
+    from insurable.conditions import evaluate, holds
+    from insurable.underwriting.answers import effective_answers, profile_accessor
+
+    values = effective_answers(org, CATALOG.questionnaire).values
+    read = profile_accessor(org)
+    conditions = [r.when for r in CATALOG.guideline.rules] + [c.when for c in CATALOG.guideline.classification]
+    conditions += [q.show_if for q in CATALOG.questionnaire.questions if q.show_if is not None]
+    for cond in conditions:
+        assert holds(cond, values, read) == evaluate(cond, values, read).value

@@ -20,7 +20,7 @@ from typing import Any
 
 from insurable.catalog.controls import Control
 from insurable.catalog.questionnaire import Question, QuestionnaireFile
-from insurable.conditions import evaluate
+from insurable.conditions import holds
 from insurable.nace import division
 from insurable.profile import Organisation
 from insurable.underwriting.memo import per_object
@@ -60,7 +60,7 @@ def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> Ef
         part: True for old in questionnaire.retired if org.answers.get(old.id) is True for part in old.replaced_by
     }
     for q in questionnaire.questions:
-        visible = q.show_if is None or evaluate(q.show_if, values, read).value
+        visible = q.show_if is None or holds(q.show_if, values, read)
         given = org.answers.get(q.id, inherited.get(q.id))
         if given == "not_applicable":
             visible = False

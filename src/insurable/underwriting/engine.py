@@ -22,7 +22,7 @@ from typing import Any, get_args
 from insurable.catalog.guideline import CONDITION_EFFECTS, POLICY_TERM_EFFECTS, Effect, GuidelineFile, Rule
 from insurable.catalog.header import Source
 from insurable.catalog.loader import Catalog
-from insurable.conditions import evaluate
+from insurable.conditions import evaluate, holds
 from insurable.errors import raise_if
 from insurable.profile import ASSESSMENT_FIELDS, Organisation, missing_fields
 from insurable.underwriting.answers import (
@@ -32,7 +32,7 @@ from insurable.underwriting.answers import (
     profile_accessor,
 )
 from insurable.underwriting.hazard import classify_hazard, source_refs
-from insurable.underwriting.memo import per_object
+from insurable.underwriting.memo import per_object, recall, remember
 from insurable.underwriting.model import (
     Assessment,
     ControlStatus,
@@ -65,9 +65,10 @@ REQUIRED_EFFECTS = frozenset({"decline", "refer"})
 
 
 def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: dict[str, Source]) -> RuleOutcome | None:
-    outcome = evaluate(rule.when, answers.values, profile_accessor(org))
-    if not outcome.value:
+    read = profile_accessor(org)
+    if not holds(rule.when, answers.values, read):
         return None
+    outcome = evaluate(rule.when, answers.values, read)
     facts = tuple(
         FactOut(
             kind="answer" if f.kind == "answer" else "profile",
@@ -130,12 +131,18 @@ def assess(
     guideline: GuidelineFile | None = None,
     legally_required: frozenset[str] | None = None,
     nis2: dict[str, Any] | None = None,
+    base: Assessment | None = None,
 ) -> Assessment:
     """One pass: assess ``org`` under ``guideline`` (default: the catalogue's). Pure; raises InputError on gaps.
 
     ``legally_required`` (control ids) and ``nis2`` (the NIS2 outcome as JSON) come from the
     composition (:func:`insurable.assessment.assess`); without them no control is marked legally
     required. No loss section and no fix-path: the composition adds both.
+
+    ``base`` (an assessment of the same profile under the same guideline, e.g. the fix-path's current
+    step) lets the pass reuse the outcome of every rule whose questions have the same effective
+    answer, blank and assumed status as there: a rule reads nothing else, so the result is the same
+    as a full pass (the fix-path's properties check it against full passes).
     """
     raise_if(missing_fields(org, ASSESSMENT_FIELDS))
     g = guideline or catalog.guideline
@@ -145,9 +152,16 @@ def assess(
 
     hazard, classification = classify_hazard(org, catalog, g, answers)
 
+    previous = recall(base, f"pass:{id(g)}") if base is not None else None
+    changed = _changed_questions(previous[0], answers) if previous is not None else None
+    by_rule: dict[str, RuleOutcome | None] = {}
     fired: dict[str, list[RuleOutcome]] = {effect: [] for effect in get_args(Effect)}
     for rule in g.rules:
-        result = _fire(rule, answers, org, register)
+        if changed is not None and previous is not None and changed.isdisjoint(_rule_questions(rule)):
+            result = previous[1][rule.id]
+        else:
+            result = _fire(rule, answers, org, register)
+        by_rule[rule.id] = result
         if result is not None:
             fired[rule.effect].append(result)
 
@@ -220,7 +234,24 @@ def assess(
         guideline=f"{g.header.id}@{g.header.version}",
         catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
     )
+    remember(assessment, f"pass:{id(g)}", (answers, by_rule))
     return assessment
+
+
+def _changed_questions(before: EffectiveAnswers, after: EffectiveAnswers) -> set[str]:
+    """Questions whose effective answer, blank or assumed status differs between two passes."""
+    keys = before.values.keys() | after.values.keys()
+    changed = {k for k in keys if before.values.get(k, _ABSENT) != after.values.get(k, _ABSENT)}
+    changed |= before.blank ^ after.blank
+    changed |= before.assumed ^ after.assumed
+    return changed
+
+
+_ABSENT = object()
+
+
+def _rule_questions(rule: Rule) -> frozenset[str]:
+    return per_object(rule, "questions", lambda: frozenset(rule.when.question_ids()))
 
 
 def missing_answers(g: GuidelineFile, answers: EffectiveAnswers) -> tuple[MissingAnswer, ...]:

@@ -194,8 +194,10 @@ def fix_path(
     remaining = [s.control_id for s in before.controls if s.status in ("missing", "partial")]
     status = {s.control_id: s.status for s in before.controls}
 
-    def run(answers: dict[str, Any]) -> Assessment:
-        return assess(org.with_answers(answers), catalog, guideline=g, legally_required=required, nis2=before.nis2)
+    def run(answers: dict[str, Any], base: Assessment | None = None) -> Assessment:
+        return assess(
+            org.with_answers(answers), catalog, guideline=g, legally_required=required, nis2=before.nis2, base=base
+        )
 
     relevant = engine_questions(catalog, g)
     answers = dict(org.answers)
@@ -214,7 +216,7 @@ def fix_path(
                 key: tuple[float, ...] = (0.0,) * 6
                 candidate: Assessment | None = None
             else:
-                candidate = run(changed)
+                candidate = run(changed, base=current)
                 key = rank_key(current, candidate, costs[cid])
                 if first_round and alone is not None:
                     alone[cid] = candidate
@@ -224,7 +226,7 @@ def fix_path(
         if best is None:
             break
         key, cid, changed, chosen = best
-        after = chosen if chosen is not None else run(changed)
+        after = chosen if chosen is not None else run(changed, base=current)
         after_retained = retained(org.with_answers(changed), after) if retained else None
         retained_gain = (
             current_retained - after_retained if current_retained is not None and after_retained is not None else 0.0

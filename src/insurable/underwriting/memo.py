@@ -28,3 +28,16 @@ def per_object(obj: object, name: str, build: Callable[[], T]) -> T:
         _ENTRIES.clear()
     _ENTRIES[key] = (obj, value)
     return value
+
+
+def remember(obj: object, name: str, value: Any) -> None:
+    """Store ``value`` for (``obj``, ``name``), to be found by :func:`recall` while ``obj`` lives here."""
+    if len(_ENTRIES) >= _LIMIT:
+        _ENTRIES.clear()
+    _ENTRIES[(id(obj), name)] = (obj, value)
+
+
+def recall(obj: object, name: str) -> Any:
+    """What :func:`remember` stored for (``obj``, ``name``), or ``None``."""
+    entry = _ENTRIES.get((id(obj), name))
+    return entry[1] if entry is not None and entry[0] is obj else None
