@@ -132,6 +132,7 @@ def assess(
     legally_required: frozenset[str] | None = None,
     nis2: dict[str, Any] | None = None,
     base: Assessment | None = None,
+    with_controls: bool = True,
 ) -> Assessment:
     """One pass: assess ``org`` under ``guideline`` (default: the catalogue's). Pure; raises InputError on gaps.
 
@@ -142,7 +143,8 @@ def assess(
     ``base`` (an assessment of the same profile under the same guideline, e.g. the fix-path's current
     step) lets the pass reuse the outcome of every rule whose questions have the same effective
     answer, blank and assumed status as there: a rule reads nothing else, so the result is the same
-    as a full pass (the fix-path's properties check it against full passes).
+    as a full pass (the fix-path's properties check it against full passes). ``with_controls=False``
+    leaves out the control status list (the fix-path's candidate passes do not read it).
     """
     raise_if(missing_fields(org, ASSESSMENT_FIELDS))
     g = guideline or catalog.guideline
@@ -187,7 +189,7 @@ def assess(
 
     required = legally_required or frozenset()
     controls = []
-    for control in catalog.controls.controls:
+    for control in catalog.controls.controls if with_controls else ():
         state, met, unmet = control_state(control, qn, answers)
         controls.append(
             ControlStatus(

@@ -196,7 +196,13 @@ def fix_path(
 
     def run(answers: dict[str, Any], base: Assessment | None = None) -> Assessment:
         return assess(
-            org.with_answers(answers), catalog, guideline=g, legally_required=required, nis2=before.nis2, base=base
+            org.with_answers(answers),
+            catalog,
+            guideline=g,
+            legally_required=required,
+            nis2=before.nis2,
+            base=base,
+            with_controls=False,
         )
 
     relevant = engine_questions(catalog, g)

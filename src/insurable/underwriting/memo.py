@@ -8,13 +8,17 @@ never goes stale; the entry holds the object itself, so an id is never reused fo
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 _ENTRIES: dict[tuple[int, str], tuple[Any, Any]] = {}
-_LIMIT = 256
+_LIMIT = 8192
+#: Recent engine passes (the fix-path's current step and candidates), kept apart and few: they are large.
+_RECENT: OrderedDict[tuple[int, str], tuple[Any, Any]] = OrderedDict()
+_RECENT_LIMIT = 64
 
 
 def per_object(obj: object, name: str, build: Callable[[], T]) -> T:
@@ -31,13 +35,14 @@ def per_object(obj: object, name: str, build: Callable[[], T]) -> T:
 
 
 def remember(obj: object, name: str, value: Any) -> None:
-    """Store ``value`` for (``obj``, ``name``), to be found by :func:`recall` while ``obj`` lives here."""
-    if len(_ENTRIES) >= _LIMIT:
-        _ENTRIES.clear()
-    _ENTRIES[(id(obj), name)] = (obj, value)
+    """Store ``value`` for (``obj``, ``name``) among the few most recent, for :func:`recall`."""
+    _RECENT[(id(obj), name)] = (obj, value)
+    _RECENT.move_to_end((id(obj), name))
+    while len(_RECENT) > _RECENT_LIMIT:
+        _RECENT.popitem(last=False)
 
 
 def recall(obj: object, name: str) -> Any:
-    """What :func:`remember` stored for (``obj``, ``name``), or ``None``."""
-    entry = _ENTRIES.get((id(obj), name))
+    """What :func:`remember` stored for (``obj``, ``name``), or ``None`` once it is no longer recent."""
+    entry = _RECENT.get((id(obj), name))
     return entry[1] if entry is not None and entry[0] is obj else None
