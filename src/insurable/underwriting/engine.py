@@ -152,14 +152,16 @@ def assess(
     qn = catalog.questionnaire
     answers = effective_answers(org, qn)
 
-    hazard, classification = classify_hazard(org, catalog, g, answers)
-
     previous = recall(base, f"pass:{id(g)}") if base is not None else None
     changed = _changed_questions(previous[0], answers) if previous is not None else None
+    if previous is not None and changed is not None and changed.isdisjoint(_class_questions(g)):
+        hazard, classification = previous[2]
+    else:
+        hazard, classification = classify_hazard(org, catalog, g, answers)
     by_rule: dict[str, RuleOutcome | None] = {}
     fired: dict[str, list[RuleOutcome]] = {effect: [] for effect in get_args(Effect)}
-    for rule in g.rules:
-        if changed is not None and previous is not None and changed.isdisjoint(_rule_questions(rule)):
+    for rule, reads in _rules_with_questions(g):
+        if changed is not None and previous is not None and changed.isdisjoint(reads):
             result = previous[1][rule.id]
         else:
             result = _fire(rule, answers, org, register)
@@ -236,7 +238,7 @@ def assess(
         guideline=f"{g.header.id}@{g.header.version}",
         catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
     )
-    remember(assessment, f"pass:{id(g)}", (answers, by_rule))
+    remember(assessment, f"pass:{id(g)}", (answers, by_rule, (hazard, classification)))
     return assessment
 
 
@@ -252,8 +254,18 @@ def _changed_questions(before: EffectiveAnswers, after: EffectiveAnswers) -> set
 _ABSENT = object()
 
 
-def _rule_questions(rule: Rule) -> frozenset[str]:
-    return per_object(rule, "questions", lambda: frozenset(rule.when.question_ids()))
+def _rules_with_questions(g: GuidelineFile) -> list[tuple[Rule, frozenset[str]]]:
+    return per_object(g, "rules_with_questions", lambda: [(r, frozenset(r.when.question_ids())) for r in g.rules])
+
+
+def _class_questions(g: GuidelineFile) -> frozenset[str]:
+    def build() -> frozenset[str]:
+        found: set[str] = set()
+        for cls in g.classification:
+            found |= cls.when.question_ids()
+        return frozenset(found)
+
+    return per_object(g, "class_questions", build)
 
 
 def missing_answers(g: GuidelineFile, answers: EffectiveAnswers) -> tuple[MissingAnswer, ...]:
