@@ -146,3 +146,13 @@ def test_the_fast_check_agrees_with_evaluate_on_every_rule(org):
     conditions += [q.show_if for q in CATALOG.questionnaire.questions if q.show_if is not None]
     for cond in conditions:
         assert holds(cond, values, read) == evaluate(cond, values, read).value
+
+
+def test_establishment_outside_the_eea_is_referred(examples_dir):
+    from insurable.profile import load_organisation
+
+    firm = load_organisation(examples_dir / "accounting-firm.yaml")
+    assert "uw.refer.outside_eea" not in {r.rule_id for r in assess(firm, CATALOG).referrals}
+    abroad = assess(firm.model_copy(update={"country": "US"}), CATALOG)
+    assert "uw.refer.outside_eea" in {r.rule_id for r in abroad.referrals}
+    assert abroad.verdict == "refer"
