@@ -16,6 +16,14 @@ def render_email(a: Assessment, lang: Lang = "en", width: int = 72) -> str:
     lines.append("")
     for sentence in summary_sentences(a, lang):
         lines += textwrap.wrap(sentence, width, initial_indent="- ", subsequent_indent="  ", break_long_words=False)
+    if a.path:
+        first = a.path[0]
+        lines.append("")
+        lines += textwrap.wrap(
+            f"{label('what_to_do', lang)} ({first.name.get(lang)}): {first.remediation.get(lang)}",
+            width,
+            break_long_words=False,
+        )
     lines.append("")
     lines += textwrap.wrap(label("indicative", lang), width)
     lines += textwrap.wrap(label("email_full", lang), width, break_long_words=False)

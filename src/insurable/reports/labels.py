@@ -111,6 +111,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "per_year": ("per jaar", "a year"),
     "payback": ("Terugverdiend in", "Pays back in"),
     "years": ("jaar", "years"),
+    "money_alone": ("op premie en verwachte schade alleen", "on premium and expected loss alone"),
     "effort": ("inspanning", "effort"),
     "effort_low": ("laag", "low"),
     "effort_medium": ("gemiddeld", "medium"),

@@ -32,9 +32,14 @@ def cost_text(cost: ControlCost | None, lang: Lang) -> str:
     )
 
 
+#: Beyond this many years a payback is shown as "more than": the step pays in conditions, not money.
+PAYBACK_HORIZON_YEARS = 10
+
+
 def payback_text(step: PathStep, lang: Lang) -> str:
-    if step.payback_years is None:
-        return "-"
+    """Years until premium saving + lower expected loss repay the first-year cost (money alone)."""
+    if step.payback_years is None or step.payback_years > PAYBACK_HORIZON_YEARS:
+        return f"> {PAYBACK_HORIZON_YEARS} {label('years', lang)} ({label('money_alone', lang)})"
     return f"{number(step.payback_years, lang, 1)} {label('years', lang)}"
 
 
@@ -121,7 +126,8 @@ def summary_sentences(a: Assessment, lang: Lang, steps: int = 3) -> list[str]:
             f"{label('step', lang)} {step.step}: {step.name.get(lang)} - "
             f"{verdict_change(step.verdict_before, step.verdict_after, lang)}, "
             f"{label('premium', lang).lower()} {change(step.premium_before_eur, step.premium_after_eur, lang)}; "
-            f"{label('cost', lang).lower()} {cost_text(step.cost, lang)}."
+            f"{label('cost', lang).lower()} {cost_text(step.cost, lang)}; "
+            f"{label('payback', lang).lower()} {payback_text(step, lang)}."
         )
     if a.blockers:
         lines.append(
