@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from insurable.assessment import assess as compose
@@ -12,6 +15,7 @@ from insurable.underwriting.fixpath import fix_path
 from tests.underwriting.strategies import organisations
 
 CATALOG = load_catalog()
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -92,3 +96,12 @@ def test_a_prior_incident_is_a_blocker_with_advice(catalog, examples_dir):
     assert kinds.get("uw.refer.prior_incident") == "history"
     advice = next(b.advice for b in result.blockers if b.outcome.rule_id == "uw.refer.prior_incident")
     assert "evidence" in advice.en and "bewijs" in advice.nl
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_no_step_raises_the_expected_retained_loss(example):
+    """Same seed for every step: fixing a control should never raise the loss the firm keeps."""
+    result = compose(load_organisation(example), CATALOG, loss_trials=2_000, path_trials=2_000)
+    for step in result.path:
+        assert step.retained_loss_before_eur is not None and step.retained_loss_after_eur is not None
+        assert step.retained_loss_after_eur <= step.retained_loss_before_eur + 1e-6, step.control_id
