@@ -194,7 +194,11 @@ class Organisation(Frozen):
     )
     name: str | None = Field(default=None, min_length=1)
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. NL")
-    nace_code: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{1,2})?$", description="e.g. 62.02")
+    nace_code: str | None = Field(
+        default=None,
+        pattern=r"^\d{2}(\.\d{1,2})?$",
+        description="NACE e.g. 62.02, or SBI as on a KvK extract e.g. 6202 or 10711",
+    )
     activities: tuple[str, ...] | None = None
     employees: float | None = Field(default=None, ge=0, description="staff headcount in annual work units")
     annual_turnover_eur: float | None = Field(default=None, ge=0)
@@ -224,6 +228,14 @@ class Organisation(Frozen):
                 f"({limit:,.0f}); a deductible is paid before the limit, so it must not exceed it"
             )
         return self
+
+    @field_validator("nace_code", mode="before")
+    @classmethod
+    def _nace_or_sbi(cls, value: object) -> object:
+        """Accept the SBI code as on a KvK extract (``6201``, ``10711``) and NACE with a dot (``62.01``)."""
+        from insurable.nace import normalise
+
+        return None if value is None else normalise(value)
 
     @field_validator("country")
     @classmethod
