@@ -173,3 +173,12 @@ def _register_nis2() -> None:
 
 
 _register_nis2()
+
+
+def _register_exposure() -> None:
+    from insurable.catalog.exposure import check_exposure
+
+    EXTRA_CHECKS.append(check_exposure)
+
+
+_register_exposure()

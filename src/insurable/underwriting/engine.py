@@ -9,6 +9,7 @@ engine re-run with each missing control in place, see :mod:`insurable.underwriti
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, get_args
 
 from insurable.catalog.guideline import CONDITION_EFFECTS, Effect, GuidelineFile, Rule
@@ -34,13 +35,19 @@ from insurable.underwriting.model import (
 from insurable.underwriting.rating import price
 
 
-def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: dict[str, Source]) -> RuleOutcome | None:
-    outcome = evaluate(rule.when, answers.values, profile_accessor(org))
+def _fire(
+    rule: Rule,
+    answers: EffectiveAnswers,
+    org: Organisation,
+    register: dict[str, Source],
+    evidence: Mapping[str, Any] | None = None,
+) -> RuleOutcome | None:
+    outcome = evaluate(rule.when, answers.values, profile_accessor(org), evidence)
     if not outcome.value:
         return None
     facts = tuple(
         FactOut(
-            kind="answer" if f.kind == "answer" else "profile",
+            kind="answer" if f.kind == "answer" else "finding" if f.kind == "finding" else "profile",
             id=f.id,
             value=f.value,
             assumed=f.id in answers.assumed,
@@ -81,6 +88,7 @@ def assess(
     nis2: dict[str, Any] | None = None,
     loss_trials: int | None = 50_000,
     loss_seed: int | None = None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> Assessment:
     """Assess ``org`` under ``guideline`` (default: the catalogue's). Pure; raises InputError on gaps.
 
@@ -88,6 +96,9 @@ def assess(
     when the catalogue has ``nis2.yaml``. With ``loss_trials`` (and ``perils.yaml``) the loss model
     runs under the terms this assessment offers (its deductible, one insurer's capacity) and the
     technical premium is set beside the factor premium. The plan's re-assessments skip both.
+    ``evidence`` (exposure check id -> observed value, :func:`insurable.evidence.finding_values`)
+    is read by rules' ``finding`` predicates; the plan keeps it, since fixing an answer does not
+    close what a scan observed.
     """
     raise_if(missing_fields(org, ASSESSMENT_FIELDS))
     if nis2 is None and legally_required is None and "nis2.yaml" in catalog.files:
@@ -101,7 +112,7 @@ def assess(
 
     fired: dict[str, list[RuleOutcome]] = {effect: [] for effect in get_args(Effect)}
     for rule in g.rules:
-        result = _fire(rule, answers, org, register)
+        result = _fire(rule, answers, org, register, evidence)
         if result is not None:
             fired[rule.effect].append(result)
 
@@ -180,7 +191,9 @@ def assess(
     if with_plan:
         from insurable.underwriting.plan import improvement_plan
 
-        assessment = assessment.model_copy(update={"plan": improvement_plan(org, catalog, g, assessment, required)})
+        assessment = assessment.model_copy(
+            update={"plan": improvement_plan(org, catalog, g, assessment, required, evidence=evidence)}
+        )
     return assessment
 
 

@@ -3,6 +3,9 @@ place and report what changes (verdict, premium, deductible, limit), ranked by e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.loader import Catalog
 from insurable.profile import Organisation
@@ -16,6 +19,8 @@ def improvement_plan(
     guideline: GuidelineFile,
     before: Assessment,
     required: frozenset[str],
+    *,
+    evidence: Mapping[str, Any] | None = None,
 ) -> tuple[PlanItem, ...]:
     from insurable.underwriting.engine import assess
 
@@ -35,6 +40,7 @@ def improvement_plan(
             legally_required=required,
             nis2=before.nis2 or {},
             loss_trials=None,
+            evidence=evidence,
         )
         p0 = before.premium.point_eur if before.premium else None
         p1 = after.premium.point_eur if after.premium else None

@@ -1,0 +1,143 @@
+"""Observed evidence beside declared answers, and their reconciliation (pure, no I/O).
+
+A scan (:mod:`insurable.scanner`, the adapter) produces a :class:`ScanResult`: the checks it ran
+and the findings it made, each naming an exposure check of ``exposure.yaml``. Here it becomes:
+
+- **facts** for the underwriting engine (:func:`finding_values`): check id -> observed value, read
+  by the ``finding`` predicate of rule conditions just as ``q`` reads an answer;
+- **reconciliation** (:func:`reconcile`): each finding mapped to the questions it evidences, and
+  every contradiction between what was observed and what was answered, with both values and the
+  check's severity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from insurable.catalog.exposure import SEVERITY_ORDER, ExposureFile, Severity
+from insurable.catalog.header import Frozen
+from insurable.conditions import evaluate
+from insurable.text import Text
+
+
+class Finding(Frozen):
+    """One observation: a check that found something on a target."""
+
+    check: str = Field(description="exposure check id, e.g. exp.rdp_exposed")
+    target: str = Field(description="host, host:port or domain the observation is about")
+    value: bool | str = Field(default=True, description="observed value: true, or the option of a choice check")
+    detail: str = Field(default="", description="what was seen: banner, version, record, error")
+    cves: tuple[str, ...] = ()
+
+
+class Consent(Frozen):
+    """How the owner's consent to scan each target was established."""
+
+    target: str
+    method: str = Field(description="dns-txt, well-known, attestation")
+    by: str | None = Field(default=None, description="attesting user (attestation)")
+    at: dt.datetime
+
+
+class ScanResult(Frozen):
+    """A saved scan: what ran, against what, with which consent, and what it found."""
+
+    format: str = "insurable.scan/1"
+    organisation: str
+    started: dt.datetime
+    finished: dt.datetime
+    user_agent: str
+    consent: tuple[Consent, ...] = ()
+    targets: tuple[str, ...] = ()
+    checks_run: tuple[str, ...] = Field(default=(), description="check ids that ran (absent findings mean not seen)")
+    findings: tuple[Finding, ...] = ()
+    open_ports: dict[str, tuple[int, ...]] = Field(default_factory=dict)
+    kev_catalogue: str = Field(default="", description="version of the KEV copy the versions were matched against")
+
+
+class ContradictionOut(Frozen):
+    check: str
+    severity: Severity
+    question: str
+    declared: Any
+    observed: Any
+    targets: tuple[str, ...]
+    text: Text
+
+
+class Reconciliation(Frozen):
+    """Findings mapped to questions, and the contradictions with the answers."""
+
+    evidenced: dict[str, tuple[str, ...]] = Field(description="question id -> check ids that observed it")
+    contradictions: tuple[ContradictionOut, ...]
+
+
+def finding_values(scan: ScanResult, exposure: ExposureFile) -> dict[str, bool | str]:
+    """Check id -> observed value over all targets, for checks that ran.
+
+    A yes/no check is true when any target showed it and false when it ran and nothing showed it.
+    A choice check takes the worst observed value (the ``values`` list runs best to worst).
+    """
+    checks = exposure.by_id()
+    values: dict[str, bool | str] = {}
+    for check_id in scan.checks_run:
+        check = checks.get(check_id)
+        if check is not None and not check.values:
+            values[check_id] = False
+    for finding in scan.findings:
+        check = checks.get(finding.check)
+        if check is None:
+            continue
+        if check.values:
+            current = values.get(finding.check)
+            order = list(check.values)
+            if not isinstance(current, str) or (
+                isinstance(finding.value, str) and order.index(finding.value) > order.index(current)
+            ):
+                values[finding.check] = finding.value
+        else:
+            values[finding.check] = True
+    return values
+
+
+def reconcile(answers: dict[str, Any], scan: ScanResult, exposure: ExposureFile) -> Reconciliation:
+    """Map findings to questions and list every contradiction with the declared answers."""
+    values = finding_values(scan, exposure)
+    evidenced: dict[str, list[str]] = {}
+    contradictions: list[ContradictionOut] = []
+    for check in exposure.checks:
+        if check.id not in values:
+            continue
+        observed_value = values[check.id]
+        if observed_value is True or (check.values and observed_value in check.bad_values):
+            for qid in check.questions:
+                evidenced.setdefault(qid, []).append(check.id)
+        for contra in check.contradicts:
+            seen = evaluate(contra.observed, answers, _no_profile, values)
+            said = evaluate(contra.declared, answers, _no_profile, values)
+            if not (seen.value and said.value):
+                continue
+            for fact in said.facts:
+                contradictions.append(
+                    ContradictionOut(
+                        check=check.id,
+                        severity=check.severity,
+                        question=fact.id,
+                        declared=fact.value,
+                        observed=observed_value,
+                        targets=tuple(sorted({f.target for f in scan.findings if f.check == check.id})),
+                        text=contra.text,
+                    )
+                )
+    contradictions.sort(key=lambda c: (-SEVERITY_ORDER.index(c.severity), c.check))
+    return Reconciliation(
+        evidenced={q: tuple(sorted(ids)) for q, ids in sorted(evidenced.items())},
+        contradictions=tuple(contradictions),
+    )
+
+
+def _no_profile(_name: str) -> Any:
+    return None
