@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "insurable.cli.nis2_cmd",
     "insurable.cli.simulate_cmd",
     "insurable.cli.serve_cmd",
+    "insurable.cli.scan_cmd",
 )
 
 

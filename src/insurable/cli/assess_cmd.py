@@ -25,15 +25,26 @@ def assess(
         Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
     ] = None,
     plan: Annotated[bool, typer.Option("--plan/--no-plan", help="Include the improvement plan.")] = True,
+    scan: Annotated[
+        Path | None, typer.Option("--scan", help="A saved scan (insurable scan --out): findings become facts.")
+    ] = None,
 ) -> None:
     """Assess insurability: verdict, premium, deductible, limit, exclusions, reasons and plan."""
     from insurable.underwriting import assess as run_assessment
 
     catalog = load_catalog_option(catalog_dir, guideline)
     org = load_org(org_file, catalog, required=ASSESSMENT_FIELDS)
-    result = guarded(lambda: run_assessment(org, catalog, with_plan=plan))
+    evidence = None
+    if scan is not None:
+        from insurable.cli.scan_cmd import scan_evidence
+
+        evidence, scanned = scan_evidence(scan, org, catalog)
+    result = guarded(lambda: run_assessment(org, catalog, with_plan=plan, evidence=evidence))
     if fmt is Format.json:
-        print_json(result.model_dump(mode="json"))
+        data = result.model_dump(mode="json")
+        if scan is not None:
+            data["scan"] = scanned
+        print_json(data)
         return
     from insurable.reports.assessment_md import render_markdown
 
@@ -43,6 +54,10 @@ def assess(
     else:
         # Markdown wraps to the terminal itself; the shared console's soft wrap would crop it.
         Console(highlight=False).print(Markdown(text))
+    if scan is not None:
+        from insurable.cli.scan_cmd import print_scan_section
+
+        print_scan_section(scan, org, catalog, lang.value)
 
 
 def init(

@@ -1,0 +1,311 @@
+"""``insurable scan``: the outside-in scan of an organisation's declared targets, reconciled with its answers.
+
+``insurable scan ORG.yaml`` runs the scan (``scan run`` is the same command), ``scan token``
+prints the proof-of-control tokens to publish, and ``scan update-kev FILE`` replaces the packaged
+CISA KEV copy with a downloaded one. See docs/scanner.md.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from typer.core import TyperGroup
+
+from insurable.catalog.exposure import ExposureFile
+from insurable.catalog.loader import Catalog
+from insurable.cli.app import Lang, console, err_console, fail, guarded, load_catalog_option, load_org
+from insurable.errors import InputError, Problem, problems_from_validation
+from insurable.evidence import Reconciliation, ScanResult, reconcile
+
+_LABELS = {
+    "consent": {"nl": "Toestemming", "en": "Consent"},
+    "findings": {"nl": "Bevindingen", "en": "Findings"},
+    "none": {"nl": "Geen bevindingen.", "en": "No findings."},
+    "contradictions": {"nl": "Tegenstrijdig met uw antwoorden", "en": "Contradicting your answers"},
+    "severity": {"nl": "Ernst", "en": "Severity"},
+    "check": {"nl": "Controle", "en": "Check"},
+    "target": {"nl": "Doel", "en": "Target"},
+    "detail": {"nl": "Gezien", "en": "Seen"},
+    "question": {"nl": "Vraag", "en": "Question"},
+    "declared": {"nl": "Uw antwoord", "en": "You answered"},
+    "observed": {"nl": "Scan zag", "en": "Scan saw"},
+    "indicative": {
+        "nl": "Indicatief: een momentopname van buitenaf; docs/scanner.md zegt wat elke controle wel en niet bewijst.",
+        "en": "Indicative: a snapshot from the outside; docs/scanner.md says what each check does and does not prove.",
+    },
+}
+
+
+class _ScanGroup(TyperGroup):
+    """``insurable scan ORG.yaml`` runs ``scan run ORG.yaml``: a first word that is no subcommand is a file."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+scan_app = typer.Typer(
+    cls=_ScanGroup,
+    help="Outside-in scan of your declared domains and IP ranges, reconciled with your answers.",
+    no_args_is_help=True,
+)
+
+
+def exposure_of(catalog: Catalog) -> ExposureFile:
+    return guarded(lambda: catalog.get("exposure.yaml", ExposureFile))
+
+
+def read_scan(path: Path) -> ScanResult:
+    """Read a saved scan (``--out``); raise InputError naming the file and every problem."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem("", "file not found", str(path))]) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError([Problem("", f"not a readable JSON scan result: {exc}", str(path))]) from None
+    try:
+        return ScanResult.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, file=str(path))) from None
+
+
+@scan_app.command("run")
+def run(
+    org_file: Annotated[Path, typer.Argument(help="Organisation YAML with scan_targets (and answers to reconcile).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Save the scan result as JSON (for assess --scan).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text output.")] = Lang.en,
+    attest: Annotated[
+        bool, typer.Option("--attest", help="Attest that you control the targets (recorded with user and time).")
+    ] = False,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow private and loopback addresses (labs and tests).")
+    ] = False,
+    target: Annotated[
+        list[str] | None, typer.Option("--target", help="Scan only this declared domain or address (repeatable).")
+    ] = None,
+    ports: Annotated[
+        str | None, typer.Option("--ports", help="Ports to sweep, e.g. 22,80,8000-8100 (default: critical ports).")
+    ] = None,
+    all_ports: Annotated[bool, typer.Option("--all-ports", help="Sweep all 65,535 TCP ports.")] = False,
+    dns_server: Annotated[
+        str | None, typer.Option("--dns-server", help="Resolver HOST[:PORT] (default: the system's).")
+    ] = None,
+    well_known_port: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--well-known-port", help="PORT or PORT/https where /.well-known/ is checked (default 443/https, 80)."
+        ),
+    ] = None,
+    ca_file: Annotated[Path | None, typer.Option("--ca-file", help="Extra trusted CA certificates (PEM).")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=2000, help="Probes at once.")] = 100,
+    rate: Annotated[
+        float, typer.Option("--rate", min=0, help="Connection attempts per second in the sweep (0: no limit).")
+    ] = 500.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.05, max=60, help="Seconds per network step.")] = 3.0,
+    catalog_dir: Annotated[Path | None, typer.Option("--catalog", help="Catalogue directory.")] = None,
+) -> None:
+    """Scan the organisation's declared targets (consent first) and show findings and contradictions."""
+    from insurable.scanner.engine import ScanOptions, run_scan
+    from insurable.scanner.sweep import parse_ports
+
+    problems: list[Problem] = []
+    if fmt not in ("text", "json"):
+        problems.append(Problem("--format", f"{fmt!r} is not one of text, json"))
+    port_list: tuple[int, ...] | None = None
+    if all_ports:
+        port_list = tuple(range(1, 65536))
+    elif ports is not None:
+        try:
+            port_list = tuple(parse_ports(ports))
+        except ValueError as exc:
+            problems.append(Problem("--ports", str(exc)))
+    well_known: list[tuple[int, bool]] = []
+    for spec in well_known_port or ():
+        number, _, scheme = spec.partition("/")
+        if not number.isdigit() or not 1 <= int(number) <= 65535 or scheme not in ("", "http", "https"):
+            problems.append(Problem("--well-known-port", f"{spec!r} is not PORT, PORT/http or PORT/https"))
+        else:
+            well_known.append((int(number), scheme == "https"))
+    if problems:
+        fail(problems)
+    catalog = load_catalog_option(catalog_dir)
+    exposure = exposure_of(catalog)
+    org = load_org(org_file, catalog)
+    options = ScanOptions(
+        ports=port_list,
+        attest_user=_user() if attest else None,
+        allow_private=allow_private,
+        only=tuple(target or ()),
+        nameserver=dns_server,
+        well_known=tuple(well_known) or ((443, True), (80, False)),
+        concurrency=concurrency,
+        rate=rate or None,
+        timeout=timeout,
+        ca_file=str(ca_file) if ca_file else None,
+    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or 1)
+            bar.update(tasks[stage], completed=done if total else 1, total=total or 1)
+
+        try:
+            result = run_scan(org, exposure, options, progress)
+        except InputError as exc:
+            bar.stop()
+            err_console.print("[bold red]refused:[/] the scan did not start.")
+            fail(exc.problems)
+        except OSError as exc:
+            bar.stop()
+            err_console.print(f"[bold red]error:[/] network error outside any probe: {exc}", markup=True)
+            raise typer.Exit(1) from None
+    if out is not None:
+        out.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    rec = reconcile(org.answers, result, exposure)
+    if fmt == "json":
+        payload = {"scan": result.model_dump(mode="json"), "reconciliation": rec.model_dump(mode="json")}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    render_scan(console, result, rec, exposure, lang.value)
+    if out is not None:
+        console.print(f"Saved {out}; assess with: insurable assess {org_file} --scan {out}")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def render_scan(out: Console, result: ScanResult, rec: Reconciliation, exposure: ExposureFile, lang: str) -> None:
+    """Consent, findings (worst first) and contradictions as Rich tables."""
+    out.print(f"[bold]{_LABELS['consent'][lang]}[/]")
+    for c in result.consent:
+        by = f" by {c.by}" if c.by else ""
+        out.print(f"  {c.target}: {c.method}{by} at {c.at:%Y-%m-%d %H:%M:%S}Z", markup=False)
+    render_findings(out, result, exposure, lang)
+    render_contradictions(out, rec, exposure, lang)
+    out.print(f"{_LABELS['indicative'][lang]} {result.kev_catalogue}. User agent: {result.user_agent}", markup=False)
+
+
+def render_findings(out: Console, result: ScanResult, exposure: ExposureFile, lang: str) -> None:
+    from insurable.catalog.exposure import SEVERITY_ORDER
+
+    checks = exposure.by_id()
+    out.print(f"[bold]{_LABELS['findings'][lang]}[/]")
+    shown = [
+        f for f in result.findings if f.check in checks and (f.value is True or f.value in checks[f.check].bad_values)
+    ]
+    if not shown:
+        out.print(f"  {_LABELS['none'][lang]}")
+        return
+    shown.sort(key=lambda f: (-SEVERITY_ORDER.index(checks[f.check].severity), f.check, f.target))
+    table = Table(_LABELS["severity"][lang], _LABELS["check"][lang], _LABELS["target"][lang], _LABELS["detail"][lang])
+    for f in shown:
+        check = checks[f.check]
+        detail = " ".join(filter(None, [f.detail, ", ".join(f.cves)]))
+        table.add_row(check.severity, f"{check.name.get(_lang(lang))} ({f.check})", f.target, detail)
+    out.print(table)
+
+
+def render_contradictions(out: Console, rec: Reconciliation, exposure: ExposureFile, lang: str) -> None:
+    if not rec.contradictions:
+        return
+    checks = exposure.by_id()
+    out.print(f"[bold red]{_LABELS['contradictions'][lang]}[/]")
+    table = Table(
+        _LABELS["severity"][lang], _LABELS["question"][lang], _LABELS["declared"][lang], _LABELS["observed"][lang], ""
+    )
+    for c in rec.contradictions:
+        fix = checks[c.check].fix.get(_lang(lang))
+        table.add_row(
+            c.severity, c.question, str(c.declared), f"{c.observed} ({c.check})", f"{c.text.get(_lang(lang))} {fix}"
+        )
+    out.print(table)
+
+
+def _lang(lang: str) -> Any:
+    return "nl" if lang == "nl" else "en"
+
+
+@scan_app.command("token")
+def token(
+    org_file: Annotated[Path, typer.Argument(help="Organisation YAML with scan_targets.")],
+    catalog_dir: Annotated[Path | None, typer.Option("--catalog", help="Catalogue directory.")] = None,
+) -> None:
+    """Print the proof-of-control token to publish for each declared domain."""
+    from insurable.scanner.consent import TXT_PREFIX, WELL_KNOWN_PATH, consent_token
+
+    catalog = load_catalog_option(catalog_dir)
+    org = load_org(org_file, catalog)
+    if org.scan_targets is None or not org.scan_targets.domains:
+        fail([Problem("scan_targets.domains", "no domains declared", str(org_file))])
+    for domain in org.scan_targets.domains:
+        value = consent_token(org.name or "", domain)
+        console.print(
+            f'{domain}: TXT {TXT_PREFIX}.{domain} "{value}"  or  https://{domain}{WELL_KNOWN_PATH}: {value}',
+            markup=False,
+        )
+
+
+@scan_app.command("update-kev")
+def update_kev_cmd(
+    file: Annotated[Path, typer.Argument(help="known_exploited_vulnerabilities.json downloaded from CISA.")],
+) -> None:
+    """Replace the packaged CISA KEV copy with a downloaded catalogue (no network at run time)."""
+    from insurable.scanner.kev import update_kev
+
+    kev = guarded(lambda: update_kev(file))
+    console.print(f"Stored {kev.label()}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(scan_app, name="scan")
+
+
+def scan_evidence(path: Path, org: Any, catalog: Catalog) -> tuple[dict[str, bool | str], dict[str, Any]]:
+    """For ``assess --scan``: the findings as engine facts, and findings + reconciliation as JSON."""
+    from insurable.evidence import finding_values
+
+    exposure = exposure_of(catalog)
+    result = guarded(lambda: read_scan(path))
+    rec = reconcile(org.answers, result, exposure)
+    payload = {
+        "file": str(path),
+        "organisation": result.organisation,
+        "finished": result.finished.isoformat(),
+        "findings": [f.model_dump(mode="json") for f in result.findings],
+        "contradictions": [c.model_dump(mode="json") for c in rec.contradictions],
+        "evidenced": {q: list(ids) for q, ids in rec.evidenced.items()},
+    }
+    return finding_values(result, exposure), payload
+
+
+def print_scan_section(path: Path, org: Any, catalog: Catalog, lang: str) -> None:
+    """The scan's findings and contradictions after the assessment report."""
+    exposure = exposure_of(catalog)
+    result = guarded(lambda: read_scan(path))
+    rec = reconcile(org.answers, result, exposure)
+    out = Console(highlight=False)
+    render_findings(out, result, exposure, lang)
+    render_contradictions(out, rec, exposure, lang)
