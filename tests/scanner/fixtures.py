@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import ssl
 import threading
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,7 +183,7 @@ class Fixtures:
             "name": ORG_NAME,
             "country": "NL",
             "nace_code": "62.02",
-            "activities": ["it_services"],
+            "activities": ["saas"],
             "employees": 40,
             "annual_turnover_eur": 6_000_000,
             "balance_sheet_total_eur": 3_000_000,
@@ -203,7 +204,6 @@ _dmarc.{DOMAIN}. 60 IN TXT "v=DMARC1; p=none; rua=mailto:dmarc@{DOMAIN}"
 _insurable-scan.{DOMAIN}. 60 IN TXT "{token}"
 wk.test. 60 IN A {LOOPBACK}
 nodns.test. 60 IN A {LOOPBACK}
-public.test. 60 IN A 192.0.2.10
 {extra}
 """
 
@@ -291,7 +291,8 @@ class FixtureServers:
         ctx.load_cert_chain(cert[0], cert[1])
         if old:
             ctx.set_ciphers("ALL:@SECLEVEL=0")
-            with contextlib.suppress(ValueError, ssl.SSLError):
+            with contextlib.suppress(ValueError, ssl.SSLError), warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
                 ctx.minimum_version = ssl.TLSVersion.TLSv1
         return ctx
 
@@ -313,3 +314,4 @@ class FixtureServers:
         self.thread.join(10)
         self.loop.close()
         self.dns.stop()
+        self.dns.server.server_close()

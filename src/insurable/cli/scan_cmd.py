@@ -16,7 +16,6 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from typer.core import TyperGroup
 
 from insurable.catalog.exposure import ExposureFile
@@ -30,11 +29,6 @@ _LABELS = {
     "findings": {"nl": "Bevindingen", "en": "Findings"},
     "none": {"nl": "Geen bevindingen.", "en": "No findings."},
     "contradictions": {"nl": "Tegenstrijdig met uw antwoorden", "en": "Contradicting your answers"},
-    "severity": {"nl": "Ernst", "en": "Severity"},
-    "check": {"nl": "Controle", "en": "Check"},
-    "target": {"nl": "Doel", "en": "Target"},
-    "detail": {"nl": "Gezien", "en": "Seen"},
-    "question": {"nl": "Vraag", "en": "Question"},
     "declared": {"nl": "Uw antwoord", "en": "You answered"},
     "observed": {"nl": "Scan zag", "en": "Scan saw"},
     "indicative": {
@@ -220,12 +214,11 @@ def render_findings(out: Console, result: ScanResult, exposure: ExposureFile, la
         out.print(f"  {_LABELS['none'][lang]}")
         return
     shown.sort(key=lambda f: (-SEVERITY_ORDER.index(checks[f.check].severity), f.check, f.target))
-    table = Table(_LABELS["severity"][lang], _LABELS["check"][lang], _LABELS["target"][lang], _LABELS["detail"][lang])
     for f in shown:
         check = checks[f.check]
         detail = " ".join(filter(None, [f.detail, ", ".join(f.cves)]))
-        table.add_row(check.severity, f"{check.name.get(_lang(lang))} ({f.check})", f.target, detail)
-    out.print(table)
+        line = f"  [{check.severity}] {check.name.get(_lang(lang))} ({f.check}) {f.target}"
+        out.print(f"{line}: {detail}" if detail else line, markup=False)
 
 
 def render_contradictions(out: Console, rec: Reconciliation, exposure: ExposureFile, lang: str) -> None:
@@ -233,15 +226,14 @@ def render_contradictions(out: Console, rec: Reconciliation, exposure: ExposureF
         return
     checks = exposure.by_id()
     out.print(f"[bold red]{_LABELS['contradictions'][lang]}[/]")
-    table = Table(
-        _LABELS["severity"][lang], _LABELS["question"][lang], _LABELS["declared"][lang], _LABELS["observed"][lang], ""
-    )
     for c in rec.contradictions:
-        fix = checks[c.check].fix.get(_lang(lang))
-        table.add_row(
-            c.severity, c.question, str(c.declared), f"{c.observed} ({c.check})", f"{c.text.get(_lang(lang))} {fix}"
+        check = checks[c.check]
+        out.print(
+            f"  [{c.severity}] {c.question}: {_LABELS['declared'][lang]} {json.dumps(c.declared)}, "
+            f"{_LABELS['observed'][lang]} {json.dumps(c.observed)} ({c.check}: {', '.join(c.targets)}). "
+            f"{c.text.get(_lang(lang))} {check.fix.get(_lang(lang))}",
+            markup=False,
         )
-    out.print(table)
 
 
 def _lang(lang: str) -> Any:

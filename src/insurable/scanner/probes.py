@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import re
 import ssl
+import warnings
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -102,10 +103,13 @@ def _client_context(minimum: ssl.TLSVersion | None = None, maximum: ssl.TLSVersi
     ctx.verify_mode = ssl.CERT_NONE
     if minimum is not None or maximum is not None:
         ctx.set_ciphers("ALL:@SECLEVEL=0")
-        if minimum is not None:
-            ctx.minimum_version = minimum
-        if maximum is not None:
-            ctx.maximum_version = maximum
+        # Testing whether a server still accepts TLS 1.0/1.1 is the point: silence the deprecation.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if minimum is not None:
+                ctx.minimum_version = minimum
+            if maximum is not None:
+                ctx.maximum_version = maximum
     return ctx
 
 
