@@ -122,3 +122,12 @@ def test_kev_match_needs_the_cve_in_the_kev_copy(exposure: ExposureFile) -> None
     assert not [f for f in service_findings(service, exposure, empty, T0.date()) if f.check == "exp.kev_vulnerable"]
     service.http = HttpInfo(status=200, headers={"server": "Apache/2.4.62 (Unix)"})
     assert not [f for f in service_findings(service, exposure, full, T0.date()) if f.check == "exp.kev_vulnerable"]
+
+
+def test_scanner_doc_lists_every_check_and_observed_rule(catalog: Catalog, exposure: ExposureFile) -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scanner.md").read_text(encoding="utf-8")
+    for check in exposure.checks:
+        assert f"`{check.id}`" in text, check.id
+    for rule in catalog.guideline.rules:
+        if rule.when.finding_ids():
+            assert f"`{rule.id}`" in text, rule.id
