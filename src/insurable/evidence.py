@@ -128,7 +128,11 @@ def reconcile(answers: dict[str, Any], scan: ScanResult, exposure: ExposureFile)
                         question=fact.id,
                         declared=fact.value,
                         observed=observed_value,
-                        targets=tuple(sorted({f.target for f in scan.findings if f.check == check.id})),
+                        targets=tuple(
+                            sorted(
+                                {f.target for f in scan.findings if f.check == check.id and f.value == observed_value}
+                            )
+                        ),
                         text=contra.text,
                     )
                 )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from insurable.catalog import Catalog
 from insurable.catalog.exposure import ExposureFile
@@ -50,6 +52,7 @@ def test_values_worst_choice_and_ran_but_unseen(exposure: ExposureFile) -> None:
 def test_reconciliation_shows_both_values_worst_first(exposure: ExposureFile) -> None:
     scan = _scan(
         Finding(check="exp.dmarc_policy", target="a.test", value="quarantine"),
+        Finding(check="exp.dmarc_policy", target="b.test", value="reject"),
         Finding(check="exp.rdp_exposed", target="a.test:3389"),
         Finding(check="exp.smb_exposed", target="a.test:445"),
     )
@@ -131,3 +134,31 @@ def test_scanner_doc_lists_every_check_and_observed_rule(catalog: Catalog, expos
     for rule in catalog.guideline.rules:
         if rule.when.finding_ids():
             assert f"`{rule.id}`" in text, rule.id
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    declared=st.sampled_from([True, False, None]),
+    seen=st.booleans(),
+    dmarc_said=st.sampled_from(["reject", "quarantine", "none_policy", "absent", None]),
+    dmarc_seen=st.lists(st.sampled_from(["reject", "quarantine", "none_policy", "absent"]), max_size=3),
+)
+def test_contradiction_iff_observed_is_worse_than_declared(
+    exposure: ExposureFile, declared: bool | None, seen: bool, dmarc_said: str | None, dmarc_seen: list[str]
+) -> None:
+    findings = [Finding(check="exp.dmarc_policy", target=f"d{i}.test", value=v) for i, v in enumerate(dmarc_seen)]
+    if seen:
+        findings.append(Finding(check="exp.rdp_exposed", target="h:3389"))
+    answers = {k: v for k, v in (("q.exposure.rdp_exposed", declared), ("q.email.dmarc", dmarc_said)) if v is not None}
+    rec = reconcile(answers, _scan(*findings, ran=("exp.rdp_exposed",)), exposure)
+    rdp = [c for c in rec.contradictions if c.check == "exp.rdp_exposed"]
+    assert bool(rdp) == (seen and declared is False)
+    order = ["reject", "quarantine", "none_policy", "absent"]
+    worst = max(dmarc_seen, key=order.index) if dmarc_seen else None
+    dmarc = [c for c in rec.contradictions if c.check == "exp.dmarc_policy"]
+    expected = (
+        worst is not None and dmarc_said in ("reject", "quarantine") and order.index(worst) > order.index(dmarc_said)
+    )
+    assert bool(dmarc) == expected
+    for c in dmarc:
+        assert (c.declared, c.observed) == (dmarc_said, worst)
