@@ -7,13 +7,16 @@ and the findings it made, each naming an exposure check of ``exposure.yaml``. He
   by the ``finding`` predicate of rule conditions just as ``q`` reads an answer;
 - **reconciliation** (:func:`reconcile`): each finding mapped to the questions it evidences, and
   every contradiction between what was observed and what was answered, with both values and the
-  check's severity.
+  check's severity;
+- **the fix-path for findings** (:func:`finding_fixes`): the engine re-run with each observed
+  finding closed, so closing what the scan saw is ranked by its effect like any control.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -21,6 +24,12 @@ from insurable.catalog.exposure import SEVERITY_ORDER, ExposureFile, Severity
 from insurable.catalog.header import Frozen
 from insurable.conditions import evaluate
 from insurable.text import Text
+
+if TYPE_CHECKING:
+    from insurable.catalog.guideline import GuidelineFile
+    from insurable.catalog.loader import Catalog
+    from insurable.profile import Organisation
+    from insurable.underwriting.model import Assessment
 
 
 class Finding(Frozen):
@@ -145,3 +154,79 @@ def reconcile(answers: dict[str, Any], scan: ScanResult, exposure: ExposureFile)
 
 def _no_profile(_name: str) -> Any:
     return None
+
+
+class FindingFix(Frozen):
+    """What closing one observed finding changes: the same engine re-run with the finding closed."""
+
+    check: str
+    severity: Severity
+    fix: Text
+    targets: tuple[str, ...]
+    rules_lifted: tuple[str, ...]
+    verdict_before: str
+    verdict_after: str
+    premium_before_eur: float | None
+    premium_after_eur: float | None
+
+
+def finding_fixes(
+    org: Organisation,
+    catalog: Catalog,
+    evidence: Mapping[str, bool | str],
+    scan: ScanResult,
+    before: Assessment,
+    guideline: GuidelineFile | None = None,
+) -> tuple[FindingFix, ...]:
+    """The fix-path for observed findings: for each finding a fired rule read, close it and re-assess.
+
+    Closing means the check ran and saw nothing (a yes/no check becomes false, a choice check its
+    best value). Like the improvement plan, nothing is estimated separately: the engine decides.
+    Ranked by verdict gain, then premium saving.
+    """
+    from insurable.underwriting.engine import assess
+    from insurable.underwriting.model import VERDICT_ORDER
+
+    exposure = catalog.get("exposure.yaml", ExposureFile)
+    checks = exposure.by_id()
+    read = sorted({f.id for r in before.reasons() for f in r.facts if f.kind == "finding" and f.id in checks})
+    required = frozenset(c.control_id for c in before.controls if c.legally_required)
+    fixes: list[FindingFix] = []
+    for check_id in read:
+        check = checks[check_id]
+        closed = dict(evidence)
+        closed[check_id] = check.values[0] if check.values else False
+        after = assess(
+            org,
+            catalog,
+            guideline=guideline,
+            with_plan=False,
+            legally_required=required,
+            nis2=before.nis2 or {},
+            loss_trials=None,
+            evidence=closed,
+        )
+        lifted = {r.rule_id for r in before.reasons()} - {r.rule_id for r in after.reasons()}
+        if not lifted:
+            continue
+        fixes.append(
+            FindingFix(
+                check=check_id,
+                severity=check.severity,
+                fix=check.fix,
+                targets=tuple(sorted({f.target for f in scan.findings if f.check == check_id})),
+                rules_lifted=tuple(sorted(lifted)),
+                verdict_before=before.verdict,
+                verdict_after=after.verdict,
+                premium_before_eur=before.premium.point_eur if before.premium else None,
+                premium_after_eur=after.premium.point_eur if after.premium else None,
+            )
+        )
+    fixes.sort(
+        key=lambda f: (
+            VERDICT_ORDER.index(f.verdict_after) - VERDICT_ORDER.index(f.verdict_before),
+            (f.premium_after_eur or 0.0) - (f.premium_before_eur or 0.0),
+            f.check,
+        )
+    )
+    return tuple(fixes)

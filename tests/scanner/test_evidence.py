@@ -162,3 +162,30 @@ def test_contradiction_iff_observed_is_worse_than_declared(
     assert bool(dmarc) == expected
     for c in dmarc:
         assert (c.declared, c.observed) == (dmarc_said, worst)
+
+
+def test_fix_path_for_findings_is_the_engine_rerun_ranked_by_effect(catalog: Catalog, exposure: ExposureFile) -> None:
+    from insurable.evidence import finding_fixes
+    from insurable.profile import load_organisation
+    from insurable.underwriting import assess
+
+    org = load_organisation(Path(__file__).resolve().parents[2] / "examples" / "saas-provider.yaml")
+    scan = _scan(
+        Finding(check="exp.rdp_exposed", target="h:3389"),
+        Finding(check="exp.kev_vulnerable", target="h:443", cves=("CVE-2021-41773",)),
+        Finding(check="exp.dmarc_policy", target="h", value="none_policy"),
+        ran=("exp.rdp_exposed", "exp.kev_vulnerable"),
+    )
+    values = finding_values(scan, exposure)
+    clean = assess(org, catalog, with_plan=False, loss_trials=None)
+    before = assess(org, catalog, with_plan=False, loss_trials=None, evidence=values)
+    assert (clean.verdict, before.verdict) == ("insurable", "declined")
+    fixes = finding_fixes(org, catalog, values, scan, before)
+    assert [(f.check, f.verdict_after, f.rules_lifted) for f in fixes] == [
+        ("exp.rdp_exposed", "refer", ("uw.decline.rdp_observed",)),
+        ("exp.dmarc_policy", "declined", ("uw.debit.dmarc_observed_weak",)),
+        ("exp.kev_vulnerable", "declined", ("uw.refer.kev_observed",)),
+    ]
+    # With every finding closed the verdict is the one without a scan: findings only ever add.
+    closed = {k: (exposure.by_id()[k].values[0] if exposure.by_id()[k].values else False) for k in values}
+    assert assess(org, catalog, with_plan=False, loss_trials=None, evidence=closed).verdict == clean.verdict

@@ -75,6 +75,19 @@ def test_assess_with_scan_declines_on_observed_rdp(saved: tuple[Path, Path]) -> 
     assert ("q.exposure.rdp_exposed", "false", "true") in pairs
     assert ("q.email.dmarc", '"reject"', '"none_policy"') in pairs
     assert ("q.exposure.remote_access_type", '"cloud_vpn"', "true") in pairs
+    fixes = {f["check"]: f for f in data["scan"]["fixes"]}
+    assert fixes["exp.rdp_exposed"]["rules_lifted"] == ["uw.decline.rdp_observed"]
+    assert fixes["exp.dmarc_policy"]["rules_lifted"] == ["uw.debit.dmarc_observed_weak"]
+
+
+def test_assess_text_shows_findings_contradictions_and_fixes(saved: tuple[Path, Path]) -> None:
+    org, out = saved
+    result = runner.invoke(app, ["assess", str(org), "--scan", str(out), "--no-plan"])
+    assert result.exit_code == 0, result.output
+    assert "uw.decline.rdp_observed" in result.output
+    assert "Contradicting your answers" in result.output
+    assert "What closing each finding changes" in result.output
+    assert "lifts uw.decline.rdp_observed" in result.output
 
 
 def test_assess_without_scan_does_not_fire_finding_rules(saved: tuple[Path, Path]) -> None:

@@ -38,12 +38,14 @@ def assess(
     if scan is not None:
         from insurable.cli.scan_cmd import scan_evidence
 
-        evidence, scanned = scan_evidence(scan, org, catalog)
+        evidence = scan_evidence(scan, catalog)
     result = guarded(lambda: run_assessment(org, catalog, with_plan=plan, evidence=evidence))
     if fmt is Format.json:
         data = result.model_dump(mode="json")
         if scan is not None:
-            data["scan"] = scanned
+            from insurable.cli.scan_cmd import scan_payload
+
+            data["scan"] = scan_payload(scan, org, catalog, result)
         print_json(data)
         return
     from insurable.reports.assessment_md import render_markdown
@@ -57,7 +59,7 @@ def assess(
     if scan is not None:
         from insurable.cli.scan_cmd import print_scan_section
 
-        print_scan_section(scan, org, catalog, lang.value)
+        print_scan_section(scan, org, catalog, result, lang.value)
 
 
 def init(

@@ -31,6 +31,7 @@ _LABELS = {
     "contradictions": {"nl": "Tegenstrijdig met uw antwoorden", "en": "Contradicting your answers"},
     "declared": {"nl": "Uw antwoord", "en": "You answered"},
     "observed": {"nl": "Scan zag", "en": "Scan saw"},
+    "fixes": {"nl": "Wat het sluiten van elke bevinding oplevert", "en": "What closing each finding changes"},
     "indicative": {
         "nl": "Indicatief: een momentopname van buitenaf; docs/scanner.md zegt wat elke controle wel en niet bewijst.",
         "en": "Indicative: a snapshot from the outside; docs/scanner.md says what each check does and does not prove.",
@@ -275,29 +276,52 @@ def register(app: typer.Typer) -> None:
     app.add_typer(scan_app, name="scan")
 
 
-def scan_evidence(path: Path, org: Any, catalog: Catalog) -> tuple[dict[str, bool | str], dict[str, Any]]:
-    """For ``assess --scan``: the findings as engine facts, and findings + reconciliation as JSON."""
+def scan_evidence(path: Path, catalog: Catalog) -> dict[str, bool | str]:
+    """For ``assess --scan``: the saved scan's findings as facts for the engine (exit 2 on a bad file)."""
     from insurable.evidence import finding_values
+
+    return finding_values(guarded(lambda: read_scan(path)), exposure_of(catalog))
+
+
+def _scan_parts(path: Path, org: Any, catalog: Catalog, assessment: Any) -> tuple[ScanResult, Reconciliation, Any]:
+    from insurable.evidence import finding_fixes, finding_values
 
     exposure = exposure_of(catalog)
     result = guarded(lambda: read_scan(path))
     rec = reconcile(org.answers, result, exposure)
-    payload = {
+    fixes = guarded(lambda: finding_fixes(org, catalog, finding_values(result, exposure), result, assessment))
+    return result, rec, fixes
+
+
+def scan_payload(path: Path, org: Any, catalog: Catalog, assessment: Any) -> dict[str, Any]:
+    """Findings, contradictions and the fix-path for findings, as JSON beside the assessment."""
+    result, rec, fixes = _scan_parts(path, org, catalog, assessment)
+    return {
         "file": str(path),
         "organisation": result.organisation,
         "finished": result.finished.isoformat(),
         "findings": [f.model_dump(mode="json") for f in result.findings],
         "contradictions": [c.model_dump(mode="json") for c in rec.contradictions],
         "evidenced": {q: list(ids) for q, ids in rec.evidenced.items()},
+        "fixes": [f.model_dump(mode="json") for f in fixes],
     }
-    return finding_values(result, exposure), payload
 
 
-def print_scan_section(path: Path, org: Any, catalog: Catalog, lang: str) -> None:
-    """The scan's findings and contradictions after the assessment report."""
+def print_scan_section(path: Path, org: Any, catalog: Catalog, assessment: Any, lang: str) -> None:
+    """The scan's findings, contradictions and what closing each finding changes, after the report."""
     exposure = exposure_of(catalog)
-    result = guarded(lambda: read_scan(path))
-    rec = reconcile(org.answers, result, exposure)
-    out = Console(highlight=False)
+    result, rec, fixes = _scan_parts(path, org, catalog, assessment)
+    out = Console(highlight=False, soft_wrap=True)
     render_findings(out, result, exposure, lang)
     render_contradictions(out, rec, exposure, lang)
+    if fixes:
+        out.print(f"[bold]{_LABELS['fixes'][lang]}[/]")
+    for fix in fixes:
+        premium = ""
+        if fix.premium_before_eur is not None and fix.premium_after_eur is not None:
+            premium = f", EUR {fix.premium_before_eur:,.0f} -> {fix.premium_after_eur:,.0f}"
+        out.print(
+            f"  {fix.check} ({', '.join(fix.targets)}): {fix.verdict_before} -> {fix.verdict_after}{premium}; "
+            f"lifts {', '.join(fix.rules_lifted)}. {fix.fix.get(_lang(lang))}",
+            markup=False,
+        )
