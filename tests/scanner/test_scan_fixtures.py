@@ -154,3 +154,24 @@ def test_parse_ports() -> None:
     for bad in ("0", "70000", "9-3", "http", ""):
         with pytest.raises(ValueError):
             parse_ports(bad)
+
+
+def test_an_unanswering_resolver_gives_timeout_findings(servers: Fixtures, exposure: ExposureFile) -> None:
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        org = parse_organisation(servers.organisation())
+        options = _options(
+            servers,
+            nameserver=f"127.0.0.1:{silent.getsockname()[1]}",
+            attest_user="tester",
+            timeout=0.05,
+            well_known=(),
+        )
+        result = run_scan(org, exposure, options)
+    finally:
+        silent.close()
+    assert [(c.method, c.by) for c in result.consent] == [("attestation", "tester")]
+    timeouts = [f for f in result.findings if f.check == "exp.scan_timeout"]
+    assert any(f.target == f"_dmarc.{DOMAIN} TXT" for f in timeouts)
+    assert result.open_ports == {}  # the name never resolved: nothing was connected to

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from insurable.catalog.exposure import ExposureFile
 from insurable.evidence import Finding, ScanResult
@@ -44,19 +44,20 @@ class ScanOptions:
     today: dt.date | None = None
     sweep_concurrency: int = 1000
     kev: Kev | None = None
-    services: list[Service] = field(default_factory=list, compare=False)
 
 
 def run_scan(
     org: Organisation, exposure: ExposureFile, options: ScanOptions, progress: Progress | None = None
 ) -> ScanResult:
     """Scan ``org``'s declared, proven targets; raise InputError (exit 2) when consent is missing."""
-    return asyncio.run(scan(org, exposure, options, progress))
+    result, _services = asyncio.run(scan(org, exposure, options, progress))
+    return result
 
 
 async def scan(
     org: Organisation, exposure: ExposureFile, options: ScanOptions, progress: Progress | None = None
-) -> ScanResult:
+) -> tuple[ScanResult, list[Service]]:
+    """The scan and what each open port turned out to be."""
     started = dt.datetime.now(dt.UTC)
     today = options.today or started.date()
     kev = options.kev or load_kev()
@@ -103,7 +104,6 @@ async def scan(
         timeout=options.timeout, banner_wait=options.banner_wait, user_agent=USER_AGENT, ca_file=options.ca_file
     )
     services = await probe_all(targets, open_ports, hints, probe_opts, options, report)
-    options.services[:] = services
     for service in services:
         findings += service_findings(service, exposure, kev, today)
     for service in services:
@@ -114,7 +114,7 @@ async def scan(
     if any(s.http is not None for s in services):
         ran |= {"exp.hsts_missing", "exp.security_headers_missing"}
     unique = {(f.check, f.target, str(f.value), f.detail): f for f in findings}
-    return ScanResult(
+    result = ScanResult(
         organisation=org.name or "",
         started=started,
         finished=dt.datetime.now(dt.UTC),
@@ -126,6 +126,7 @@ async def scan(
         open_ports=open_ports,
         kev_catalogue=kev.label(),
     )
+    return result, services
 
 
 async def probe_all(
