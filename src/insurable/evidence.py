@@ -230,3 +230,33 @@ def finding_fixes(
         )
     )
     return tuple(fixes)
+
+
+class ScanDiff(Frozen):
+    """What changed between two scans of the same organisation (the service's re-scan history uses it)."""
+
+    before: dt.datetime
+    after: dt.datetime
+    new: tuple[Finding, ...] = Field(description="seen now, not before")
+    resolved: tuple[Finding, ...] = Field(description="seen before, not now, where the check ran again")
+    unchanged: tuple[Finding, ...]
+    not_rechecked: tuple[Finding, ...] = Field(description="seen before; the check did not run this time")
+
+
+def diff_scans(before: ScanResult, after: ScanResult) -> ScanDiff:
+    """Compare two scans finding by finding (check, target and value; details may differ)."""
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        return (f.check, f.target, str(f.value))
+
+    old = {key(f): f for f in before.findings}
+    new = {key(f): f for f in after.findings}
+    gone = [f for k, f in old.items() if k not in new]
+    return ScanDiff(
+        before=before.started,
+        after=after.started,
+        new=tuple(f for k, f in new.items() if k not in old),
+        resolved=tuple(f for f in gone if f.check in after.checks_run or f.check not in before.checks_run),
+        unchanged=tuple(f for k, f in new.items() if k in old),
+        not_rechecked=tuple(f for f in gone if f.check in before.checks_run and f.check not in after.checks_run),
+    )

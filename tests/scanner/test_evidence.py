@@ -189,3 +189,21 @@ def test_fix_path_for_findings_is_the_engine_rerun_ranked_by_effect(catalog: Cat
     # With every finding closed the verdict is the one without a scan: findings only ever add.
     closed = {k: (exposure.by_id()[k].values[0] if exposure.by_id()[k].values else False) for k in values}
     assert assess(org, catalog, with_plan=False, loss_trials=None, evidence=closed).verdict == clean.verdict
+
+
+def test_diff_of_two_scans() -> None:
+    from insurable.evidence import diff_scans
+
+    rdp = Finding(check="exp.rdp_exposed", target="h:3389")
+    smb = Finding(check="exp.smb_exposed", target="h:445")
+    none_policy = Finding(check="exp.dmarc_policy", target="d", value="none_policy")
+    reject = Finding(check="exp.dmarc_policy", target="d", value="reject")
+    caa = Finding(check="exp.caa_missing", target="d")
+    ran = ("exp.rdp_exposed", "exp.smb_exposed", "exp.dmarc_policy", "exp.caa_missing")
+    before = _scan(rdp, smb, none_policy, caa, ran=ran)
+    after = _scan(smb, reject, ran=("exp.rdp_exposed", "exp.smb_exposed", "exp.dmarc_policy"))
+    diff = diff_scans(before, after)
+    assert diff.new == (reject,)
+    assert diff.resolved == (rdp, none_policy)
+    assert diff.unchanged == (smb,)
+    assert diff.not_rechecked == (caa,)

@@ -152,3 +152,19 @@ def test_update_kev_replaces_the_packaged_copy(tmp_path: Path, monkeypatch: pyte
     for field in ("catalogVersion", "dateReleased", "vulnerabilities[0].cveID"):
         assert field in result.output
     assert load_kev().version == "2026.12.01"  # a bad file does not replace a good one
+
+
+def test_scan_diff(saved: tuple[Path, Path], tmp_path: Path) -> None:
+    _org_file, out = saved
+    data = json.loads(out.read_text())
+    data["findings"] = [f for f in data["findings"] if f["check"] != "exp.rdp_exposed"]
+    later = tmp_path / "later.json"
+    later.write_text(json.dumps(data))
+    result = runner.invoke(app, ["scan", "diff", str(out), str(later), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    diff = json.loads(result.output)
+    assert [f["check"] for f in diff["resolved"]] == ["exp.rdp_exposed"] and diff["new"] == []
+    text = runner.invoke(app, ["scan", "diff", str(out), str(later)])
+    assert "Resolved (1)" in text.output and "exp.rdp_exposed" in text.output
+    missing = runner.invoke(app, ["scan", "diff", str(tmp_path / "nope.json"), str(later)])
+    assert missing.exit_code == 2 and "file not found" in missing.output

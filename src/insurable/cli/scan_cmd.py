@@ -32,6 +32,10 @@ _LABELS = {
     "declared": {"nl": "Uw antwoord", "en": "You answered"},
     "observed": {"nl": "Scan zag", "en": "Scan saw"},
     "fixes": {"nl": "Wat het sluiten van elke bevinding oplevert", "en": "What closing each finding changes"},
+    "new": {"nl": "Nieuw", "en": "New"},
+    "resolved": {"nl": "Opgelost", "en": "Resolved"},
+    "not_rechecked": {"nl": "Niet opnieuw gecontroleerd", "en": "Not checked again"},
+    "unchanged": {"nl": "Ongewijzigd", "en": "Unchanged"},
     "indicative": {
         "nl": "Indicatief: een momentopname van buitenaf; docs/scanner.md zegt wat elke controle wel en niet bewijst.",
         "en": "Indicative: a snapshot from the outside; docs/scanner.md says what each check does and does not prove.",
@@ -259,6 +263,49 @@ def token(
             f'{domain}: TXT {TXT_PREFIX}.{domain} "{value}"  or  https://{domain}{WELL_KNOWN_PATH}: {value}',
             markup=False,
         )
+
+
+@scan_app.command("diff")
+def diff(
+    before: Annotated[Path, typer.Argument(help="The earlier saved scan (--out).")],
+    after: Annotated[Path, typer.Argument(help="The later saved scan.")],
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text output.")] = Lang.en,
+    catalog_dir: Annotated[Path | None, typer.Option("--catalog", help="Catalogue directory.")] = None,
+) -> None:
+    """What changed between two saved scans: new, resolved, unchanged and not re-checked findings."""
+    from insurable.evidence import diff_scans
+
+    if fmt not in ("text", "json"):
+        fail([Problem("--format", f"{fmt!r} is not one of text, json")])
+    problems: list[Problem] = []
+    scans: list[ScanResult] = []
+    for path in (before, after):
+        try:
+            scans.append(read_scan(path))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        fail(problems)
+    if scans[0].organisation != scans[1].organisation:
+        fail([Problem("organisation", f"the scans are of {scans[0].organisation!r} and {scans[1].organisation!r}")])
+    result = diff_scans(scans[0], scans[1])
+    if fmt == "json":
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return
+    checks = exposure_of(load_catalog_option(catalog_dir)).by_id()
+    console.print(f"{result.before:%Y-%m-%d %H:%M} -> {result.after:%Y-%m-%d %H:%M}", markup=False)
+    for label, items in (
+        ("new", result.new),
+        ("resolved", result.resolved),
+        ("not_rechecked", result.not_rechecked),
+    ):
+        console.print(f"[bold]{_LABELS[label][lang]}[/] ({len(items)})")
+        for f in items:
+            name = checks[f.check].name.get(_lang(lang)) if f.check in checks else f.check
+            value = "" if f.value is True else f" = {f.value}"
+            console.print(f"  {name} ({f.check}{value}) {f.target}", markup=False)
+    console.print(f"{_LABELS['unchanged'][lang]}: {len(result.unchanged)}", markup=False)
 
 
 @scan_app.command("update-kev")
