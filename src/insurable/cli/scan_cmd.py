@@ -30,7 +30,7 @@ _LABELS = {
     "none": {"nl": "Geen bevindingen.", "en": "No findings."},
     "contradictions": {"nl": "Tegenstrijdig met uw antwoorden", "en": "Contradicting your answers"},
     "declared": {"nl": "Uw antwoord", "en": "You answered"},
-    "observed": {"nl": "Scan zag", "en": "Scan saw"},
+    "observed": {"nl": "de scan zag", "en": "the scan saw"},
     "fixes": {"nl": "Wat het sluiten van elke bevinding oplevert", "en": "What closing each finding changes"},
     "new": {"nl": "Nieuw", "en": "New"},
     "resolved": {"nl": "Opgelost", "en": "Resolved"},
@@ -234,7 +234,7 @@ def render_contradictions(out: Console, rec: Reconciliation, exposure: ExposureF
     for c in rec.contradictions:
         check = checks[c.check]
         out.print(
-            f"  [{c.severity}] {c.question}: {_LABELS['declared'][lang]} {json.dumps(c.declared)}, "
+            f"  [{c.severity}] {c.question}: {_LABELS['declared'][lang]} {json.dumps(c.declared)}; "
             f"{_LABELS['observed'][lang]} {json.dumps(c.observed)} ({c.check}: {', '.join(c.targets)}). "
             f"{c.text.get(_lang(lang))} {check.fix.get(_lang(lang))}",
             markup=False,
