@@ -19,7 +19,8 @@ from insurable.evidence import Finding, ScanResult, finding_values, reconcile
 from insurable.scanner.dnscheck import dmarc_tags
 from insurable.scanner.findings import service_findings
 from insurable.scanner.kev import Kev
-from insurable.scanner.probes import HttpInfo, Service, classify_banner, parse_http
+from insurable.scanner.probes import HttpInfo, Service, classify_banner
+from insurable.scanner.web import parse_http
 
 T0 = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 

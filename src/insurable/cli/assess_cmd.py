@@ -36,14 +36,14 @@ def assess(
     org = load_org(org_file, catalog, required=ASSESSMENT_FIELDS)
     evidence = None
     if scan is not None:
-        from insurable.cli.scan_cmd import scan_evidence
+        from insurable.cli.scan_report import scan_evidence
 
         evidence = scan_evidence(scan, catalog)
     result = guarded(lambda: run_assessment(org, catalog, with_plan=plan, evidence=evidence))
     if fmt is Format.json:
         data = result.model_dump(mode="json")
         if scan is not None:
-            from insurable.cli.scan_cmd import scan_payload
+            from insurable.cli.scan_report import scan_payload
 
             data["scan"] = scan_payload(scan, org, catalog, result)
         print_json(data)
@@ -57,7 +57,7 @@ def assess(
         # Markdown wraps to the terminal itself; the shared console's soft wrap would crop it.
         Console(highlight=False).print(Markdown(text))
     if scan is not None:
-        from insurable.cli.scan_cmd import print_scan_section
+        from insurable.cli.scan_report import print_scan_section
 
         print_scan_section(scan, org, catalog, result, lang.value)
 

@@ -13,34 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from insurable.catalog.exposure import ExposureFile
-from insurable.catalog.loader import Catalog
 from insurable.cli.app import Lang, console, err_console, fail, guarded, load_catalog_option, load_org
-from insurable.errors import InputError, Problem, problems_from_validation
-from insurable.evidence import Reconciliation, ScanResult, reconcile
-
-_LABELS = {
-    "consent": {"nl": "Toestemming", "en": "Consent"},
-    "findings": {"nl": "Bevindingen", "en": "Findings"},
-    "none": {"nl": "Geen bevindingen.", "en": "No findings."},
-    "contradictions": {"nl": "Tegenstrijdig met uw antwoorden", "en": "Contradicting your answers"},
-    "declared": {"nl": "Uw antwoord", "en": "You answered"},
-    "observed": {"nl": "de scan zag", "en": "the scan saw"},
-    "fixes": {"nl": "Wat het sluiten van elke bevinding oplevert", "en": "What closing each finding changes"},
-    "new": {"nl": "Nieuw", "en": "New"},
-    "resolved": {"nl": "Opgelost", "en": "Resolved"},
-    "not_rechecked": {"nl": "Niet opnieuw gecontroleerd", "en": "Not checked again"},
-    "unchanged": {"nl": "Ongewijzigd", "en": "Unchanged"},
-    "indicative": {
-        "nl": "Indicatief: een momentopname van buitenaf; docs/scanner.md zegt wat elke controle wel en niet bewijst.",
-        "en": "Indicative: a snapshot from the outside; docs/scanner.md says what each check does and does not prove.",
-    },
-}
+from insurable.cli.scan_report import LABELS, exposure_of, read_scan, render_scan, text_lang
+from insurable.errors import InputError, Problem
+from insurable.evidence import ScanResult, reconcile
 
 
 class _ScanGroup(TyperGroup):
@@ -57,24 +36,6 @@ scan_app = typer.Typer(
     help="Outside-in scan of your declared domains and IP ranges, reconciled with your answers.",
     no_args_is_help=True,
 )
-
-
-def exposure_of(catalog: Catalog) -> ExposureFile:
-    return guarded(lambda: catalog.get("exposure.yaml", ExposureFile))
-
-
-def read_scan(path: Path) -> ScanResult:
-    """Read a saved scan (``--out``); raise InputError naming the file and every problem."""
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem("", "file not found", str(path))]) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem("", f"not a readable JSON scan result: {exc}", str(path))]) from None
-    try:
-        return ScanResult.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, file=str(path))) from None
 
 
 @scan_app.command("run")
@@ -196,55 +157,6 @@ def _user() -> str:
         return "unknown"
 
 
-def render_scan(out: Console, result: ScanResult, rec: Reconciliation, exposure: ExposureFile, lang: str) -> None:
-    """Consent, findings (worst first) and contradictions as Rich tables."""
-    out.print(f"[bold]{_LABELS['consent'][lang]}[/]")
-    for c in result.consent:
-        by = f" by {c.by}" if c.by else ""
-        out.print(f"  {c.target}: {c.method}{by} at {c.at:%Y-%m-%d %H:%M:%S}Z", markup=False)
-    render_findings(out, result, exposure, lang)
-    render_contradictions(out, rec, exposure, lang)
-    out.print(f"{_LABELS['indicative'][lang]} {result.kev_catalogue}. User agent: {result.user_agent}", markup=False)
-
-
-def render_findings(out: Console, result: ScanResult, exposure: ExposureFile, lang: str) -> None:
-    from insurable.catalog.exposure import SEVERITY_ORDER
-
-    checks = exposure.by_id()
-    out.print(f"[bold]{_LABELS['findings'][lang]}[/]")
-    shown = [
-        f for f in result.findings if f.check in checks and (f.value is True or f.value in checks[f.check].bad_values)
-    ]
-    if not shown:
-        out.print(f"  {_LABELS['none'][lang]}")
-        return
-    shown.sort(key=lambda f: (-SEVERITY_ORDER.index(checks[f.check].severity), f.check, f.target))
-    for f in shown:
-        check = checks[f.check]
-        detail = " ".join(filter(None, [f.detail, ", ".join(f.cves)]))
-        line = f"  [{check.severity}] {check.name.get(_lang(lang))} ({f.check}) {f.target}"
-        out.print(f"{line}: {detail}" if detail else line, markup=False)
-
-
-def render_contradictions(out: Console, rec: Reconciliation, exposure: ExposureFile, lang: str) -> None:
-    if not rec.contradictions:
-        return
-    checks = exposure.by_id()
-    out.print(f"[bold red]{_LABELS['contradictions'][lang]}[/]")
-    for c in rec.contradictions:
-        check = checks[c.check]
-        out.print(
-            f"  [{c.severity}] {c.question}: {_LABELS['declared'][lang]} {json.dumps(c.declared)}; "
-            f"{_LABELS['observed'][lang]} {json.dumps(c.observed)} ({c.check}: {', '.join(c.targets)}). "
-            f"{c.text.get(_lang(lang))} {check.fix.get(_lang(lang))}",
-            markup=False,
-        )
-
-
-def _lang(lang: str) -> Any:
-    return "nl" if lang == "nl" else "en"
-
-
 @scan_app.command("token")
 def token(
     org_file: Annotated[Path, typer.Argument(help="Organisation YAML with scan_targets.")],
@@ -300,12 +212,12 @@ def diff(
         ("resolved", result.resolved),
         ("not_rechecked", result.not_rechecked),
     ):
-        console.print(f"[bold]{_LABELS[label][lang]}[/] ({len(items)})")
+        console.print(f"[bold]{LABELS[label][lang]}[/] ({len(items)})")
         for f in items:
-            name = checks[f.check].name.get(_lang(lang)) if f.check in checks else f.check
+            name = checks[f.check].name.get(text_lang(lang)) if f.check in checks else f.check
             value = "" if f.value is True else f" = {f.value}"
             console.print(f"  {name} ({f.check}{value}) {f.target}", markup=False)
-    console.print(f"{_LABELS['unchanged'][lang]}: {len(result.unchanged)}", markup=False)
+    console.print(f"{LABELS['unchanged'][lang]}: {len(result.unchanged)}", markup=False)
 
 
 @scan_app.command("update-kev")
@@ -321,54 +233,3 @@ def update_kev_cmd(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(scan_app, name="scan")
-
-
-def scan_evidence(path: Path, catalog: Catalog) -> dict[str, bool | str]:
-    """For ``assess --scan``: the saved scan's findings as facts for the engine (exit 2 on a bad file)."""
-    from insurable.evidence import finding_values
-
-    return finding_values(guarded(lambda: read_scan(path)), exposure_of(catalog))
-
-
-def _scan_parts(path: Path, org: Any, catalog: Catalog, assessment: Any) -> tuple[ScanResult, Reconciliation, Any]:
-    from insurable.evidence import finding_fixes, finding_values
-
-    exposure = exposure_of(catalog)
-    result = guarded(lambda: read_scan(path))
-    rec = reconcile(org.answers, result, exposure)
-    fixes = guarded(lambda: finding_fixes(org, catalog, finding_values(result, exposure), result, assessment))
-    return result, rec, fixes
-
-
-def scan_payload(path: Path, org: Any, catalog: Catalog, assessment: Any) -> dict[str, Any]:
-    """Findings, contradictions and the fix-path for findings, as JSON beside the assessment."""
-    result, rec, fixes = _scan_parts(path, org, catalog, assessment)
-    return {
-        "file": str(path),
-        "organisation": result.organisation,
-        "finished": result.finished.isoformat(),
-        "findings": [f.model_dump(mode="json") for f in result.findings],
-        "contradictions": [c.model_dump(mode="json") for c in rec.contradictions],
-        "evidenced": {q: list(ids) for q, ids in rec.evidenced.items()},
-        "fixes": [f.model_dump(mode="json") for f in fixes],
-    }
-
-
-def print_scan_section(path: Path, org: Any, catalog: Catalog, assessment: Any, lang: str) -> None:
-    """The scan's findings, contradictions and what closing each finding changes, after the report."""
-    exposure = exposure_of(catalog)
-    result, rec, fixes = _scan_parts(path, org, catalog, assessment)
-    out = Console(highlight=False, soft_wrap=True)
-    render_findings(out, result, exposure, lang)
-    render_contradictions(out, rec, exposure, lang)
-    if fixes:
-        out.print(f"[bold]{_LABELS['fixes'][lang]}[/]")
-    for fix in fixes:
-        premium = ""
-        if fix.premium_before_eur is not None and fix.premium_after_eur is not None:
-            premium = f", EUR {fix.premium_before_eur:,.0f} -> {fix.premium_after_eur:,.0f}"
-        out.print(
-            f"  {fix.check} ({', '.join(fix.targets)}): {fix.verdict_before} -> {fix.verdict_after}{premium}; "
-            f"lifts {', '.join(fix.rules_lifted)}. {fix.fix.get(_lang(lang))}",
-            markup=False,
-        )
