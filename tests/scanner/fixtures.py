@@ -195,7 +195,7 @@ class Fixtures:
         }
 
 
-def zone_text(token: str, extra: str = "") -> str:
+def zone_text(token: str, sub_token: str, extra: str = "") -> str:
     return f"""
 {DOMAIN}. 60 IN A {LOOPBACK}
 {DOMAIN}. 60 IN TXT "v=spf1 mx -all"
@@ -203,6 +203,9 @@ def zone_text(token: str, extra: str = "") -> str:
 _dmarc.{DOMAIN}. 60 IN TXT "v=DMARC1; p=none; rua=mailto:dmarc@{DOMAIN}"
 _insurable-scan.{DOMAIN}. 60 IN TXT "{token}"
 wk.test. 60 IN A {LOOPBACK}
+sub.{DOMAIN}. 60 IN A {LOOPBACK}
+_insurable-scan.sub.{DOMAIN}. 60 IN TXT "{sub_token}"
+{DOMAIN}. 60 IN CAA 0 issue "letsencrypt.org"
 nodns.test. 60 IN A {LOOPBACK}
 {extra}
 """
@@ -276,7 +279,7 @@ class FixtureServers:
         self._start("ssh", banner_handler(b"SSH-2.0-OpenSSH_9.6\r\n"))
         self._start("ftp", banner_handler(b"220 ProFTPD Server ready.\r\n"))
         self._start("silent", silent_handler)
-        resolver = ZoneResolver(zone_text(consent_token(ORG_NAME, DOMAIN)))
+        resolver = ZoneResolver(zone_text(consent_token(ORG_NAME, DOMAIN), consent_token(ORG_NAME, f"sub.{DOMAIN}")))
         self.dns = DNSServer(
             resolver,
             address=LOOPBACK,

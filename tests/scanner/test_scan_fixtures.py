@@ -101,8 +101,17 @@ def _openssl_speaks_tls10() -> bool:
 def test_dns_and_email(result: ScanResult) -> None:
     values = {f.check: f.value for f in result.findings if f.target == DOMAIN}
     assert values["exp.dmarc_policy"] == "none_policy"
-    assert {"exp.dkim_not_found", "exp.dnssec_missing", "exp.caa_missing"} <= set(values)
-    assert "exp.spf_missing" not in values and "exp.mx_missing" not in values
+    assert {"exp.dkim_not_found", "exp.dnssec_missing"} <= set(values)
+    assert not {"exp.spf_missing", "exp.mx_missing", "exp.caa_missing"} & set(values)
+
+
+def test_subdomain_inherits_dmarc_and_caa_from_its_parent(servers: Fixtures, exposure: ExposureFile) -> None:
+    org = parse_organisation(servers.organisation(domains=[f"sub.{DOMAIN}"]))
+    result = run_scan(org, exposure, _options(servers, ports=(servers.ports["ssh"],), well_known=()))
+    values = {f.check: f.value for f in result.findings if f.target == f"sub.{DOMAIN}"}
+    assert values["exp.dmarc_policy"] == "none_policy"  # from _dmarc.example.test
+    assert "exp.caa_missing" not in values
+    assert "exp.spf_missing" in values  # SPF is per name: no fallback
 
 
 def test_a_silent_port_is_a_timeout_finding_not_an_error(result: ScanResult, servers: Fixtures) -> None:

@@ -57,6 +57,12 @@ def dmarc_tags(record: str) -> dict[str, str]:
     return tags
 
 
+def parents(domain: str) -> list[str]:
+    """``a.b.example.nl`` -> [a.b.example.nl, b.example.nl, example.nl] (down to two labels)."""
+    labels = domain.split(".")
+    return [".".join(labels[i:]) for i in range(max(1, len(labels) - 1))]
+
+
 DNS_CHECKS = (
     "exp.spf_missing",
     "exp.spf_permissive",
@@ -77,7 +83,13 @@ def domain_findings(lookup: Lookup, domain: str, exposure: ExposureFile) -> list
         found.append(Finding(check="exp.spf_missing", target=domain, detail="no v=spf1 TXT record"))
     elif any(r.split()[-1] in ("+all", "?all", "all") for r in spf):
         found.append(Finding(check="exp.spf_permissive", target=domain, detail=spf[0]))
-    dmarc = [r for r in lookup.records(f"_dmarc.{domain}", "TXT") if r.upper().startswith("V=DMARC1")]
+    # DMARC falls back to the organisational domain (RFC 7489 section 6.6.3); without a public
+    # suffix list, the parents down to two labels stand in for it.
+    dmarc: list[str] = []
+    for name in parents(domain):
+        dmarc = [r for r in lookup.records(f"_dmarc.{name}", "TXT") if r.upper().startswith("V=DMARC1")]
+        if dmarc:
+            break
     policy = "absent"
     if dmarc:
         tags = dmarc_tags(dmarc[0])
@@ -98,6 +110,7 @@ def domain_findings(lookup: Lookup, domain: str, exposure: ExposureFile) -> list
         found.append(Finding(check="exp.mx_missing", target=domain))
     if not lookup.records(domain, "DNSKEY"):
         found.append(Finding(check="exp.dnssec_missing", target=domain, detail="no DNSKEY"))
-    if not lookup.records(domain, "CAA"):
+    # CAA applies from the closest ancestor that has a record set (RFC 8659 section 3).
+    if not any(lookup.records(name, "CAA") for name in parents(domain)):
         found.append(Finding(check="exp.caa_missing", target=domain))
     return found
