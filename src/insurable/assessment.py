@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.loader import Catalog
@@ -41,17 +43,20 @@ def assess(
     loss_trials: int | None = 50_000,
     loss_seed: int | None = None,
     path_trials: int | None = PATH_TRIALS,
+    evidence: Mapping[str, Any] | None = None,
 ) -> Assessment:
     """The whole assessment of ``org``: verdict and terms, NIS2, loss section, fix-path and plan.
 
     ``loss_trials=None`` (or a catalogue without ``perils.yaml``) leaves out the loss model; then the
     fix-path ranks on the engine alone. ``path_trials`` sets the loss model's trials per path step.
+    ``evidence`` (a saved scan's findings, :mod:`insurable.evidence`) is read by ``finding`` rules in
+    every pass; fixing a control does not close what a scan observed.
     """
     nis2 = None
     required: frozenset[str] = frozenset()
     if "nis2.yaml" in catalog.files:
         nis2, required = engine.nis2_outcome(org, catalog)
-    result = engine.assess(org, catalog, guideline=guideline, legally_required=required, nis2=nis2)
+    result = engine.assess(org, catalog, guideline=guideline, legally_required=required, nis2=nis2, evidence=evidence)
     with_loss = bool(loss_trials) and "perils.yaml" in catalog.files
     update: dict[str, object] = {
         "input_sha256": input_sha256(org),
@@ -71,11 +76,20 @@ def assess(
 
         alone: dict[str, Assessment] = {}
         path, blockers = fix_path(
-            org, catalog, result, guideline=guideline, required=required, retained=retained, alone=alone
+            org,
+            catalog,
+            result,
+            guideline=guideline,
+            required=required,
+            retained=retained,
+            alone=alone,
+            evidence=evidence,
         )
         update["path"] = path
         update["blockers"] = blockers
-        update["plan"] = improvement_plan(org, catalog, result, guideline=guideline, required=required, alone=alone)
+        update["plan"] = improvement_plan(
+            org, catalog, result, guideline=guideline, required=required, alone=alone, evidence=evidence
+        )
     return result.model_copy(update=update)
 
 

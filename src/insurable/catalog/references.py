@@ -192,3 +192,12 @@ def _register_question_use() -> None:
 
 
 _register_question_use()
+
+
+def _register_exposure() -> None:
+    from insurable.catalog.exposure import check_exposure
+
+    EXTRA_CHECKS.append(check_exposure)
+
+
+_register_exposure()

@@ -41,15 +41,28 @@ def assess(
     plan: Annotated[
         bool, typer.Option("--plan/--no-plan", help="Include the fix-path and the one-control-alone plan.")
     ] = True,
+    scan: Annotated[
+        Path | None, typer.Option("--scan", help="A saved scan (insurable scan --out): findings become facts.")
+    ] = None,
 ) -> None:
     """Assess insurability: verdict, premium, deductible, limit, exclusions, reasons and the fix-path."""
     from insurable.assessment import assess as run_assessment
 
     catalog = load_catalog_option(catalog_dir, guideline)
     org = load_org(org_file, catalog, required=ASSESSMENT_FIELDS)
-    result = guarded(lambda: run_assessment(org, catalog, with_plan=plan))
+    evidence = None
+    if scan is not None:
+        from insurable.cli.scan_report import scan_evidence
+
+        evidence = scan_evidence(scan, catalog)
+    result = guarded(lambda: run_assessment(org, catalog, with_plan=plan, evidence=evidence))
     if fmt is AssessFormat.json:
-        print_json(result.model_dump(mode="json"))
+        data = result.model_dump(mode="json")
+        if scan is not None:
+            from insurable.cli.scan_report import scan_payload
+
+            data["scan"] = scan_payload(scan, org, catalog, result)
+        print_json(data)
         return
     if fmt is AssessFormat.email:
         from insurable.reports.assessment_email import render_email
@@ -60,11 +73,15 @@ def assess(
         from insurable.reports.assessment_md import render_markdown
 
         typer.echo(render_markdown(result, lang.value))
-        return
-    from insurable.reports.assessment_text import render_text
+    else:
+        from insurable.reports.assessment_text import render_text
 
-    width = shutil.get_terminal_size((80, 24)).columns
-    typer.echo(render_text(result, lang.value, width=width), nl=False)
+        width = shutil.get_terminal_size((80, 24)).columns
+        typer.echo(render_text(result, lang.value, width=width), nl=False)
+    if scan is not None:
+        from insurable.cli.scan_report import print_scan_section
+
+        print_scan_section(scan, org, catalog, result, lang.value)
 
 
 def init(

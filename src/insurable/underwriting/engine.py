@@ -17,6 +17,7 @@ know" refers to an underwriter instead).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, get_args
 
 from insurable.catalog.guideline import CONDITION_EFFECTS, POLICY_TERM_EFFECTS, Effect, GuidelineFile, Rule
@@ -64,14 +65,20 @@ EFFECT_WEIGHT: tuple[str, ...] = (
 REQUIRED_EFFECTS = frozenset({"decline", "refer"})
 
 
-def _fire(rule: Rule, answers: EffectiveAnswers, org: Organisation, register: dict[str, Source]) -> RuleOutcome | None:
+def _fire(
+    rule: Rule,
+    answers: EffectiveAnswers,
+    org: Organisation,
+    register: dict[str, Source],
+    evidence: Mapping[str, Any] | None = None,
+) -> RuleOutcome | None:
     read = profile_accessor(org)
-    if not holds(rule.when, answers.values, read):
+    if not holds(rule.when, answers.values, read, evidence):
         return None
-    outcome = evaluate(rule.when, answers.values, read)
+    outcome = evaluate(rule.when, answers.values, read, evidence)
     facts = tuple(
         FactOut(
-            kind="answer" if f.kind == "answer" else "profile",
+            kind="answer" if f.kind == "answer" else "finding" if f.kind == "finding" else "profile",
             id=f.id,
             value=f.value,
             assumed=f.kind == "answer" and (f.id in answers.blank or f.id in answers.assumed),
@@ -110,6 +117,11 @@ def _on_given_answers(outcome: RuleOutcome) -> bool:
     return not any(f.assumed for f in outcome.facts)
 
 
+def _evidence_key(evidence: Mapping[str, Any] | None) -> str:
+    """A stable key for the findings a pass read (the memo must never reuse a pass across scans)."""
+    return "" if not evidence else repr(sorted(evidence.items(), key=lambda item: item[0]))
+
+
 def _verdict(fired: dict[str, list[RuleOutcome]], missing: tuple[MissingAnswer, ...]) -> Verdict:
     if any(_on_given_answers(d) for d in fired["decline"]):
         return "declined"
@@ -133,6 +145,7 @@ def assess(
     nis2: dict[str, Any] | None = None,
     base: Assessment | None = None,
     with_controls: bool = True,
+    evidence: Mapping[str, Any] | None = None,
 ) -> Assessment:
     """One pass: assess ``org`` under ``guideline`` (default: the catalogue's). Pure; raises InputError on gaps.
 
@@ -145,6 +158,10 @@ def assess(
     answer, blank and assumed status as there: a rule reads nothing else, so the result is the same
     as a full pass (the fix-path's properties check it against full passes). ``with_controls=False``
     leaves out the control status list (the fix-path's candidate passes do not read it).
+
+    ``evidence`` (exposure check id -> observed value, :func:`insurable.evidence.finding_values`)
+    is read by rules' ``finding`` predicates; the fix-path and plan keep it, since fixing an answer
+    does not close what a scan observed.
     """
     raise_if(missing_fields(org, ASSESSMENT_FIELDS))
     g = guideline or catalog.guideline
@@ -152,7 +169,7 @@ def assess(
     qn = catalog.questionnaire
     answers = effective_answers(org, qn)
 
-    previous = recall(base, f"pass:{id(g)}") if base is not None else None
+    previous = recall(base, f"pass:{id(g)}:{_evidence_key(evidence)}") if base is not None else None
     changed = _changed_questions(previous[0], answers) if previous is not None else None
     if previous is not None and changed is not None and changed.isdisjoint(_class_questions(g)):
         hazard, classification = previous[2]
@@ -164,7 +181,7 @@ def assess(
         if changed is not None and previous is not None and changed.isdisjoint(reads):
             result = previous[1][rule.id]
         else:
-            result = _fire(rule, answers, org, register)
+            result = _fire(rule, answers, org, register, evidence)
         by_rule[rule.id] = result
         if result is not None:
             fired[rule.effect].append(result)
@@ -238,7 +255,7 @@ def assess(
         guideline=f"{g.header.id}@{g.header.version}",
         catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
     )
-    remember(assessment, f"pass:{id(g)}", (answers, by_rule, (hazard, classification)))
+    remember(assessment, f"pass:{id(g)}:{_evidence_key(evidence)}", (answers, by_rule, (hazard, classification)))
     return assessment
 
 

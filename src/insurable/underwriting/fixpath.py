@@ -176,6 +176,7 @@ def fix_path(
     required: frozenset[str] = frozenset(),
     retained: RetainedLoss | None = None,
     alone: dict[str, Assessment] | None = None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> tuple[tuple[PathStep, ...], tuple[Blocker, ...]]:
     """The cumulative fix-path from ``before`` and the reasons no control lifts.
 
@@ -203,6 +204,7 @@ def fix_path(
             nis2=before.nis2,
             base=base,
             with_controls=False,
+            evidence=evidence,
         )
 
     relevant = engine_questions(catalog, g)

@@ -27,9 +27,9 @@ class Result(BaseModel):
 
 
 class FactOut(Result):
-    """An answer or profile value a rule read."""
+    """An answer, profile value or observed finding a rule read."""
 
-    kind: Literal["answer", "profile"]
+    kind: Literal["answer", "profile", "finding"]
     id: str
     value: Any
     assumed: bool = False

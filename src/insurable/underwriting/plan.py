@@ -6,6 +6,7 @@ capacity, then money per euro of effort)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.loader import Catalog
@@ -24,6 +25,7 @@ def improvement_plan(
     guideline: GuidelineFile | None = None,
     required: frozenset[str] = frozenset(),
     alone: Mapping[str, Assessment] | None = None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> tuple[PlanItem, ...]:
     """Each missing or partial control assessed alone (``alone``: assessments already made, e.g. by the
     fix-path's first round, reused instead of re-running the engine)."""
@@ -38,7 +40,12 @@ def improvement_plan(
         answers = with_control_in_place(org.answers, catalog.questionnaire, control.id)
         known = (alone or {}).get(control.id)
         after = known or assess(
-            org.with_answers(answers), catalog, guideline=guideline, legally_required=required, nis2=before.nis2
+            org.with_answers(answers),
+            catalog,
+            guideline=guideline,
+            legally_required=required,
+            nis2=before.nis2,
+            evidence=evidence,
         )
         p0 = before.premium.point_eur if before.premium else None
         p1 = after.premium.point_eur if after.premium else None
