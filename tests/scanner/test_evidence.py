@@ -166,9 +166,9 @@ def test_contradiction_iff_observed_is_worse_than_declared(
 
 
 def test_fix_path_for_findings_is_the_engine_rerun_ranked_by_effect(catalog: Catalog, exposure: ExposureFile) -> None:
+    from insurable.assessment import assess
     from insurable.evidence import finding_fixes
     from insurable.profile import load_organisation
-    from insurable.assessment import assess
 
     org = load_organisation(Path(__file__).resolve().parents[2] / "examples" / "saas-provider.yaml")
     scan = _scan(
