@@ -37,12 +37,8 @@ _unit = streams.unit
 _open_unit = streams.open_unit
 
 
-def _year_hash(key: Any, year: int) -> Any:
-    return streams.year_hash(int(key), year)
-
-
-def _cell_hash(year: Any, kind: int) -> Any:
-    return streams.cell_hash(int(year), kind)
+def _cell_hash(key: Any, year: int, kind: int) -> Any:
+    return streams.cell_hash(int(key), year, kind)
 
 
 def _draw_hash(cell: Any, j: int) -> Any:
@@ -50,7 +46,7 @@ def _draw_hash(cell: Any, j: int) -> Any:
 
 
 _U_G = np.uint64(streams.GOLDEN)
-_U_CELL = np.uint64(streams.CELL)
+_U_KIND = np.uint64(streams.KIND_BITS)
 _U_M1 = np.uint64(streams.M1)
 _U_M2 = np.uint64(streams.M2)
 _U11, _U27, _U30, _U31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
@@ -62,12 +58,8 @@ def _mix_u64(z: Any) -> Any:
     return z ^ (z >> _U31)
 
 
-def _year_hash_u64(key: Any, year: int) -> Any:
-    return _mix_u64(key + np.uint64(year + 1) * _U_G)
-
-
-def _cell_hash_u64(year: Any, kind: int) -> Any:
-    return _mix_u64(year + np.uint64(kind + 1) * _U_CELL)
+def _cell_hash_u64(key: Any, year: int, kind: int) -> Any:
+    return _mix_u64(key + ((np.uint64(year + 1) << _U_KIND) | np.uint64(kind)) * _U_G)
 
 
 def _draw_hash_u64(cell: Any, j: int) -> Any:
@@ -75,16 +67,18 @@ def _draw_hash_u64(cell: Any, j: int) -> Any:
 
 
 def _unit_u64(h: Any) -> float:
-    return float(h >> _U11) * _TWO_M53
+    return float(np.int64(h >> _U11)) * _TWO_M53  # 53 bits: a signed conversion, cheaper
 
 
 def _open_unit_u64(h: Any) -> float:
-    return (float(h >> _U11) + 0.5) * _TWO_M53
+    return (float(np.int64(h >> _U11)) + 0.5) * _TWO_M53
 
 
-def _severity(mu: float, sigma: float, w: float, zt: float, t: float, q: float, beta: float, xi: float) -> float:
-    """The spliced lognormal/GPD severity for the upper-tail probability ``w`` (severity.py)."""
-    z = _upper_z(w)
+def _severity(  # noqa: PLR0913
+    mu: float, sigma: float, w: float, z: float, zt: float, t: float, q: float, beta: float, xi: float
+) -> float:
+    """The spliced lognormal/GPD severity for the upper-tail probability ``w``, ``z`` its normal
+    (``Phi(-z) = w``; severity.py)."""
     if z <= zt:
         return math.exp(mu + sigma * z)
     s = w / q
@@ -139,13 +133,13 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
     m = 0  # the output row: y, or with ``compact`` the next kept row (years with a loss only)
     for y in range(n_years):
         # Every draw is addressed by (year, type, event): nothing here depends on what others drew.
-        yh = _year_hash(key, first_year + y)
+        year = first_year + y
         state = 0
-        if shock_p > 0.0 and _unit(_cell_hash(yh, _SHOCK)) < shock_p:
+        if shock_p > 0.0 and _unit(_cell_hash(key, year, _SHOCK)) < shock_p:
             state = 1
         any_event = False
         for p in range(n_perils):
-            h = _cell_hash(yh, p)
+            h = _cell_hash(key, year, p)
             cells[p] = h
             v = _unit(h)
             # Count the CDF entries at or below v (searchsorted(side="right") on a rising CDF); the
@@ -175,16 +169,19 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
             peril_total = 0.0
             for i in range(counts[p]):
                 w = _open_unit(_draw_hash(cells[p], 3 * i))
-                x = _severity(mu[p], sigma[p], w, tail[0, p], tail[1, p], tail[2, p], tail[3, p], tail[4, p])
+                z = _upper_z(w)
+                x = _severity(mu[p], sigma[p], w, z, tail[0, p], tail[1, p], tail[2, p], tail[3, p], tail[4, p])
                 xb = 0.0
                 if bi_cov[p] >= 0:
-                    xb = math.exp(bi_mu[p] + bi_sigma[p] * _upper_z(w))
+                    xb = math.exp(bi_mu[p] + bi_sigma[p] * z)
                 x2 = 0.0
                 if theft_p[p] > 0.0 and _unit(_draw_hash(cells[p], 3 * i + 1)) < theft_p[p]:
+                    w2 = _open_unit(_draw_hash(cells[p], 3 * i + 2))
                     x2 = _severity(
                         theft_mu[p],
                         theft_sigma[p],
-                        _open_unit(_draw_hash(cells[p], 3 * i + 2)),
+                        w2,
+                        _upper_z(w2),
                         theft_tail[0, p],
                         theft_tail[1, p],
                         theft_tail[2, p],
@@ -260,7 +257,6 @@ def _compile() -> Callable[..., Any] | None:
     names["_mix_u64"] = helper(_mix_u64)
     names["_upper_z"] = helper(streams.upper_z)
     names["_unit"], names["_open_unit"] = helper(_unit_u64), helper(_open_unit_u64)
-    names["_year_hash"] = helper(_with_globals(_year_hash_u64, names))
     names["_cell_hash"] = helper(_with_globals(_cell_hash_u64, names))
     names["_draw_hash"] = helper(_with_globals(_draw_hash_u64, names))
     names["_severity"] = helper(_with_globals(_severity, names))

@@ -32,11 +32,10 @@ def draw_counts(
     """Losses per (year, event type), shape (n_years, P), and the (year, type) cell hashes the
     events' draws are addressed from."""
     n_perils = prep.count_len.shape[1]
-    years = streams.year_hashes(key, first_year, n_years)
-    cells = streams.cell_hashes(years, np.arange(n_perils, dtype=np.int64))
+    cells = streams.cell_hashes(key, first_year, n_years, np.arange(n_perils, dtype=np.int64))
     state = np.zeros(n_years, dtype=np.int64)
     if shock_p > 0:
-        shock = streams.cell_hashes(years, np.array([streams.SHOCK], dtype=np.int64))[:, 0]
+        shock = streams.cell_hashes(key, first_year, n_years, np.array([streams.SHOCK], dtype=np.int64))[:, 0]
         state = (streams.unit_array(shock) < shock_p).astype(np.int64)
     u = streams.unit_array(cells)
     counts = np.zeros((n_years, n_perils), dtype=np.int64)

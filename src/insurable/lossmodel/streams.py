@@ -4,9 +4,10 @@ A run's seed gives one 64-bit key (:func:`run_key`). Every uniform the kernels u
 hash of the key and the draw's *address* (splitmix64's finaliser, which passes BigCrush as a
 generator):
 
-- year ``y`` (its index in the whole run, not in a block): ``year = mix(key + (y + 1) * G)``;
-- cell (year, event type ``p``): ``cell = mix(year + (p + 1) * C)``; the type's count uniform is
-  ``unit(cell)`` and draw ``j`` of the cell is ``mix(cell + (j + 1) * G)``;
+- cell (trial-year ``y``, its index in the whole run, not in a block; event type ``p``):
+  ``cell = mix(key + ((y + 1) * 2**16 + p) * G)``, i.e. splitmix64's output number
+  ``(y + 1) * 2**16 + p`` from the key; the type's count uniform is ``unit(cell)`` and draw ``j`` of
+  the cell is ``mix(cell + (j + 1) * G)`` (splitmix64 seeded with the cell);
 - event ``i`` of a cell uses draws ``3i`` (severity), ``3i + 1`` (whether its second part happens)
   and ``3i + 2`` (the second part's severity); the common-shock uniform of a year is the count
   uniform of the pseudo type :data:`SHOCK`.
@@ -37,7 +38,7 @@ F64 = NDArray[np.float64]
 
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15  # the splitmix64 increment
-CELL = 0xD1B54A32D192ED03  # an odd constant (R2 sequence) spreading event types apart
+KIND_BITS = 16  # event types per year (the last one is SHOCK)
 M1 = 0xBF58476D1CE4E5B9
 M2 = 0x94D049BB133111EB
 SHOCK = 0xFFFF  # the pseudo event type whose count uniform decides a common-shock year
@@ -65,12 +66,8 @@ def mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
-def year_hash(key: int, year: int) -> int:
-    return mix((key + (year + 1) * GOLDEN) & MASK)
-
-
-def cell_hash(year: int, kind: int) -> int:
-    return mix((year + (kind + 1) * CELL) & MASK)
+def cell_hash(key: int, year: int, kind: int) -> int:
+    return mix((key + (((year + 1) << KIND_BITS) | kind) * GOLDEN) & MASK)
 
 
 def draw_hash(cell: int, j: int) -> int:
@@ -213,15 +210,11 @@ def mix_array(z: U64) -> U64:
     return out
 
 
-def year_hashes(key: int, first_year: int, n_years: int) -> U64:
-    years = np.arange(first_year + 1, first_year + n_years + 1, dtype=np.uint64)
-    return mix_array(np.uint64(key) + years * np.uint64(GOLDEN))
-
-
-def cell_hashes(years: U64, kinds: NDArray[np.int64]) -> U64:
-    """Shape (len(years), len(kinds))."""
-    k = (kinds.astype(np.uint64) + np.uint64(1)) * np.uint64(CELL)
-    return mix_array(years[:, None] + k[None, :])
+def cell_hashes(key: int, first_year: int, n_years: int, kinds: NDArray[np.int64]) -> U64:
+    """The cells of ``n_years`` trial-years from ``first_year`` on, shape (n_years, len(kinds))."""
+    years = np.arange(first_year + 1, first_year + n_years + 1, dtype=np.uint64) << np.uint64(KIND_BITS)
+    counters = years[:, None] | kinds.astype(np.uint64)[None, :]
+    return mix_array(np.uint64(key) + counters * np.uint64(GOLDEN))
 
 
 def draw_hashes(cells: U64, j: NDArray[np.int64]) -> U64:
