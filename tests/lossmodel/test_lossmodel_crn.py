@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insurable.catalog import load_catalog
+from insurable.catalog.loader import Catalog
 from insurable.lossmodel import kernel_fast
 from insurable.lossmodel.arrays import PerilArrays, TermArrays, simple_terms, stack_terms
 from insurable.lossmodel.engine import simulate
@@ -201,3 +202,22 @@ def test_a_control_never_raises_frequency_severity_or_a_years_retained_loss(subs
     # So, under one seed, no trial-year keeps more.
     assert np.all(kept_after <= kept_before + 1e-6 * (1 + kept_before))
     assert kept_after.mean() <= kept_before.mean() + 1e-9
+
+
+def test_the_catalogue_refuses_an_effect_that_raises_one_dimension_with_the_control():
+    from insurable.lossmodel.checks import check_effect_dimensions
+
+    assert check_effect_dimensions(CATALOG) == []
+    model = perils_file(CATALOG)
+    i, peril = next((i, p) for i, p in enumerate(model.perils) if any(e.control and e.in_place for e in p.effects))
+    j, effect = next((j, e) for j, e in enumerate(peril.effects) if e.control and e.in_place)
+    bad = effect.model_copy(update={"frequency": 0.5, "severity": 1.2})  # product 0.6: a credit, yet severity rises
+    effects = list(peril.effects)
+    effects[j] = bad
+    perils_ = list(model.perils)
+    perils_[i] = peril.model_copy(update={"effects": tuple(effects)})
+    files = {**CATALOG.files, "perils.yaml": model.model_copy(update={"perils": tuple(perils_)})}
+    catalog = Catalog(directory=CATALOG.directory, files=files, paths=dict(CATALOG.paths))
+    problems = check_effect_dimensions(catalog)
+    assert [p.path for p in problems] == [f"perils[{i}].effects[{j}].severity"]
+    assert "must not raise" in problems[0].reason

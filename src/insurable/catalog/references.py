@@ -192,3 +192,12 @@ def _register_question_use() -> None:
 
 
 _register_question_use()
+
+
+def _register_lossmodel() -> None:
+    from insurable.lossmodel.checks import check_effect_dimensions
+
+    EXTRA_CHECKS.append(check_effect_dimensions)
+
+
+_register_lossmodel()
