@@ -32,20 +32,20 @@ def draw_counts(
     """Losses per (year, event type), shape (n_years, P), and the (year, type) cell hashes the
     events' draws are addressed from."""
     n_perils = prep.count_len.shape[1]
-    cells = streams.cell_hashes(key, first_year, n_years, np.arange(n_perils, dtype=np.int64))
-    state = np.zeros(n_years, dtype=np.int64)
-    if shock_p > 0:
-        shock = streams.cell_hashes(key, first_year, n_years, np.array([streams.SHOCK], dtype=np.int64))[:, 0]
-        state = (streams.unit_array(shock) < shock_p).astype(np.int64)
+    kinds = np.arange(n_perils + 1, dtype=np.int64)
+    kinds[-1] = streams.SHOCK
+    hashes = streams.cell_hashes(key, first_year, n_years, kinds)
+    cells = hashes[:, :n_perils]
     u = streams.unit_array(cells)
     counts = np.zeros((n_years, n_perils), dtype=np.int64)
+    shock = np.flatnonzero(streams.unit_array(hashes[:, n_perils]) < shock_p) if shock_p > 0 else None
     for p in range(n_perils):
-        for s in (0, 1):
-            size = int(prep.count_len[s, p])
-            sel = state == s
-            if size == 0 or not sel.any():
-                continue
-            counts[sel, p] = np.searchsorted(prep.count_cdf[s, p, :size], u[sel, p], side="right")
+        size = int(prep.count_len[0, p])
+        if size:
+            counts[:, p] = np.searchsorted(prep.count_cdf[0, p, :size], u[:, p], side="right")
+        if shock is not None and shock.size:
+            size = int(prep.count_len[1, p])
+            counts[shock, p] = np.searchsorted(prep.count_cdf[1, p, :size], u[shock, p], side="right") if size else 0
     return counts, cells
 
 

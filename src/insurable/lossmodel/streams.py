@@ -213,8 +213,9 @@ def mix_array(z: U64) -> U64:
 def cell_hashes(key: int, first_year: int, n_years: int, kinds: NDArray[np.int64]) -> U64:
     """The cells of ``n_years`` trial-years from ``first_year`` on, shape (n_years, len(kinds))."""
     years = np.arange(first_year + 1, first_year + n_years + 1, dtype=np.uint64) << np.uint64(KIND_BITS)
-    counters = years[:, None] | kinds.astype(np.uint64)[None, :]
-    return mix_array(np.uint64(key) + counters * np.uint64(GOLDEN))
+    # Built type by type over the years (long inner loops), returned as a (years, types) view.
+    counters = kinds.astype(np.uint64)[:, None] | years[None, :]
+    return mix_array(np.uint64(key) + counters * np.uint64(GOLDEN)).T
 
 
 def draw_hashes(cells: U64, j: NDArray[np.int64]) -> U64:
@@ -231,9 +232,99 @@ def open_unit_array(h: U64) -> F64:
     return out
 
 
+_CENTRAL = (
+    (
+        2.5090809287301226727e3,
+        3.3430575583588128105e4,
+        6.7265770927008700853e4,
+        4.5921953931549871457e4,
+        1.3731693765509461125e4,
+        1.9715909503065514427e3,
+        1.3314166789178437745e2,
+        3.3871328727963666080e0,
+    ),
+    (
+        5.2264952788528545610e3,
+        2.8729085735721942674e4,
+        3.9307895800092710610e4,
+        2.1213794301586595867e4,
+        5.3941960214247511077e3,
+        6.8718700749205790830e2,
+        4.2313330701600911252e1,
+        1.0,
+    ),
+)
+_NEAR = (
+    (
+        7.74545014278341407640e-4,
+        2.27238449892691845833e-2,
+        2.41780725177450611770e-1,
+        1.27045825245236838258e0,
+        3.64784832476320460504e0,
+        5.76949722146069140550e0,
+        4.63033784615654529590e0,
+        1.42343711074968357734e0,
+    ),
+    (
+        1.05075007164441684324e-9,
+        5.47593808499534494600e-4,
+        1.51986665636164571966e-2,
+        1.48103976427480074590e-1,
+        6.89767334985100004550e-1,
+        1.67638483018380384940e0,
+        2.05319162663775882187e0,
+        1.0,
+    ),
+)
+_FAR = (
+    (
+        2.01033439929228813265e-7,
+        2.71155556874348757815e-5,
+        1.24266094738807843860e-3,
+        2.65321895265761230930e-2,
+        2.96560571828504891230e-1,
+        1.78482653991729133580e0,
+        5.46378491116411436990e0,
+        6.65790464350110377720e0,
+    ),
+    (
+        2.04426310338993978564e-15,
+        1.42151175831644588870e-7,
+        1.84631831751005468180e-5,
+        7.86869131145613259100e-4,
+        1.48753612908506148525e-2,
+        1.36929880922735805310e-1,
+        5.99832206555887937690e-1,
+        1.0,
+    ),
+)
+
+
+def _horner(coefficients: tuple[float, ...], r: F64) -> F64:
+    out = np.full_like(r, coefficients[0])
+    for c in coefficients[1:]:
+        out = out * r + c
+    return out
+
+
 def upper_z_array(w: F64) -> F64:
-    """:func:`upper_z` on an array, the same operations branch by branch."""
+    """:func:`upper_z` on an array: the same operations in the same order, branch by branch."""
+    q = w - 0.5
     out = np.empty_like(w)
-    for i in range(w.size):  # events are few (a few per cent of years); exactness beats vectorising
-        out.flat[i] = upper_z(float(w.flat[i]))
+    central = np.abs(q) <= 0.425
+    if central.any():
+        qc = q[central]
+        r = 0.180625 - qc * qc
+        out[central] = -(qc * _horner(_CENTRAL[0], r) / _horner(_CENTRAL[1], r))
+    rest = ~central
+    if rest.any():
+        qr = q[rest]
+        r = np.sqrt(-np.log(np.where(qr <= 0.0, w[rest], 1.0 - w[rest])))
+        near = r <= 5.0
+        x = np.empty_like(r)
+        rn = r[near] - 1.6
+        x[near] = _horner(_NEAR[0], rn) / _horner(_NEAR[1], rn)
+        rf = r[~near] - 5.0
+        x[~near] = _horner(_FAR[0], rf) / _horner(_FAR[1], rf)
+        out[rest] = np.where(qr < 0.0, x, -x)
     return out
