@@ -15,6 +15,7 @@ from insurable.lossmodel.arrays import PerilArrays, simple_terms, stack_terms
 from insurable.lossmodel.engine import simulate
 from insurable.lossmodel.metrics import NonzeroStats
 from insurable.lossmodel.severity import Spliced
+from insurable.lossmodel.streams import Stream, run_key
 from tests.lossmodel.helpers import perils
 
 TRIALS = 200_000
@@ -161,8 +162,9 @@ def test_uncompiled_fast_kernel_equals_reference_composite():
 
     model, terms = _composite_model(), _composite_terms()
     out = [(np.empty(400), np.empty((400, 3), np.float32), np.empty((2, 400))) for _ in range(2)]
-    kernel_reference.run_block(np.random.Generator(np.random.PCG64(5)), 400, model, terms, *out[0])
-    kernel_fast.run_block(np.random.Generator(np.random.PCG64(5)), 400, model, terms, *out[1], compiled=False)
+    stream = Stream(run_key(5), 1_000)
+    kernel_reference.run_block(stream, 400, model, terms, *out[0])
+    kernel_fast.run_block(stream, 400, model, terms, *out[1], compiled=False)
     for a, b in zip(out[0], out[1], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
 

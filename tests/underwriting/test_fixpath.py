@@ -105,3 +105,18 @@ def test_no_step_raises_the_expected_retained_loss(example):
     for step in result.path:
         assert step.retained_loss_before_eur is not None and step.retained_loss_after_eur is not None
         assert step.retained_loss_after_eur <= step.retained_loss_before_eur + 1e-6, step.control_id
+
+
+@pytest.mark.parametrize("trials", [500, 1_000, 1_500, 3_000])
+def test_retained_loss_never_rises_along_the_path_at_any_trial_count(catalog, examples_dir, trials):
+    """Common random numbers: the loss model couples the runs of every step year by year, so no
+    step raises the retained loss whatever the number of trial-years, and the path as a whole
+    lowers it."""
+    result = compose(load_organisation(examples_dir / "dutch-msp.yaml"), catalog, loss_trials=1_000, path_trials=trials)
+    assert result.path
+    for step in result.path:
+        assert step.retained_loss_before_eur is not None and step.retained_loss_after_eur is not None
+        assert step.retained_loss_after_eur <= step.retained_loss_before_eur + 1e-6, step.control_id
+    first, last = result.path[0], result.path[-1]
+    assert last.retained_loss_after_eur is not None and first.retained_loss_before_eur is not None
+    assert last.retained_loss_after_eur < first.retained_loss_before_eur

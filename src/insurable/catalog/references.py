@@ -201,3 +201,12 @@ def _register_exposure() -> None:
 
 
 _register_exposure()
+
+
+def _register_lossmodel() -> None:
+    from insurable.lossmodel.checks import check_effect_dimensions
+
+    EXTRA_CHECKS.append(check_effect_dimensions)
+
+
+_register_lossmodel()

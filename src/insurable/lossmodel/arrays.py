@@ -165,9 +165,11 @@ class TermArrays:
 
 @dataclass(frozen=True)
 class CountTables:
-    """Per peril the CDF of the annual loss count, for inversion with one uniform per year and peril:
+    """Per peril the CDF of the annual loss count, for inversion with one uniform per (year, peril):
     ``count = number of entries of cdf[p, :length[p]] <= u``. Both kernels read the same table, so they
-    draw identical counts. The table runs until the tail left is below 1e-16 (or 200,000 entries)."""
+    draw identical counts; for one ``u`` the count never falls when the mean rises (the Poisson and
+    the negative binomial with a fixed ``p`` rise stochastically with their mean). The table runs until
+    the tail left is below 1e-16 (or 200,000 entries)."""
 
     cdf: F64  # (P, L), padded with 2.0
     length: I64  # (P,)
@@ -233,54 +235,18 @@ class Prepared:
     theft_p: F64
     theft_split: F64
     composite: bool  # any second part or shock: the general (dense) path of the kernels
-    counts: CountSampler
+    count_cdf: F64  # (2, P, L): the count CDF per year state (0 ordinary, 1 shock) and type
+    count_len: I64  # (2, P)
 
 
-@dataclass(frozen=True)
-class CountSampler:
-    """Counts per (year, event type) with one uniform for a year without events (most years).
-
-    State ``s`` is the year's kind (0 ordinary, 1 shock). ``p0[s]`` is the probability of no event at
-    all. A year with events draws one more uniform per event type, inverted through the type's count
-    CDF conditional on the event still owed: with ``Q_p`` the probability that types ``p..P-1`` have
-    none, while no earlier type had an event the count of type p has
-    ``P(N=0 | owed) = P(N_p=0) (1 - Q_{p+1}) / (1 - Q_p)`` and ``P(N=k | owed) = P(N_p=k) / (1 - Q_p)``;
-    once one type had an event the rest use their plain CDF. This is exact: the counts have the same
-    joint law as independent draws per type (tested), and a quiet year costs one uniform.
-
-    ``cdf[s, owed, p, :length[s, p]]``; inversion counts the entries <= u.
-    """
-
-    p0: F64  # (2,)
-    cdf: F64  # (2, 2, P, L)
-    length: I64  # (2, P)
-
-
-def count_sampler(tables: CountTables, shock_tables: CountTables) -> CountSampler:
-    n_p = tables.length.shape[0]
+def stacked_counts(tables: CountTables, shock_tables: CountTables) -> tuple[F64, I64]:
+    """The count CDFs of ordinary (0) and shock (1) years as one (2, P, L) table and its lengths (2, P)."""
     width = max(tables.cdf.shape[1], shock_tables.cdf.shape[1])
-    cdf = np.full((2, 2, n_p, width), 2.0)
-    length = np.zeros((2, n_p), dtype=np.int64)
-    p0 = np.ones(2)
-    for s, t in enumerate((tables, shock_tables)):
-        zero = np.array([t.cdf[p, 0] if t.length[p] > 0 else 1.0 for p in range(n_p)])
-        after = np.ones(n_p + 1)  # after[p] = Q_p = P(no event in types p..P-1)
-        for p in range(n_p - 1, -1, -1):
-            after[p] = after[p + 1] * zero[p]
-        p0[s] = after[0]
-        for p in range(n_p):
-            size = int(t.length[p])
-            length[s, p] = size
-            if size == 0:
-                continue
-            plain = t.cdf[p, :size]
-            cdf[s, 0, p, :size] = plain
-            owed = 1.0 - after[p]
-            if owed > 0:
-                cdf[s, 1, p, :size] = (zero[p] * (1.0 - after[p + 1]) + (plain - zero[p])) / owed
-            else:
-                cdf[s, 1, p, :size] = plain
-    return CountSampler(p0, cdf, length)
+    n_p = tables.length.shape[0]
+    cdf = np.full((2, n_p, width), 2.0)
+    cdf[0, :, : tables.cdf.shape[1]] = tables.cdf
+    cdf[1, :, : shock_tables.cdf.shape[1]] = shock_tables.cdf
+    return cdf, np.stack([tables.length, shock_tables.length]).astype(np.int64)
 
 
 def prepare(perils: PerilArrays) -> Prepared:
@@ -294,6 +260,7 @@ def prepare(perils: PerilArrays) -> Prepared:
     else:
         tables = count_tables(perils)
         shock_tables = tables
+    cdf, length = stacked_counts(tables, shock_tables)
     return Prepared(
         tables=tables,
         shock_tables=shock_tables,
@@ -307,7 +274,8 @@ def prepare(perils: PerilArrays) -> Prepared:
         theft_p=perils.theft_p,
         theft_split=perils.theft_split,
         composite=bool(perils.shock_p > 0 or (perils.theft_p > 0).any()),
-        counts=count_sampler(tables, shock_tables),
+        count_cdf=cdf,
+        count_len=length,
     )
 
 

@@ -1,12 +1,13 @@
 """Run a kernel over trial-years in seed-addressed blocks, on a thread pool, into one year-loss table.
 
-Reproducibility: the trial-years are cut into blocks of ``block_years`` (default
-:data:`BLOCK_YEARS`); block ``i`` draws from ``Generator(PCG64(SeedSequence(seed).spawn(n)[i]))``,
-which depends only on the seed and ``i``. Blocks are grouped into work chunks and run on any number
-of threads; every block writes its own slice of the outputs. The same seed therefore gives identical
-numbers whatever the chunk grouping, thread count or process (and a run of N trial-years, N a multiple
-of ``block_years``, equals the first N years of a longer run). ``block_years`` is part of the stream's
-identity: change it and the numbers change (they remain a valid sample).
+Reproducibility: every draw is addressed by the seed's key and the trial-year's index in the run,
+then by event type and event number (:mod:`insurable.lossmodel.streams`, common random numbers).
+The trial-years are cut into blocks of ``block_years`` (default :data:`BLOCK_YEARS`), grouped into
+work chunks and run on any number of threads; every block writes its own slice of the outputs. The
+same seed therefore gives identical numbers whatever the block size, chunk grouping, thread count or
+process, a run of N trial-years equals the first N years of any longer run, and two runs of
+different models under the same seed share their draws year by year (a control lowers the loss in
+every trial-year, not only on average).
 
 Memory: the outputs are ``trials x (8 ground-up + 4 per peril + 8 per term set)`` bytes; each block
 in flight adds a ``block_years x perils`` count buffer (fast kernel) or its event arrays (reference).
@@ -24,6 +25,7 @@ import numpy as np
 
 from insurable.lossmodel import kernel_fast, kernel_reference
 from insurable.lossmodel.arrays import F64, PerilArrays, TermArrays, prepare
+from insurable.lossmodel.streams import Stream, run_key
 
 BLOCK_YEARS = 32_768
 Kernel = Literal["auto", "numba", "numpy"]
@@ -72,8 +74,14 @@ def resolve_kernel(kernel: Kernel = "auto", trials: int | None = None) -> str:
     return "numba" if kernel_fast.AVAILABLE else "numpy"
 
 
+def block_streams(seed: int, n_blocks: int, block_years: int) -> list[Stream]:
+    """The stream of each block: the run's key and the block's first trial-year."""
+    key = run_key(seed)
+    return [Stream(key, b * block_years) for b in range(n_blocks)]
+
+
 def block_generators(seed: int, n_blocks: int) -> list[np.random.Generator]:
-    """One PCG64 generator per block, keyed by block index."""
+    """One PCG64 generator per block, keyed by block index (the FAIR product model, fair.py)."""
     return [np.random.Generator(np.random.PCG64(s)) for s in np.random.SeedSequence(seed).spawn(n_blocks)]
 
 
@@ -111,7 +119,7 @@ def simulate(
     name = resolve_kernel(kernel, trials)
     run: Callable[..., Any] = kernel_fast.run_block if name == "numba" else kernel_reference.run_block
     n_blocks = -(-trials // block_years)
-    generators = block_generators(seed, n_blocks)
+    blocks = block_streams(seed, n_blocks, block_years)
     ground_up = np.empty(trials, dtype=np.float64)
     # With one peril, its losses are the ground-up losses: each chunk writes them to a scratch buffer
     # and the table returns a view of ground_up (saves 4 bytes per trial-year and the page faults).
@@ -125,7 +133,7 @@ def simulate(
         for b in range(first, min(first + blocks_per_chunk, n_blocks)):
             lo, hi = b * block_years, min((b + 1) * block_years, trials)
             run(
-                generators[b],
+                blocks[b],
                 hi - lo,
                 perils,
                 terms,
@@ -167,7 +175,7 @@ def _simulate_sparse(  # noqa: PLR0913
     name = resolve_kernel(kernel, trials)
     run: Callable[..., Any] = kernel_fast.run_block if name == "numba" else kernel_reference.run_block
     n_blocks = -(-trials // block_years)
-    generators = block_generators(seed, n_blocks)
+    blocks = block_streams(seed, n_blocks, block_years)
     prepared = prepare(perils)
     n_p, n_k = perils.n_perils, terms.n_sets
     kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None] = [None] * n_blocks
@@ -183,11 +191,11 @@ def _simulate_sparse(  # noqa: PLR0913
             if name == "numba":
                 # The fast kernel writes the years with a loss only, to the first rows.
                 m = kernel_fast.run_block(
-                    generators[b], h, perils, terms, gu[:h], byp[:h], ins[:, :h], prepared=prepared, out_rows=rows
+                    blocks[b], h, perils, terms, gu[:h], byp[:h], ins[:, :h], prepared=prepared, out_rows=rows
                 )
                 kept[b] = (rows[:m] + lo, gu[:m].copy(), byp[:m].copy(), ins[:, :m].copy())
                 continue
-            run(generators[b], h, perils, terms, gu[:h], byp[:h], ins[:, :h], prepared=prepared)
+            run(blocks[b], h, perils, terms, gu[:h], byp[:h], ins[:, :h], prepared=prepared)
             nz = np.flatnonzero(gu[:h] > 0)
             kept[b] = (nz + lo, gu[nz], byp[nz], ins[:, nz])
         if progress is not None:

@@ -1,11 +1,11 @@
 """The fast kernel: one loop over trial-years and their losses, compiled with numba when available.
 
-It draws the same numbers in the same order as :mod:`insurable.lossmodel.kernel_reference` (the
-shock uniforms, counts peril by peril for the whole block by CDF inversion, then per loss in (year,
-peril, loss) order one normal, or three for an event type with a second part), from a NumPy
-``Generator`` passed in, so it matches the reference to rounding (``exp`` may differ in the last
-bit). Per occurrence it applies every term set inline and keeps nothing per event: memory is the
-outputs plus a (years x perils) count buffer per block; years without a loss cost one count check.
+It uses the same addressed draws as :mod:`insurable.lossmodel.kernel_reference` (streams.py: per
+year a shock uniform, per (year, type) a count uniform, per event three draws addressed by its
+number in the (year, type) cell), so it matches the reference to rounding (``exp`` and ``log`` may
+differ in the last bit). Per occurrence it applies every term set inline and keeps nothing per
+event: memory is the outputs plus a few per-type buffers; a year without a loss costs one hash and
+one comparison per event type.
 
 numba is optional (``pip install insurable[fast]``): without it :data:`AVAILABLE` is false and the
 engine runs the NumPy reference kernel instead. numba is imported on first use (:func:`jitted`).
@@ -18,30 +18,79 @@ from __future__ import annotations
 import importlib.util
 import math
 import threading
+import types
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from insurable.lossmodel import streams
 from insurable.lossmodel.arrays import F64, PerilArrays, Prepared, TailArrays, TermArrays, prepare
 
-_SQRT2 = math.sqrt(2.0)
+_SHOCK = streams.SHOCK
+_TWO_M53 = streams.TWO_M53
+
+# The draws' addresses (streams.py): Python-int versions here, rebound to numba uint64 versions by
+# _compile, so the plain-Python loop and the compiled one compute the same hashes.
+_upper_z = streams.upper_z
+_unit = streams.unit
+_open_unit = streams.open_unit
 
 
-def _severity(mu: float, sigma: float, z: float, zt: float, t: float, q: float, beta: float, xi: float) -> float:
-    """The spliced lognormal/GPD severity for one standard normal draw (severity.py)."""
+def _cell_hash(key: Any, year: int, kind: int) -> Any:
+    return streams.cell_hash(int(key), year, kind)
+
+
+def _draw_hash(cell: Any, j: int) -> Any:
+    return streams.draw_hash(int(cell), j)
+
+
+_U_G = np.uint64(streams.GOLDEN)
+_U_KIND = np.uint64(streams.KIND_BITS)
+_U_M1 = np.uint64(streams.M1)
+_U_M2 = np.uint64(streams.M2)
+_U11, _U27, _U30, _U31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
+
+
+def _mix_u64(z: Any) -> Any:
+    z = (z ^ (z >> _U30)) * _U_M1
+    z = (z ^ (z >> _U27)) * _U_M2
+    return z ^ (z >> _U31)
+
+
+def _cell_hash_u64(key: Any, year: int, kind: int) -> Any:
+    return _mix_u64(key + ((np.uint64(year + 1) << _U_KIND) | np.uint64(kind)) * _U_G)
+
+
+def _draw_hash_u64(cell: Any, j: int) -> Any:
+    return _mix_u64(cell + np.uint64(j + 1) * _U_G)
+
+
+def _unit_u64(h: Any) -> float:
+    return float(np.int64(h >> _U11)) * _TWO_M53  # 53 bits: a signed conversion, cheaper
+
+
+def _open_unit_u64(h: Any) -> float:
+    return (float(np.int64(h >> _U11)) + 0.5) * _TWO_M53
+
+
+def _severity(  # noqa: PLR0913
+    mu: float, sigma: float, w: float, z: float, zt: float, t: float, q: float, beta: float, xi: float
+) -> float:
+    """The spliced lognormal/GPD severity for the upper-tail probability ``w``, ``z`` its normal
+    (``Phi(-z) = w``; severity.py)."""
     if z <= zt:
         return math.exp(mu + sigma * z)
-    s = 0.5 * math.erfc(z / _SQRT2) / q
+    s = w / q
     if xi == 0.0:
         return t - beta * math.log(s)
     return t + beta / xi * (math.pow(s, -xi) - 1.0)
 
 
 def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat arrays
-    rng: Any,
+    key: Any,
+    first_year: int,
     n_years: int,
-    p0: Any,
     cdf: Any,
     cdf_len: Any,
     shock_p: float,
@@ -67,8 +116,7 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
     share: Any,
     applies: Any,
     counts: Any,
-    shock: Any,
-    first: Any,
+    cells: Any,
     parts: Any,
     g: Any,
     used: Any,
@@ -82,44 +130,28 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
     n_perils = mu.shape[0]
     n_sets = deductible.shape[0]
     n_cov = split.shape[1]
-    # One uniform per year: the state (with a common shock) and whether the year has any event.
-    for y in range(n_years):
-        u = rng.random()
-        state = 0
-        if shock_p > 0.0:
-            if u < shock_p:
-                state = 1
-                u = u / shock_p
-            else:
-                u = (u - shock_p) / (1.0 - shock_p)
-        # Branch-free (the event test is a coin flip at high frequencies): -1 marks a quiet year;
-        # ``first`` is the uniform again given an event, used only in event years.
-        zero = p0[state]
-        shock[y] = state if u >= zero else -1
-        first[y] = (u - zero) / (1.0 - zero) if zero < 1.0 else 0.0
-    # Years with events: the first type reuses the year's uniform, every other type draws one,
-    # through the conditional count CDFs.
-    # (With one type no uniform is drawn here, so its count is found in the loop below instead.)
-    for y in range(n_years if n_perils > 1 else 0):
-        state = shock[y]
-        if state < 0:
-            continue
-        owed = 1
-        for p in range(n_perils):
-            v = first[y] if p == 0 else rng.random()
-            # Count the CDF entries at or below v (searchsorted(side="right") on a rising CDF);
-            # the scan stops at the first larger entry: counts are small and mostly the same.
-            table = cdf[state, owed, p]
-            size = cdf_len[state, p]
-            k = 0
-            while k < size and table[k] <= v:
-                k += 1
-            counts[y, p] = k
-            if k > 0:
-                owed = 0
     m = 0  # the output row: y, or with ``compact`` the next kept row (years with a loss only)
     for y in range(n_years):
-        if shock[y] < 0:
+        # Every draw is addressed by (year, type, event): nothing here depends on what others drew.
+        year = first_year + y
+        state = 0
+        if shock_p > 0.0 and _unit(_cell_hash(key, year, _SHOCK)) < shock_p:
+            state = 1
+        any_event = False
+        for p in range(n_perils):
+            h = _cell_hash(key, year, p)
+            cells[p] = h
+            v = _unit(h)
+            # Count the CDF entries at or below v (searchsorted(side="right") on a rising CDF); the
+            # scan stops at the first larger entry: almost always the first (no event).
+            size = cdf_len[state, p]
+            k = 0
+            while k < size and cdf[state, p, k] <= v:
+                k += 1
+            counts[p] = k
+            if k > 0:
+                any_event = True
+        if not any_event:
             if not compact:
                 out_ground_up[y] = 0.0
                 for p in range(n_perils):
@@ -128,14 +160,6 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
                     out_insured[k, y] = 0.0
             continue
         row = m if compact else y
-        if n_perils == 1:
-            table = cdf[shock[y], 1, 0]
-            size = cdf_len[shock[y], 0]
-            v = first[y]
-            k = 0
-            while k < size and table[k] <= v:
-                k += 1
-            counts[y, 0] = k
         ground_up = 0.0
         for k in range(n_sets):
             year_paid[k] = 0.0
@@ -143,27 +167,27 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
                 used[k, c] = 0.0
         for p in range(n_perils):
             peril_total = 0.0
-            for _ in range(counts[y, p]):
-                z = rng.standard_normal()
-                x = _severity(mu[p], sigma[p], z, tail[0, p], tail[1, p], tail[2, p], tail[3, p], tail[4, p])
+            for i in range(counts[p]):
+                w = _open_unit(_draw_hash(cells[p], 3 * i))
+                z = _upper_z(w)
+                x = _severity(mu[p], sigma[p], w, z, tail[0, p], tail[1, p], tail[2, p], tail[3, p], tail[4, p])
                 xb = 0.0
                 if bi_cov[p] >= 0:
                     xb = math.exp(bi_mu[p] + bi_sigma[p] * z)
                 x2 = 0.0
-                if theft_p[p] > 0.0:
-                    z_u = rng.standard_normal()
-                    z2 = rng.standard_normal()
-                    if 0.5 * math.erfc(-z_u / _SQRT2) < theft_p[p]:
-                        x2 = _severity(
-                            theft_mu[p],
-                            theft_sigma[p],
-                            z2,
-                            theft_tail[0, p],
-                            theft_tail[1, p],
-                            theft_tail[2, p],
-                            theft_tail[3, p],
-                            theft_tail[4, p],
-                        )
+                if theft_p[p] > 0.0 and _unit(_draw_hash(cells[p], 3 * i + 1)) < theft_p[p]:
+                    w2 = _open_unit(_draw_hash(cells[p], 3 * i + 2))
+                    x2 = _severity(
+                        theft_mu[p],
+                        theft_sigma[p],
+                        w2,
+                        _upper_z(w2),
+                        theft_tail[0, p],
+                        theft_tail[1, p],
+                        theft_tail[2, p],
+                        theft_tail[3, p],
+                        theft_tail[4, p],
+                    )
                 total_x = x + x2 + xb
                 ground_up += total_x
                 peril_total += total_x
@@ -213,14 +237,30 @@ def _kernel(  # noqa: PLR0913, PLR0912, PLR0915 - a flat kernel takes flat array
     return m if compact else n_years
 
 
+def _with_globals(fn: Callable[..., Any], names: dict[str, Any]) -> Callable[..., Any]:
+    """``fn`` with its global names looked up in ``names``."""
+    copy = types.FunctionType(fn.__code__, names, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = fn.__qualname__
+    copy.__module__ = fn.__module__
+    return copy
+
+
 def _compile() -> Callable[..., Any] | None:
     try:
         import numba
     except ImportError:  # pragma: no cover - exercised where numba is absent
         return None
-    global _severity  # noqa: PLW0603 - the kernel calls the jitted helper by its module name
-    _severity = numba.njit(nogil=True, cache=True, inline="always")(_severity)
-    jitted: Callable[..., Any] = numba.njit(nogil=True, cache=True)(_kernel)
+    # The kernel calls its helpers by their global names: the compiled kernel is a copy of it whose
+    # globals name the jitted helpers (the plain-Python kernel keeps the Python-int ones).
+    helper = numba.njit(nogil=True, cache=True, inline="always")
+    names = dict(globals())
+    names["_mix_u64"] = helper(_mix_u64)
+    names["_upper_z"] = helper(streams.upper_z)
+    names["_unit"], names["_open_unit"] = helper(_unit_u64), helper(_open_unit_u64)
+    names["_cell_hash"] = helper(_with_globals(_cell_hash_u64, names))
+    names["_draw_hash"] = helper(_with_globals(_draw_hash_u64, names))
+    names["_severity"] = helper(_with_globals(_severity, names))
+    jitted: Callable[..., Any] = numba.njit(nogil=True, cache=True)(_with_globals(_kernel, names))
     return jitted
 
 
@@ -247,7 +287,7 @@ def _tail_matrix(tail: TailArrays) -> F64:
 
 
 def run_block(
-    rng: np.random.Generator,
+    stream: streams.Stream,
     n_years: int,
     perils: PerilArrays,
     terms: TermArrays,
@@ -259,23 +299,22 @@ def run_block(
     compiled: bool = True,
     out_rows: np.ndarray | None = None,
 ) -> int:
-    """Simulate ``n_years`` trial-years into the output slices. ``compiled=False`` runs the same loop
-    in plain Python (slow; for tests on tiny inputs). With ``out_rows`` only the years with a loss
-    are written, to the first rows of the outputs, their year indices to ``out_rows``; the count
-    is returned (else ``n_years``)."""
+    """Simulate the ``n_years`` trial-years from ``stream.first_year`` on into the output slices.
+    ``compiled=False`` runs the same loop in plain Python (slow; for tests on tiny inputs). With
+    ``out_rows`` only the years with a loss are written, to the first rows of the outputs, their
+    year indices (within the block) to ``out_rows``; the count is returned (else ``n_years``)."""
     fast = jitted() if compiled else None
     fn: Callable[..., Any] = fast if fast is not None else _kernel
     prep = prepared or prepare(perils)
     n_cov = perils.split.shape[1]
-    counts = np.empty((n_years, perils.n_perils), dtype=np.int64)
     compact = out_rows is not None
     rows = out_rows if out_rows is not None else np.empty(0, dtype=np.int64)
     kept: int = fn(
-        rng,
+        np.uint64(stream.key) if fast is not None else int(stream.key),
+        int(stream.first_year),
         n_years,
-        prep.counts.p0,
-        prep.counts.cdf,
-        prep.counts.length,
+        prep.count_cdf,
+        prep.count_len,
         float(perils.shock_p),
         perils.mu,
         perils.sigma,
@@ -298,9 +337,8 @@ def run_block(
         terms.cap,
         terms.share,
         terms.applies,
-        counts,
-        np.empty(n_years, dtype=np.int64),
-        np.empty(n_years, dtype=np.float64),
+        np.empty(perils.n_perils, dtype=np.int64),
+        np.empty(perils.n_perils, dtype=np.uint64),
         np.empty(max(n_cov, 1)),
         np.empty(max(n_cov, 1)),
         np.zeros((terms.n_sets, max(n_cov, 1))),

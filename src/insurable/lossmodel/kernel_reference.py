@@ -1,16 +1,17 @@
 """The reference kernel: plain vectorised NumPy, the oracle every faster kernel is tested against.
 
-For one block of trial-years it draws, from the block's own ``Generator`` and in this order:
+Every number it uses is addressed (:mod:`insurable.lossmodel.streams`): for the run's key and each
+trial-year of the block (by its index in the whole run),
 
-1. one uniform per year: with a common shock (``shock_p > 0``) it first decides a shock year (below
-   ``shock_p``) and is rescaled; then a year below ``p0[state]`` has no event at all;
-2. for the years with events, one uniform per (year, event type but the first), in that order; the
-   first type reuses the year's uniform rescaled to (0, 1); each is inverted through the
-   conditional count CDFs of :class:`~insurable.lossmodel.arrays.CountSampler`;
-3. per loss, in (year, peril, loss) order, one standard normal ``z`` for its severity and, for an
-   event type with a second part (``theft_p > 0``), two more: ``z_u`` (the part happens when
-   ``Phi(z_u) < theft_p``) and ``z2`` (its severity). The severity is the spliced lognormal/GPD of
-   :mod:`insurable.lossmodel.severity`.
+1. with a common shock (``shock_p > 0``) the year is a shock year when its shock uniform is below
+   ``shock_p``;
+2. per (year, event type) one uniform, inverted through the type's count CDF in the year's state;
+3. per event ``i`` of a (year, type) cell, in (year, type, event) order, the cell's draws ``3i``
+   (``w``, the severity's upper-tail probability: ``z`` with ``Phi(-z) = w``), and for an event type
+   with a second part (``theft_p > 0``) ``3i + 1`` (the part happens when it is below ``theft_p``)
+   and ``3i + 2`` (its ``w``). The severity is the spliced lognormal/GPD of
+   :mod:`insurable.lossmodel.severity`: ``exp(mu + sigma z)`` below the threshold, the GPD of
+   ``s = w / q`` above it.
 
 It then applies every term set (see :class:`~insurable.lossmodel.arrays.TermArrays`) per occurrence.
 Sums over coverages run in coverage order, and annual sublimits erode in event order (one pass per
@@ -19,61 +20,43 @@ rank of an event within its year), so a per-event loop computes the same numbers
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from insurable.lossmodel.arrays import F64, CountSampler, PerilArrays, Prepared, TailArrays, TermArrays, prepare
-
-_ERFC = np.frompyfunc(math.erfc, 1, 1)
-_SQRT2 = math.sqrt(2.0)
+from insurable.lossmodel import streams
+from insurable.lossmodel.arrays import F64, PerilArrays, Prepared, TailArrays, TermArrays, prepare
 
 
-def draw_counts(rng: np.random.Generator, n_years: int, sampler: CountSampler, shock_p: float = 0.0) -> np.ndarray:
-    """Losses per (year, event type): one uniform per year says whether (and, with a common shock,
-    in which state) the year has any event; a year with events draws one uniform per type, in
-    (year, type) order, inverted through the conditional count CDFs of :class:`CountSampler`."""
-    n_perils = sampler.length.shape[1]
+def draw_counts(
+    key: int, first_year: int, n_years: int, prep: Prepared, shock_p: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Losses per (year, event type), shape (n_years, P), and the (year, type) cell hashes the
+    events' draws are addressed from."""
+    n_perils = prep.count_len.shape[1]
+    kinds = np.arange(n_perils + 1, dtype=np.int64)
+    kinds[-1] = streams.SHOCK
+    hashes = streams.cell_hashes(key, first_year, n_years, kinds)
+    cells = hashes[:, :n_perils]
+    u = streams.unit_array(cells)
     counts = np.zeros((n_years, n_perils), dtype=np.int64)
-    u = rng.random(n_years)
-    state = np.zeros(n_years, dtype=np.int64)
-    if shock_p > 0:
-        shock = u < shock_p
-        u = np.where(shock, u / shock_p, (u - shock_p) / (1.0 - shock_p))
-        state = shock.astype(np.int64)
-    years = np.flatnonzero(u >= sampler.p0[state])
-    if years.size == 0:
-        return counts
-    # The first type reuses the year's uniform (uniform again given an event); the others draw.
-    p0 = sampler.p0[state[years]]
-    v = np.empty((years.size, n_perils))
-    v[:, 0] = (u[years] - p0) / (1.0 - p0)
-    if n_perils > 1:
-        v[:, 1:] = rng.random((years.size, n_perils - 1))
-    st = state[years]
-    owed = np.ones(years.size, dtype=bool)
+    shock = np.flatnonzero(streams.unit_array(hashes[:, n_perils]) < shock_p) if shock_p > 0 else None
     for p in range(n_perils):
-        c = np.zeros(years.size, dtype=np.int64)
-        for s in (0, 1):
-            size = int(sampler.length[s, p])
-            if size == 0:
-                continue
-            for o in (0, 1):
-                sel = (st == s) & (owed == bool(o))
-                if sel.any():
-                    c[sel] = np.searchsorted(sampler.cdf[s, o, p, :size], v[sel, p], side="right")
-        counts[years, p] = c
-        owed &= c == 0
-    return counts
+        size = int(prep.count_len[0, p])
+        if size:
+            counts[:, p] = np.searchsorted(prep.count_cdf[0, p, :size], u[:, p], side="right")
+        if shock is not None and shock.size:
+            size = int(prep.count_len[1, p])
+            counts[shock, p] = np.searchsorted(prep.count_cdf[1, p, :size], u[shock, p], side="right") if size else 0
+    return counts, cells
 
 
-def spliced(mu: F64, sigma: F64, z: F64, tail: TailArrays, idx: np.ndarray) -> F64:
-    """Spliced lognormal/GPD severity for draws ``z`` of types ``idx``."""
+def spliced(mu: F64, sigma: F64, w: F64, tail: TailArrays, idx: np.ndarray) -> F64:
+    """Spliced lognormal/GPD severity of types ``idx`` for upper-tail probabilities ``w``."""
+    z = streams.upper_z_array(w)
     x: F64 = np.exp(mu[idx] + sigma[idx] * z)
     in_tail = z > tail.z[idx]
     if in_tail.any():
-        zt, i = z[in_tail], idx[in_tail]
-        s = (_ERFC(zt / _SQRT2).astype(np.float64) * 0.5) / tail.q[i]
+        i = idx[in_tail]
+        s = w[in_tail] / tail.q[i]
         xi, t, b = tail.xi[i], tail.t[i], tail.beta[i]
         safe_xi = np.where(xi == 0, 1.0, xi)
         gpd = np.where(xi == 0, t - b * np.log(s), t + b / safe_xi * (s ** (-safe_xi) - 1))
@@ -82,23 +65,26 @@ def spliced(mu: F64, sigma: F64, z: F64, tail: TailArrays, idx: np.ndarray) -> F
 
 
 def occurrence_parts(
-    rng_draws: F64, peril: np.ndarray, has_theft: np.ndarray, perils: PerilArrays, prep: Prepared
+    draws: F64, peril: np.ndarray, has_theft: np.ndarray, perils: PerilArrays, prep: Prepared
 ) -> tuple[F64, F64, F64, F64]:
     """Per event: the severity of its first part, of its second part (0 when none), of its
-    downtime (0 when none) and the parts per coverage, shape (C, n_events)."""
-    z = rng_draws[0]
-    x = spliced(perils.mu, perils.sigma, z, prep.tail, peril)
+    downtime (0 when none) and the parts per coverage, shape (C, n_events). ``draws`` are the
+    event's three uniforms (rows: severity ``w``, second part happens, second part ``w``)."""
+    w = draws[0]
+    x = spliced(perils.mu, perils.sigma, w, prep.tail, peril)
     assert perils.bi_cov is not None and perils.bi_mu is not None and perils.bi_sigma is not None
     bc = perils.bi_cov[peril]
     timed = bc >= 0
     xb = np.zeros_like(x)
-    xb[timed] = np.exp(perils.bi_mu[peril[timed]] + perils.bi_sigma[peril[timed]] * z[timed])
+    if timed.any():
+        z = streams.upper_z_array(w[timed])
+        xb[timed] = np.exp(perils.bi_mu[peril[timed]] + perils.bi_sigma[peril[timed]] * z)
     x2 = np.zeros_like(x)
     if has_theft.any():
-        z_u, z2 = rng_draws[1][has_theft], rng_draws[2][has_theft]
+        u, w2 = draws[1][has_theft], draws[2][has_theft]
         p_idx = peril[has_theft]
-        happens = 0.5 * _ERFC(-z_u / _SQRT2).astype(np.float64) < prep.theft_p[p_idx]
-        second = spliced(prep.theft_mu, prep.theft_sigma, z2, prep.theft_tail, p_idx)
+        happens = u < prep.theft_p[p_idx]
+        second = spliced(prep.theft_mu, prep.theft_sigma, w2, prep.theft_tail, p_idx)
         x2[has_theft] = np.where(happens, second, 0.0)
     parts = x[None, :] * perils.split[peril].T + x2[None, :] * prep.theft_split[peril].T
     if timed.any():
@@ -140,7 +126,7 @@ def apply_terms(parts: F64, year: np.ndarray, rank: np.ndarray, n_years: int, te
 
 
 def run_block(
-    rng: np.random.Generator,
+    stream: streams.Stream,
     n_years: int,
     perils: PerilArrays,
     terms: TermArrays,
@@ -150,23 +136,26 @@ def run_block(
     *,
     prepared: Prepared | None = None,
 ) -> None:
-    """Simulate ``n_years`` trial-years into the output slices (ground-up, by peril, insured per set)."""
+    """Simulate the ``n_years`` trial-years from ``stream.first_year`` on into the output slices
+    (ground-up, by peril, insured per set)."""
     prep = prepared or prepare(perils)
     n_p = perils.n_perils
-    counts = draw_counts(rng, n_years, prep.counts, perils.shock_p)
+    counts, cells = draw_counts(stream.key, stream.first_year, n_years, prep, perils.shock_p)
     flat = counts.ravel()
     n_events = int(flat.sum())
     cell = np.repeat(np.arange(n_years * n_p), flat)
     year = cell // n_p
     peril = cell % n_p
+    first_of_cell = np.cumsum(flat) - flat
+    index = np.arange(n_events) - first_of_cell[cell]  # the event's number within its cell
     has_theft = prep.theft_p[peril] > 0
-    n_draw = np.where(has_theft, 3, 1)
-    z = rng.standard_normal(int(n_draw.sum()))
-    offset = np.cumsum(n_draw) - n_draw
+    hashes = cells.ravel()[cell]
     draws = np.zeros((3, n_events))
-    draws[0] = z[offset]
-    draws[1][has_theft] = z[offset[has_theft] + 1]
-    draws[2][has_theft] = z[offset[has_theft] + 2]
+    draws[0] = streams.open_unit_array(streams.draw_hashes(hashes, 3 * index))
+    if has_theft.any():
+        h, i = hashes[has_theft], index[has_theft]
+        draws[1][has_theft] = streams.unit_array(streams.draw_hashes(h, 3 * i + 1))
+        draws[2][has_theft] = streams.open_unit_array(streams.draw_hashes(h, 3 * i + 2))
     x, x2, xb, parts = occurrence_parts(draws, peril, has_theft, perils, prep)
     total = x + x2 + xb
     per_year = np.bincount(year, minlength=n_years)

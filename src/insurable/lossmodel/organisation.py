@@ -98,17 +98,46 @@ def _size_factor(org: Organisation, scale: Scale | None, size: SizeReference) ->
     return factor, {scale.driver: value, "reference": ref, "exponent": scale.exponent}
 
 
-def _bounded(credits: tuple[float, float], limit: float, floor: bool) -> tuple[float, float]:
-    """Scale (frequency, severity) so that their product respects the bound, sharing the correction
-    in proportion to each one's log (a factor that is 1 stays 1)."""
-    f, s = credits
+def _box(potential: tuple[float, float], limit: float, floor: bool) -> tuple[float, float]:
+    """Per-dimension bounds ``(a, b)`` with ``a * b = limit`` for an event type whose effects, all
+    together, would multiply frequency and severity by ``potential``: the limit is split in
+    proportion to each one's log in the potential (a dimension no effect moves keeps 1). With no
+    bound needed (the potential respects the limit), ``(0, 0)`` for a floor and ``(inf, inf)`` for a
+    cap."""
+    f, s = potential
     product = f * s
     if (floor and product >= limit) or (not floor and product <= limit):
-        return f, s
+        return (0.0, 0.0) if floor else (math.inf, math.inf)
     total = math.log(product)
     wf = math.log(f) / total if total else 0.5
-    k = math.log(limit / product)
-    return f * math.exp(k * wf), s * math.exp(k * (1 - wf))
+    return limit**wf, limit ** (1 - wf)
+
+
+def _bounded(factors: tuple[float, float], box: tuple[float, float], floor: bool) -> tuple[float, float]:
+    """Each factor held to its own bound (``max`` for credits, ``min`` for penalties).
+
+    A bound per dimension, fixed by the catalogue, keeps the combined effect within the limit and is
+    monotone: adding a control (one more credit, one penalty less) never raises the frequency or
+    the severity, so with common random numbers it never raises a trial-year's loss. (A bound on
+    the product alone cannot be: once it binds, a lower severity would have to be paid for with a
+    higher frequency.)"""
+    f, s = factors
+    if floor:
+        return max(f, box[0]), max(s, box[1])
+    return min(f, box[0]), min(s, box[1])
+
+
+def _potentials(peril: Peril) -> tuple[tuple[float, float], tuple[float, float]]:
+    """What all credit effects, and all penalty effects, of an event type multiply together."""
+    credit, penalty = [1.0, 1.0], [1.0, 1.0]
+    for effect in peril.effects:
+        if effect.credit:
+            credit[0] *= min(effect.frequency, 1.0)
+            credit[1] *= min(effect.severity, 1.0)
+        else:
+            penalty[0] *= max(effect.frequency, 1.0)
+            penalty[1] *= max(effect.severity, 1.0)
+    return (credit[0], credit[1]), (penalty[0], penalty[1])
 
 
 def adjust_peril(
@@ -173,8 +202,9 @@ def adjust_peril(
             )
         )
     bounds = model.control_bounds
-    c_f, c_s = _bounded((credit[0], credit[1]), bounds.credit_floor, floor=True)
-    p_f, p_s = _bounded((penalty[0], penalty[1]), bounds.penalty_cap, floor=False)
+    credit_potential, penalty_potential = _potentials(peril)
+    c_f, c_s = _bounded((credit[0], credit[1]), _box(credit_potential, bounds.credit_floor, floor=True), floor=True)
+    p_f, p_s = _bounded((penalty[0], penalty[1]), _box(penalty_potential, bounds.penalty_cap, floor=False), floor=False)
     for label, before, after, nl, en in (
         ("credits", credit, (c_f, c_s), "Gecombineerd effect van maatregelen begrensd", "Combined credit bounded"),
         ("penalties", penalty, (p_f, p_s), "Gecombineerde toeslag begrensd", "Combined penalty bounded"),
