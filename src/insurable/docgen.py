@@ -165,7 +165,7 @@ def render_simulate_schema() -> str:
     from insurable.lossmodel.report import FORMAT_VERSION, LossReport
 
     schema = LossReport.model_json_schema(by_alias=True)
-    schema["$id"] = f"https://insurable.example/schemas/simulate.schema.json#v{FORMAT_VERSION}"
+    schema["$id"] = f"https://insurable.example/schemas/simulate-{FORMAT_VERSION}.schema.json"  # no fragment in $id
     schema["title"] = "insurable simulate --format json"
     return json.dumps(schema, indent=2) + "\n"
 

@@ -42,7 +42,7 @@ class Schema:
 
 #: Every file format and output besides the catalogue files. Features register with one line each.
 SCHEMAS: tuple[Schema, ...] = (
-    Schema("organisation", "insurable.profile:Organisation", "insurable organisation file (profile and answers)"),
+    Schema("organisation", "insurable.interchange.schemas:organisation_schema", "insurable organisation file"),
     Schema("assessment", "insurable.docgen:render_assessment_schema", "insurable assess --format json"),
     Schema("simulate", "insurable.docgen:render_simulate_schema", "insurable simulate --format json"),
     Schema(
@@ -76,3 +76,28 @@ def published() -> dict[str, Callable[[], str]]:
     for schema in SCHEMAS:
         out[f"schemas/{schema.name}.schema.json"] = schema.render
     return out
+
+
+def organisation_schema() -> dict[str, Any]:
+    """The organisation file as people write it: the Organisation model's schema, widened where the
+    model reads before it validates (docs/profile.md): amounts may be text (``"7,2 mln"``) and
+    ``nace_code`` may be an SBI code as on a KvK extract (``6202``, ``10711``)."""
+    from insurable.profile import NUMBER_FIELDS, GroupEnterprise, Organisation
+
+    schema = Organisation.model_json_schema(by_alias=True)
+    schema["$id"] = f"{BASE_ID}/organisation.schema.json"
+    schema["title"] = "insurable organisation file (profile and answers)"
+    group = schema["$defs"][GroupEnterprise.__name__]["properties"]
+    for properties, names in ((schema["properties"], NUMBER_FIELDS), (group, tuple(group))):
+        for name in names:
+            prop = properties.get(name, {})
+            options = prop.get("anyOf", [{"type": prop.get("type")}])
+            if any(o.get("type") in ("number", "integer") for o in options):
+                plain = {k: v for k, v in prop.items() if k not in ("anyOf", "type", "minimum", "exclusiveMinimum")}
+                plain["anyOf"] = [*options, {"type": "string", "description": "an amount as written, e.g. 7,2 mln"}]
+                properties[name] = plain
+    nace = schema["properties"]["nace_code"]
+    for option in nace.get("anyOf", [nace]):
+        if "pattern" in option:
+            option["pattern"] = r"^(\d{2}(\.\d{1,2})?|\d{4,5})$"
+    return schema
