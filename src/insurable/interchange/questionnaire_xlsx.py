@@ -354,20 +354,27 @@ def _empty(value: Any) -> bool:
 
 
 def read_workbook(path: Path, catalog: Catalog) -> dict[str, Any]:
-    """Read a workbook into an organisation mapping; raise :class:`InputError` with every problem,
+    """Read a workbook file into an organisation mapping; raise :class:`InputError` with every problem,
     each naming the sheet and cell (``Answers!D12 (answers.q.mfa.email)``)."""
-    from insurable.intake import organisation_problems
-
-    reader = _Reader(str(path))
     if path.stat().st_size > MAX_WORKBOOK_BYTES:
         raise InputError([Problem("", f"workbook larger than {MAX_WORKBOOK_BYTES:,} bytes", str(path))])
+    return read_workbook_bytes(path.read_bytes(), catalog, str(path))
+
+
+def read_workbook_bytes(content: bytes, catalog: Catalog, file: str) -> dict[str, Any]:
+    """:func:`read_workbook` for an upload: ``file`` is the name problems are reported against."""
+    from insurable.intake import organisation_problems
+
+    reader = _Reader(file)
+    if len(content) > MAX_WORKBOOK_BYTES:
+        raise InputError([Problem("", f"workbook larger than {MAX_WORKBOOK_BYTES:,} bytes", file)])
     try:
-        wb = load_workbook(path, data_only=True, read_only=False)
+        wb = load_workbook(BytesIO(content), data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
-        raise InputError([Problem("", f"not an Excel .xlsx workbook ({type(exc).__name__})", str(path))]) from exc
+        raise InputError([Problem("", f"not an Excel .xlsx workbook ({type(exc).__name__})", file)]) from exc
     missing = [name for name in ("Profile", "Answers") if name not in wb.sheetnames]
     if missing:
-        raise InputError([Problem(name, "sheet is missing", str(path)) for name in missing])
+        raise InputError([Problem(name, "sheet is missing", file) for name in missing])
 
     data: dict[str, Any] = {}
     specs = {s.name: s for s in profile_specs()}
@@ -428,9 +435,7 @@ def read_workbook(path: Path, catalog: Catalog) -> dict[str, Any]:
     _, found = organisation_problems(data, catalog)
     for problem in found:
         reader.problems.append(
-            Problem(
-                path=f"{_cell_for(problem.path, reader.cells)} ({problem.path})", reason=problem.reason, file=str(path)
-            )
+            Problem(path=f"{_cell_for(problem.path, reader.cells)} ({problem.path})", reason=problem.reason, file=file)
         )
     if reader.problems:
         raise InputError(reader.problems)
