@@ -8,9 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.web.conftest import csrf_of, login, make_account, new_org, web_app, web_db_url, web_engine  # noqa: F401
-
-# The web fixtures (web_app, make_account, ...) come from tests/web/conftest.py, imported above.
+from tests.web.conftest import csrf_of, login, new_org
 
 ROOT = Path(__file__).resolve().parents[2]
 
