@@ -50,3 +50,20 @@ def test_the_organisation_schema_rejects_a_wrong_field():
     schema = json.loads((ROOT / "schemas" / "organisation.schema.json").read_text(encoding="utf-8"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"name": "x", "colour": "blue"}, schema)
+
+
+def test_interchange_commands_are_documented():
+    cli = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "interchange.md").read_text(encoding="utf-8")
+    for command in (
+        "insurable export xlsx",
+        "insurable import xlsx",
+        "insurable catalog to-xlsx",
+        "insurable catalog from-xlsx",
+        "insurable export oscal",
+        "insurable export ciso-assistant",
+    ):
+        assert f"`{command}`" in cli, command
+        assert command in guide, command
+    for schema in SCHEMAS:
+        assert schema.name in guide or schema.title in guide or schema.name == "simulate"

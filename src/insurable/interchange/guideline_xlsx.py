@@ -206,6 +206,13 @@ def _read_cell(value: Any, kind: str) -> Any:
     return value
 
 
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line: what is wrong and at which character of the cell."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        return f"not valid YAML: {exc.problem} at character {exc.problem_mark.column + 1}"
+    return "not valid YAML"
+
+
 def read_guideline_workbook(path: Path) -> GuidelineFile:
     """Read a guideline workbook; raise :class:`InputError` naming sheet and cell for every problem."""
     file = str(path)
@@ -235,7 +242,7 @@ def read_guideline_workbook(path: Path) -> GuidelineFile:
             try:
                 value = _read_cell(raw, kind)
             except yaml.YAMLError as exc:
-                problems.append(Problem(f"{MAIN_SHEET}!B{row} ({key})", f"not valid YAML: {exc}", file))
+                problems.append(Problem(f"{MAIN_SHEET}!B{row} ({key})", _yaml_reason(exc), file))
                 continue
             cells[".".join(p)] = f"{MAIN_SHEET}!B{row}"
             if value is not None:
@@ -268,7 +275,7 @@ def read_guideline_workbook(path: Path) -> GuidelineFile:
                 try:
                     value = _read_cell(values[col], column.kind)
                 except yaml.YAMLError as exc:
-                    problems.append(Problem(f"{cell} ({where})", f"not valid YAML: {exc}", file))
+                    problems.append(Problem(f"{cell} ({where})", _yaml_reason(exc), file))
                     continue
                 cells[where] = cell
                 if value is not None:

@@ -438,8 +438,16 @@ def read_workbook_bytes(content: bytes, catalog: Catalog, file: str) -> dict[str
             Problem(path=f"{_cell_for(problem.path, reader.cells)} ({problem.path})", reason=problem.reason, file=file)
         )
     if reader.problems:
-        raise InputError(reader.problems)
+        raise InputError(sorted(reader.problems, key=_cell_order))
     return data
+
+
+def _cell_order(problem: Problem) -> tuple[str, int, str]:
+    """Sheet, then row, then column: problems read top to bottom as in the workbook."""
+    cell = problem.path.split(" ", 1)[0]
+    sheet, _, ref = cell.partition("!")
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return (sheet, int(digits) if digits else 0, ref)
 
 
 def _workbook_lang(wb: Any) -> str | None:
