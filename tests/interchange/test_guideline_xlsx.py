@@ -113,3 +113,13 @@ def _col(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
+
+
+def test_a_missing_sheet_is_a_problem_not_an_empty_list(tmp_path, catalog):
+    path = _book(tmp_path, catalog)
+    wb = load_workbook(path)
+    del wb["classification"]
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        read_guideline_workbook(path)
+    assert [p.path for p in caught.value.problems] == ["classification"]

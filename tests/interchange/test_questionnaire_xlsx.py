@@ -174,3 +174,13 @@ def test_not_a_workbook_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["import", "xlsx", str(bad)])
     assert result.exit_code == 2
     assert "not an Excel .xlsx workbook" in result.output
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, catalog, monkeypatch):
+    import insurable.interchange.questionnaire_xlsx as module
+
+    path = _export(tmp_path, catalog)
+    monkeypatch.setattr(module, "MAX_UNZIPPED_BYTES", 1000)
+    with pytest.raises(InputError) as caught:
+        read_workbook(path, catalog)
+    assert "unpacks to more than" in str(caught.value)

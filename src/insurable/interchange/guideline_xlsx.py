@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -215,13 +215,12 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
 
 def read_guideline_workbook(path: Path) -> GuidelineFile:
     """Read a guideline workbook; raise :class:`InputError` naming sheet and cell for every problem."""
+    from insurable.interchange.questionnaire_xlsx import open_workbook
+
     file = str(path)
     if path.stat().st_size > MAX_WORKBOOK_BYTES:
         raise InputError([Problem("", f"workbook larger than {MAX_WORKBOOK_BYTES:,} bytes", file)])
-    try:
-        wb = load_workbook(path, data_only=True)
-    except Exception as exc:  # a zip, XML or format error from openpyxl
-        raise InputError([Problem("", f"not an Excel .xlsx workbook ({type(exc).__name__})", file)]) from exc
+    wb = open_workbook(path.read_bytes(), file)
     plan = layout()
     problems: list[Problem] = []
     cells: dict[str, str] = {}
@@ -250,6 +249,7 @@ def read_guideline_workbook(path: Path) -> GuidelineFile:
     for sheet_name, (p, item) in plan.sheets.items():
         name = sheet_name[:31]
         if name not in wb.sheetnames:
+            problems.append(Problem(name, "sheet is missing (for none, keep it with only its heading row)", file))
             continue
         ws = wb[name]
         by_heading = {".".join(c.path): c for c in columns(item)}

@@ -353,6 +353,29 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: Largest total size of a workbook's unzipped parts (a zip bomb of a few KB would otherwise expand in memory).
+MAX_UNZIPPED_BYTES = 100_000_000
+
+
+def open_workbook(content: bytes, file: str) -> Any:
+    """Open .xlsx bytes with openpyxl, refusing what is too large or not a workbook (one problem)."""
+    import zipfile
+
+    if len(content) > MAX_WORKBOOK_BYTES:
+        raise InputError([Problem("", f"workbook larger than {MAX_WORKBOOK_BYTES:,} bytes", file)])
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise InputError([Problem("", "not an Excel .xlsx workbook (not a zip file)", file)]) from exc
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise InputError([Problem("", f"workbook unpacks to more than {MAX_UNZIPPED_BYTES:,} bytes", file)])
+    try:
+        return load_workbook(BytesIO(content), data_only=True, read_only=False)
+    except Exception as exc:  # openpyxl raises KeyError, ValueError and its own errors for a bad file
+        raise InputError([Problem("", f"not an Excel .xlsx workbook ({type(exc).__name__})", file)]) from exc
+
+
 def read_workbook(path: Path, catalog: Catalog) -> dict[str, Any]:
     """Read a workbook file into an organisation mapping; raise :class:`InputError` with every problem,
     each naming the sheet and cell (``Answers!D12 (answers.q.mfa.email)``)."""
@@ -366,12 +389,7 @@ def read_workbook_bytes(content: bytes, catalog: Catalog, file: str) -> dict[str
     from insurable.intake import organisation_problems
 
     reader = _Reader(file)
-    if len(content) > MAX_WORKBOOK_BYTES:
-        raise InputError([Problem("", f"workbook larger than {MAX_WORKBOOK_BYTES:,} bytes", file)])
-    try:
-        wb = load_workbook(BytesIO(content), data_only=True, read_only=False)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
-        raise InputError([Problem("", f"not an Excel .xlsx workbook ({type(exc).__name__})", file)]) from exc
+    wb = open_workbook(content, file)
     missing = [name for name in ("Profile", "Answers") if name not in wb.sheetnames]
     if missing:
         raise InputError([Problem(name, "sheet is missing", file) for name in missing])
