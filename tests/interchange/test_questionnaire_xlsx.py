@@ -184,3 +184,21 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, catalog, monkeypa
     with pytest.raises(InputError) as caught:
         read_workbook(path, catalog)
     assert "unpacks to more than" in str(caught.value)
+
+
+def test_profile_amounts_as_text_are_read_in_the_workbook_language(tmp_path, catalog):
+    path = _export(tmp_path, catalog, lang="nl")
+    wb = load_workbook(path)
+    profile = wb["Profile"]
+    rows = {profile.cell(r, 1).value: r for r in range(2, profile.max_row + 1)}
+    profile.cell(rows["annual_turnover_eur"], 2).value = "7,2 mln"
+    profile.cell(rows["balance_sheet_total_eur"], 2).value = "veel"
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        read_workbook(path, catalog)
+    assert [p.path for p in caught.value.problems] == [
+        f"Profile!B{rows['balance_sheet_total_eur']} (balance_sheet_total_eur)"
+    ]
+    profile.cell(rows["balance_sheet_total_eur"], 2).value = 1_000_000
+    wb.save(path)
+    assert read_workbook(path, catalog)["annual_turnover_eur"] == 7_200_000

@@ -29,7 +29,7 @@ from insurable.catalog.loader import Catalog
 from insurable.catalog.questionnaire import Question
 from insurable.errors import InputError, Problem
 from insurable.interchange.conditions_text import describe
-from insurable.profile import GroupEnterprise, Nis2Flags, Organisation
+from insurable.profile import NUMBER_FIELDS, GroupEnterprise, Nis2Flags, Organisation
 from insurable.text import Lang
 
 #: Version of the workbook layout (sheet and column names); written to the About sheet and read back.
@@ -428,6 +428,13 @@ def read_workbook_bytes(content: bytes, catalog: Catalog, file: str) -> dict[str
             data["group"] = data_group
 
     locale = data.get("locale") if isinstance(data.get("locale"), str) else _workbook_lang(wb)
+    for name in NUMBER_FIELDS:  # amounts written as text, read in the profile's or the workbook's language
+        if isinstance(data.get(name), str):
+            try:
+                data[name] = parse_amount(data[name], locale)
+            except AmountError as exc:
+                reader.problem(reader.cells[name], name, str(exc))
+                del data[name]
     questions = catalog.questionnaire.by_id()
     answers: dict[str, Any] = {}
     sheet = wb["Answers"]
