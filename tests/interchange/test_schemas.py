@@ -67,3 +67,16 @@ def test_interchange_commands_are_documented():
         assert command in guide, command
     for schema in SCHEMAS:
         assert schema.name in guide or schema.title in guide or schema.name == "simulate"
+
+
+def test_cli_exports_every_schema(tmp_path):
+    from typer.testing import CliRunner
+
+    from insurable.cli import app
+
+    result = CliRunner().invoke(app, ["export", "schemas", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Path(rel).name for rel in published())
+    assert (tmp_path / "organisation.schema.json").read_text(encoding="utf-8") == (
+        ROOT / "schemas" / "organisation.schema.json"
+    ).read_text(encoding="utf-8")

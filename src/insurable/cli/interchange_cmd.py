@@ -121,6 +121,18 @@ def export_ciso(
         _write(out, text)
 
 
+@export_app.command("schemas")
+def export_schemas(
+    out: Annotated[Path, typer.Argument(help="Directory to write every published JSON Schema into.")],
+) -> None:
+    """Every file format's and output's JSON Schema (the registry behind schemas/), one file each."""
+    from insurable.interchange.schemas import published
+
+    out.mkdir(parents=True, exist_ok=True)
+    for rel, render in published().items():
+        _write(out / Path(rel).name, render())
+
+
 def _catalog_commands() -> None:
     from insurable.cli.catalog_cmd import catalog_app
 
