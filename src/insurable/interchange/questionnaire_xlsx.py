@@ -7,6 +7,8 @@ with drop-down validation of the allowed values from a hidden ``Lists`` sheet. `
 reads it back into the organisation mapping and checks it with :func:`insurable.intake.organisation_problems`,
 the same check a YAML file gets; every problem names its sheet and cell. Ids join, never wording:
 choices are option ids, the question id column is what is read.
+
+Writing and reading stay in one module (longer than most) so the layout they share cannot drift.
 """
 
 from __future__ import annotations
