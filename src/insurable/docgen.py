@@ -151,21 +151,11 @@ def render_catalogue_tables(catalog: Catalog | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _schema(model_name: str) -> Any:
-    import json
-
-    from insurable.catalog.loader import FILE_MODELS
-
-    def render() -> str:
-        return json.dumps(FILE_MODELS[model_name].model_json_schema(by_alias=True), indent=2) + "\n"
-
-    return render
-
-
 def _schema_docs() -> dict[str, Any]:
-    from insurable.catalog.loader import FILE_MODELS
+    """Every published schema, from the one registry (insurable.interchange.schemas)."""
+    from insurable.interchange.schemas import published
 
-    return {f"schemas/{name.replace('.yaml', '.schema.json')}": _schema(name) for name in FILE_MODELS}
+    return published()
 
 
 def render_simulate_schema() -> str:
@@ -175,7 +165,7 @@ def render_simulate_schema() -> str:
     from insurable.lossmodel.report import FORMAT_VERSION, LossReport
 
     schema = LossReport.model_json_schema(by_alias=True)
-    schema["$id"] = f"https://insurable.example/schemas/simulate.schema.json#v{FORMAT_VERSION}"
+    schema["$id"] = f"https://insurable.example/schemas/simulate-{FORMAT_VERSION}.schema.json"  # no fragment in $id
     schema["title"] = "insurable simulate --format json"
     return json.dumps(schema, indent=2) + "\n"
 
@@ -198,8 +188,6 @@ DOCS = {
     "docs/cli.md": render_cli_reference,
     "docs/catalogue-tables.md": render_catalogue_tables,
     **_schema_docs(),
-    "schemas/simulate.schema.json": render_simulate_schema,
-    "schemas/assessment.schema.json": render_assessment_schema,
 }
 
 
