@@ -180,11 +180,21 @@ def render_simulate_schema() -> str:
     return json.dumps(schema, indent=2) + "\n"
 
 
+def _offer_schemas() -> dict[str, Any]:
+    from insurable.offers.schema import render_comparison_schema, render_offer_schema
+
+    return {
+        "schemas/offer.schema.json": render_offer_schema,
+        "schemas/offers-compare.schema.json": render_comparison_schema,
+    }
+
+
 DOCS = {
     "docs/cli.md": render_cli_reference,
     "docs/catalogue-tables.md": render_catalogue_tables,
     **_schema_docs(),
     "schemas/simulate.schema.json": render_simulate_schema,
+    **_offer_schemas(),
 }
 
 

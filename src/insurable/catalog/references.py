@@ -182,3 +182,12 @@ def _register_anchors() -> None:
 
 
 _register_anchors()
+
+
+def _register_offers() -> None:
+    from insurable.offers.catalogue import check_offer_catalogues
+
+    EXTRA_CHECKS.append(check_offer_catalogues)
+
+
+_register_offers()
