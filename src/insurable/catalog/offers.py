@@ -52,11 +52,16 @@ class WordingPattern(Frozen):
     Group ``value`` holds the value; ``kind`` says how to read it."""
 
     field: str = Field(
-        pattern=r"^[a-z_.]+$", description="offer field, dotted for a coverage: cov.extortion.sublimit_eur"
+        pattern=r"^[a-z0-9_.]+$", description="offer field, dotted: premium.net_eur, cov.extortion.sublimit_eur"
     )
     language: Literal["nl", "en"]
-    kind: Literal["amount", "hours", "days", "months", "percent", "date", "flag", "choice"]
+    kind: Literal["amount", "hours", "days", "months", "percent", "date", "flag", "choice", "text", "activities"]
     patterns: tuple[str, ...] = Field(min_length=1)
+    anchors: tuple[str, ...] = Field(
+        default=(),
+        description="words that show a sentence is about this field: an anchor without a readable value "
+        "makes the field ambiguous (a clause the patterns cannot read), never a guess",
+    )
     choices: dict[str, str] = Field(default_factory=dict, description="kind choice: matched word -> value")
     value_when_found: str | None = Field(default=None, description="kind flag: the value a match means")
     sources: tuple[str, ...] = Field(min_length=1)

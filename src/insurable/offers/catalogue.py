@@ -47,8 +47,13 @@ def check_offer_catalogues(catalog: Catalog) -> list[Problem]:
                     problems.append(
                         Problem(f"patterns[{i}].field", f"{pattern.field!r}: unknown coverage or field", file)
                     )
-            elif pattern.field not in Offer.model_fields:
+            elif pattern.field.split(".")[0] not in Offer.model_fields:
                 problems.append(Problem(f"patterns[{i}].field", f"{pattern.field!r} is no offer field", file))
+            for j, regex in enumerate(pattern.anchors):
+                try:
+                    re.compile(regex, re.IGNORECASE)
+                except re.error as exc:
+                    problems.append(Problem(f"patterns[{i}].anchors[{j}]", f"does not compile: {exc}", file))
             for j, regex in enumerate(pattern.patterns):
                 try:
                     compiled = re.compile(regex, re.IGNORECASE)

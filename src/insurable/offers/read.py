@@ -65,7 +65,7 @@ def _references(offer: Offer, catalog: Catalog, file: str | None) -> list[Proble
             problems.append(Problem(f"security_conditions[{i}]", f"unknown control id {control!r}", file))
     for name in offer.clauses:
         top = name.split(".")[0]
-        if top not in Offer.model_fields and name not in coverages:
+        if top not in Offer.model_fields and not any(name == c or name.startswith(c + ".") for c in coverages):
             problems.append(Problem(f"clauses.{name}", "names no offer field or coverage id", file))
     return problems
 
