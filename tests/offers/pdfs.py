@@ -66,7 +66,8 @@ def render(pages: list[str], path: Path) -> Path:
     from weasyprint import HTML
 
     body = "".join(f'<section style="page-break-after: always">{p}</section>' for p in pages)
-    html = f"<html><head><meta charset='utf-8'><style>@page {{ size: A4; margin: 2cm }}</style></head><body>{body}</body></html>"
+    style = "<style>@page { size: A4; margin: 2cm }</style>"
+    html = f"<html><head><meta charset='utf-8'>{style}</head><body>{body}</body></html>"
     HTML(string=html).write_pdf(path)
     return path
 
