@@ -274,3 +274,70 @@ def draft_offer(extraction: Extraction, offer_id: str) -> dict[str, Any]:
         data["premium"] = premium
     data["clauses"] = clauses
     return data
+
+
+def field_kinds(wording: OfferWordingFile) -> dict[str, str]:
+    """Each field's kind (the first entry's; ``months`` is entered as days)."""
+    kinds: dict[str, str] = {}
+    for p in wording.patterns:
+        kinds.setdefault(p.field, "days" if p.kind == "months" else p.kind)
+    return kinds
+
+
+def read_entered(kind: str, text: str, language: Literal["nl", "en"]) -> Any:
+    """A value typed by a person on the confirm page, read by the field's kind; raise ValueError."""
+    raw = text.strip()
+    if kind == "amount":
+        try:
+            return parse_amount(raw, language)
+        except AmountError as exc:
+            raise ValueError(str(exc)) from exc
+    if kind in ("hours", "days"):
+        number = float(raw.replace(",", "."))
+        if number < 0:
+            raise ValueError("must be >= 0")
+        return int(number) if number.is_integer() else number
+    if kind == "percent":
+        number = float(raw.rstrip("% ").replace(",", "."))
+        return round(number / 100, 6) if number > 1 else number
+    if kind == "flag":
+        low = raw.lower()
+        if low in ("true", "yes", "ja", "1"):
+            return True
+        if low in ("false", "no", "nee", "0"):
+            return False
+        raise ValueError("write yes or no")
+    if kind == "date":
+        return dt.date.fromisoformat(raw).isoformat()
+    if kind == "activities":
+        return [a.strip() for a in raw.split(",") if a.strip()]
+    return raw
+
+
+def confirmed_data(
+    extraction: Extraction, entered: dict[str, str], kinds: dict[str, str], offer_id: str
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Offer data from the values a person confirmed (blank: left out), with the clause of each value
+    that the extraction found as typed; every value that cannot be read is returned as a problem."""
+    problems: list[tuple[str, str]] = []
+    proposals: list[Proposal] = []
+    by_field = extraction.by_field()
+    for field, text in entered.items():
+        if field not in kinds or not text.strip():
+            continue
+        try:
+            value = read_entered(kinds[field], text, extraction.language)
+        except ValueError as exc:
+            problems.append((field, str(exc)))
+            continue
+        found = by_field.get(field)
+        clause = found.clause if found is not None and found.clause is not None else None
+        if clause is None and found is not None:
+            clause = next((c.clause for c in found.candidates if repr(c.value) == repr(value)), None)
+        if clause is None:
+            clause = Clause(quote="entered by hand on the confirm page")
+        if isinstance(value, list):
+            value = tuple(value)
+        proposals.append(Proposal(field=field, status="found", value=value, clause=clause, reason="confirmed"))
+    confirmed = extraction.model_copy(update={"proposals": tuple(proposals)})
+    return draft_offer(confirmed, offer_id), problems
