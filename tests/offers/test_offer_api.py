@@ -74,7 +74,7 @@ def msp_org(client: TestClient, owner: Account) -> int:
 
 
 def audit_actions(client: TestClient, owner: Account, org_id: int) -> list[str]:
-    trail = client.get(f"{BASE}/{org_id}/audit", headers=owner.auth)
+    trail = client.get(f"{BASE}/{org_id}/audit", params={"limit": 1000}, headers=owner.auth)
     assert trail.status_code == 200, trail.text
     body = trail.json()
     events = body["events"] if isinstance(body, dict) else body

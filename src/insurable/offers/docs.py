@@ -4,6 +4,7 @@ with ``INSURABLE_REGEN=1 pytest tests/offers/test_offer_docs.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from insurable.catalog.loader import Catalog
@@ -63,13 +64,14 @@ def render_example(catalog: Catalog, root: Path) -> str:
     return body
 
 
-BLOCKS = {"checklist": render_checklist, "patterns": render_patterns}
+BLOCKS = ("checklist", "patterns", "example")
 
 
 def with_blocks(text: str, catalog: Catalog, root: Path) -> str:
     """``text`` with every generated block between its ``<!-- name:start -->`` and ``<!-- name:end -->``."""
-    renderers = {
-        **{k: (lambda f=f: f(catalog)) for k, f in BLOCKS.items()},
+    renderers: dict[str, Callable[[], str]] = {
+        "checklist": lambda: render_checklist(catalog),
+        "patterns": lambda: render_patterns(catalog),
         "example": lambda: render_example(catalog, root),
     }
     for name, render in renderers.items():
