@@ -3,9 +3,11 @@ their quotes, compare offers; bad input is shown with its field; tenants stay ap
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from fastapi import FastAPI
+from pypdf import PdfReader
 
 from tests.offers.helpers import OFFERS
 from tests.offers.pdfs import DUTCH_UNREADABLE, render, render_without_text
@@ -48,6 +50,9 @@ def test_enter_and_compare(web_app: FastAPI, make_account: MakeAccount) -> None:
     assert "vendor-bundle" in compared.text and "specialist-cyber" in compared.text
     markdown = client.get(f"/orgs/{org}/offers/compare.md", params={"offer": ids})
     assert markdown.status_code == 200 and markdown.text.startswith("# ")
+    pdf = client.get(f"/orgs/{org}/offers/compare.pdf", params={"offer": ids})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "vendor-bundle" in "".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
 
 
 def test_bad_yaml_offer_shows_every_field(web_app: FastAPI, make_account: MakeAccount) -> None:

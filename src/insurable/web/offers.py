@@ -77,6 +77,10 @@ LABELS: dict[str, dict[str, str]] = {
     "back": {"nl": "Terug naar offertes", "en": "Back to offers"},
     "pick_two": {"nl": "Kies een of meer bevestigde offertes.", "en": "Pick one or more confirmed offers."},
     "delete": {"nl": "Verwijderen", "en": "Delete"},
+    "indicative": {
+        "nl": "Indicatief: geen advies en geen aanbod van een verzekeraar. Lees altijd de polisvoorwaarden zelf.",
+        "en": "Indicative: not advice and not an insurer's offer. Always read the policy wording itself.",
+    },
 }
 
 
@@ -275,7 +279,15 @@ def compare_markdown(
     return _compare(org_id, request, offer or [], markdown=True)
 
 
-def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool) -> Response:
+@router.get("/orgs/{org_id}/offers/compare.pdf")
+def compare_pdf(
+    org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
+) -> Response:
+    """The same comparison as a printable PDF (WeasyPrint, no external resources)."""
+    return _compare(org_id, request, offer or [], pdf=True)
+
+
+def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool = False, pdf: bool = False) -> Response:
     from insurable.api.routes.offers import _confirmed, offer_rows, organisation_of
     from insurable.lossmodel.organisation import DEFAULT_SEED
     from insurable.offers.check import context_for
@@ -302,6 +314,25 @@ def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool) -
         session.commit()
         if markdown:
             return PlainTextResponse(render_comparison(comparison, lang), media_type="text/markdown; charset=utf-8")
+        if pdf:
+            from weasyprint import HTML  # imported when first needed: it loads Pango
+
+            from insurable.web.render import environment
+
+            statuses = {k: v[lang] for k, v in _status_labels().items()}
+            html = (
+                environment(lang)
+                .get_template("offers_compare_print.html")
+                .render(ctx=ctx, L=_labels(lang), c=comparison, ids=ids, statuses=statuses, lang=lang)
+            )
+            return Response(
+                HTML(string=html).write_pdf(),
+                media_type="application/pdf",
+                headers={
+                    "Content-Disposition": 'attachment; filename="offers-comparison.pdf"',
+                    "Content-Language": lang,
+                },
+            )
         return page(request, "offers_compare.html", ctx=ctx, L=_labels(lang), c=comparison, ids=ids,
                     statuses={k: v[lang] for k, v in _status_labels().items()})  # fmt: skip
 
