@@ -157,3 +157,13 @@ def test_territory_against_us_revenue(catalog, msp_ctx, tmp_path: Path):
     offer = parse_offer(offer_data(territory="worldwide_excl_us_ca"), catalog)
     result = outcome(offer, ctx, catalog, "chk.territory")
     assert result.status == "not_met" and "15 %" in result.message.en
+
+
+def test_directors_and_officers_unknown_without_nis2_fields(catalog):
+    from insurable.profile import parse_organisation
+
+    org = parse_organisation({"name": "Onbekend BV", "activities": ["msp"]})
+    ctx = context_for(org, catalog)
+    assert ctx.nis2_classification is None
+    result = outcome(parse_offer(offer_data(), catalog), ctx, catalog, "chk.directors_officers")
+    assert (result.status, result.finding) == ("unknown", "no_nis2")

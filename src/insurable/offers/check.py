@@ -212,6 +212,8 @@ def _cancellation(offer: Offer, _ctx: Context) -> Outcome:
 
 
 def _directors(offer: Offer, ctx: Context) -> Outcome:
+    if ctx.nis2_classification is None:
+        return Outcome("unknown", "no_nis2", {}, "directors_officers")
     if ctx.nis2_classification not in ("essential", "important"):
         return Outcome("not_applicable", "not_applicable", {})
     dno = offer.directors_officers
