@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import yaml
 from typer.testing import CliRunner
 
@@ -169,3 +171,35 @@ def test_sentences_split_schedule_labels():
         "Het eigen risico bedraagt € 5.000.",
         "Dat is alles.",
     ]
+
+
+def _nl(amount: int) -> str:
+    return f"€ {amount:,}".replace(",", ".")
+
+
+def _en(amount: int) -> str:
+    return f"EUR {amount:,}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    deductible=st.integers(min_value=0, max_value=5_000_000),
+    limit=st.integers(min_value=1, max_value=100_000_000),
+    hours=st.integers(min_value=0, max_value=240),
+)
+def test_stated_values_are_read_exactly(wording, vocabulary, deductible, limit, hours):
+    nl = (
+        f"Het verzekerd bedrag per aanspraak bedraagt {_nl(limit)}.\n"
+        f"Het eigen risico bedraagt {_nl(deductible)} per aanspraak.\n"
+        f"Voor bedrijfsschade geldt een wachttijd van {hours} uur."
+    )
+    en = (
+        f"Limit of liability per claim: {_en(limit)}. The deductible is {_en(deductible)} each claim. "
+        f"The waiting period for business interruption is {hours} hours."
+    )
+    for text, lang in ((nl, "nl"), (en, "en")):
+        got = extract_fields([text], wording, language=lang, vocabulary=vocabulary).by_field()
+        assert got["limit_eur"].value == limit, (lang, got["limit_eur"])
+        assert got["deductible_eur"].value == deductible, (lang, got["deductible_eur"])
+        assert got["cov.business_interruption.waiting_period_hours"].value == hours
+        assert all(p.status != "found" or p.clause is not None for p in got.values())
