@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import yaml
 from typer.testing import CliRunner
 
 from insurable.catalog.offers import OfferWordingFile
