@@ -19,7 +19,7 @@ from insurable.catalog.loader import Catalog
 from insurable.catalog.offers import ChecklistRule, OfferChecklistFile, Status
 from insurable.offers.model import Clause, Offer
 from insurable.profile import Organisation
-from insurable.text import Text
+from insurable.text import Lang, Text
 
 __all__ = ["CHECKLIST_FILE", "CheckResult", "Context", "EVALUATORS", "check_offer", "context_for"]
 
@@ -66,8 +66,11 @@ def _eur(value: float | None) -> str:
     return "-" if value is None else f"EUR {value:,.0f}".replace(",", ".")
 
 
-def _names(ctx: Context, ids: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(ctx.coverage_names[i].en if i in ctx.coverage_names else i for i in ids)
+def _names(ctx: Context, ids: list[str] | tuple[str, ...]) -> Text:
+    def one(i: str, lang: Lang) -> str:
+        return ctx.coverage_names[i].get(lang) if i in ctx.coverage_names else i
+
+    return Text(nl=", ".join(one(i, "nl") for i in ids), en=", ".join(one(i, "en") for i in ids))
 
 
 def _covered(offer: Offer, cov: str) -> bool:
@@ -108,11 +111,11 @@ def _own_damage(offer: Offer, ctx: Context) -> Outcome:
     return Outcome("partly", "partly", {"missing": _names(ctx, missing)}, f"coverages.{missing[0]}", clause)
 
 
-def _sublimit_text(offer: Offer, cov: str) -> str:
+def _sublimit_text(offer: Offer, cov: str) -> Text | str:
     section = offer.cover(cov)
     if section is None or section.sublimit_eur is None:
         return ""
-    return f" (sublimit {_eur(section.sublimit_eur)})"
+    return Text(nl=f" (sublimiet {_eur(section.sublimit_eur)})", en=f" (sublimit {_eur(section.sublimit_eur)})")
 
 
 def _third_party(offer: Offer, _ctx: Context) -> Outcome:
@@ -147,7 +150,11 @@ def _fraud(offer: Offer, _ctx: Context) -> Outcome:
         return Outcome("not_met", "not_met", {}, cov, clause)
     partial = [e for e in offer.exclusions if e.kind in ("identity_fraud", "ceo_fraud")]
     if partial:
-        detail = ", ".join(f"{e.kind.replace('_', ' ')} excluded" for e in partial)
+        names = {"identity_fraud": ("identiteitsfraude", "identity fraud"), "ceo_fraud": ("CEO-fraude", "CEO fraud")}
+        detail = Text(
+            nl=", ".join(f"{names[e.kind][0]} uitgesloten" for e in partial),
+            en=", ".join(f"{names[e.kind][1]} excluded" for e in partial),
+        )
         return Outcome("partly", "partly", {"detail": detail}, cov, partial[0].clause or clause)
     return Outcome("met", "met", {"sublimit": _sublimit_text(offer, cov)}, cov, clause)
 
@@ -159,13 +166,16 @@ def _extortion(offer: Offer, _ctx: Context) -> Outcome:
         return Outcome("not_met", "not_met", {}, cov, clause)
     section = offer.cover(cov)
     assert section is not None
-    limits = []
+    nl: list[str] = []
+    en: list[str] = []
     if section.sublimit_eur is not None and section.sublimit_eur < offer.limit_eur:
-        limits.append(f"sublimit {_eur(section.sublimit_eur)}")
+        nl.append(f"sublimiet {_eur(section.sublimit_eur)}")
+        en.append(f"sublimit {_eur(section.sublimit_eur)}")
     if section.coinsurance > 0:
-        limits.append(f"you keep {section.coinsurance:.0%} of each loss")
-    if limits:
-        return Outcome("partly", "partly", {"detail": "; ".join(limits)}, cov, clause)
+        nl.append(f"u draagt zelf {section.coinsurance:.0%} van elke schade")
+        en.append(f"you keep {section.coinsurance:.0%} of each loss")
+    if en:
+        return Outcome("partly", "partly", {"detail": Text(nl="; ".join(nl), en="; ".join(en))}, cov, clause)
     return Outcome("met", "met", {}, cov, clause)
 
 
@@ -179,9 +189,15 @@ def _pi_cyber(offer: Offer, ctx: Context) -> Outcome:
         return Outcome("not_applicable", "not_applicable", {})
     if pi is None:
         side = (
-            "; the cyber liability cover excludes professional services"
+            Text(
+                nl="; de cyberaansprakelijkheid sluit beroepswerkzaamheden uit",
+                en="; the cyber liability cover excludes professional services",
+            )
             if not cyber_covers_professional
-            else "; only the cyber liability cover answers customers' claims after an incident"
+            else Text(
+                nl="; alleen de cyberaansprakelijkheid beantwoordt claims van klanten na een incident",
+                en="; only the cyber liability cover answers customers' claims after an incident",
+            )
         )
         return Outcome("not_met", "no_pi", {"activities": ", ".join(it_services), "cyber_side": side},
                        "professional_liability", excl.clause if excl else None)  # fmt: skip
@@ -218,7 +234,8 @@ def _directors(offer: Offer, ctx: Context) -> Outcome:
         return Outcome("not_applicable", "not_applicable", {})
     dno = offer.directors_officers
     if dno is None:
-        return Outcome("not_met", "not_met", {"classification": ctx.nis2_classification}, "directors_officers")
+        kind = {"essential": Text(nl="essentiële", en="essential"), "important": Text(nl="belangrijke", en="important")}
+        return Outcome("not_met", "not_met", {"classification": kind[ctx.nis2_classification]}, "directors_officers")
     if dno.covers_nis2_liability:
         return Outcome("met", "met", {}, "directors_officers", dno.clause)
     return Outcome("partly", "partly", {}, "directors_officers", dno.clause)
@@ -236,7 +253,11 @@ def _retroactive(offer: Offer, _ctx: Context) -> Outcome:
     if offer.basis is None:
         return Outcome("unknown", "unknown", {}, "basis", clause)
     if offer.basis == "occurrence" or offer.retroactive_unlimited:
-        basis = "occurrence" if offer.basis == "occurrence" else "claims-made, unlimited retroactive cover"
+        basis = (
+            Text(nl="op schadedatum", en="occurrence")
+            if offer.basis == "occurrence"
+            else Text(nl="claims-made, onbeperkte terugwerkende kracht", en="claims-made, unlimited retroactive cover")
+        )
         return Outcome("met", "met", {"basis": basis}, "basis", clause)
     if offer.retroactive_date is not None:
         return Outcome("partly", "partly", {"date": offer.retroactive_date.isoformat()}, "retroactive_date", clause)
@@ -265,7 +286,8 @@ def _panel(offer: Offer, _ctx: Context) -> Outcome:
     if panel and hotline:
         return Outcome("met", "met", {}, "incident_response_panel", clause)
     if panel or hotline:
-        present, absent = ("panel", "24/7 hotline") if panel else ("24/7 hotline", "panel")
+        line, team = Text(nl="24/7 hulplijn", en="24/7 hotline"), Text(nl="panel", en="panel")
+        present, absent = (team, line) if panel else (line, team)
         return Outcome("partly", "partly", {"present": present, "absent": absent}, "incident_response_panel", clause)
     return Outcome("not_met", "not_met", {}, "incident_response_panel", clause)
 
@@ -279,9 +301,12 @@ def _notification(offer: Offer, ctx: Context) -> Outcome:
     hours = offer.notification_hours
     if hours is None:
         return Outcome("unknown", "unknown", {}, "notification_hours", clause)
-    nis2 = ""
+    nis2: Text | str = ""
     if ctx.nis2_classification in ("essential", "important"):
-        nis2 = "; NIS2 early warning to the CSIRT within 24 hours as well"
+        nis2 = Text(
+            nl="; daarnaast een vroege waarschuwing aan het CSIRT binnen 24 uur (NIS2)",
+            en="; NIS2 early warning to the CSIRT within 24 hours as well",
+        )
     status: Status = "partly" if hours < TIGHT_NOTIFICATION_HOURS else "met"
     return Outcome(status, status, {"hours": f"{hours:g}", "nis2": nis2}, "notification_hours", clause)
 
@@ -291,17 +316,20 @@ def _territory(offer: Offer, ctx: Context) -> Outcome:
     territory = offer.territory
     if territory is None:
         return Outcome("unknown", "unknown", {}, "territory", clause)
-    reasons = []
+    nl: list[str] = []
+    en: list[str] = []
     us_share = ctx.org.answers.get("q.org.revenue_us_ca_pct")
     if isinstance(us_share, int | float) and us_share > 0 and territory != "worldwide":
-        reasons.append(f"{us_share:g} % of revenue from the US and Canada")
+        nl.append(f"{us_share:g} % van de omzet uit de VS en Canada")
+        en.append(f"{us_share:g} % of revenue from the US and Canada")
     abroad = [c for c in (getattr(ctx.org, "eu_establishments", None) or ()) if c != "NL"]
     if territory == "nl" and (abroad or (ctx.org.country and ctx.org.country != "NL")):
-        reasons.append("establishments outside the Netherlands: " + ", ".join(abroad or [str(ctx.org.country)]))
-    if reasons:
-        return Outcome(
-            "not_met", "not_met", {"territory": territory, "reason": "; ".join(reasons)}, "territory", clause
-        )
+        where = ", ".join(abroad or [str(ctx.org.country)])
+        nl.append(f"vestigingen buiten Nederland: {where}")
+        en.append(f"establishments outside the Netherlands: {where}")
+    if en:
+        reason = Text(nl="; ".join(nl), en="; ".join(en))
+        return Outcome("not_met", "not_met", {"territory": territory, "reason": reason}, "territory", clause)
     return Outcome("met", "met", {"territory": territory}, "territory", clause)
 
 
@@ -358,7 +386,12 @@ EVALUATORS: dict[str, Callable[[Offer, Context], Outcome]] = {
 
 
 def _fill(text: Text, params: dict[str, Any]) -> Text:
-    return Text(nl=text.nl.format(**params), en=text.en.format(**params))
+    """The message with its placeholders filled, each language with its own words."""
+
+    def values(lang: Lang) -> dict[str, Any]:
+        return {k: v.get(lang) if isinstance(v, Text) else v for k, v in params.items()}
+
+    return Text(nl=text.nl.format(**values("nl")), en=text.en.format(**values("en")))
 
 
 def context_for(org: Organisation, catalog: Catalog) -> Context:
