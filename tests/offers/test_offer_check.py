@@ -167,3 +167,19 @@ def test_directors_and_officers_unknown_without_nis2_fields(catalog):
     assert ctx.nis2_classification is None
     result = outcome(parse_offer(offer_data(), catalog), ctx, catalog, "chk.directors_officers")
     assert (result.status, result.finding) == ("unknown", "no_nis2")
+
+
+def test_vendor_conflict_is_concrete_when_the_firm_runs_the_vendors_product(catalog, tmp_path):
+    import yaml
+
+    data = yaml.safe_load(MSP.read_text(encoding="utf-8"))
+    data["answers"].update({"q.endpoint.edr": True, "q.vendor.edr": "sentinelone"})
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    ctx = context_for(read_organisation(path, catalog), catalog)
+    tied = {"insurer_tied_to_vendor": "SentinelOne", "insurer_tied_vendor_products": ["sentinelone"]}
+    result = outcome(parse_offer(offer_data(**tied), catalog), ctx, catalog, "chk.vendor_conflict")
+    assert (result.status, result.finding) == ("not_met", "own_vendor")
+    assert "sentinelone" in result.message.en
+    other = {"insurer_tied_to_vendor": "Sophos", "insurer_tied_vendor_products": ["sophos"]}
+    assert outcome(parse_offer(offer_data(**other), catalog), ctx, catalog, "chk.vendor_conflict").finding == "not_met"

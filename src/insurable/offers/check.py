@@ -241,8 +241,23 @@ def _directors(offer: Offer, ctx: Context) -> Outcome:
     return Outcome("partly", "partly", {}, "directors_officers", dno.clause)
 
 
-def _vendor(offer: Offer, _ctx: Context) -> Outcome:
+#: The questionnaire's vendor questions (questionnaire 2.0): which products the firm runs.
+VENDOR_QUESTIONS = (
+    "q.vendor.edr",
+    "q.vendor.mfa",
+    "q.vendor.remote_access",
+    "q.vendor.email",
+    "q.vendor.cloud_provider",
+)
+
+
+def _vendor(offer: Offer, ctx: Context) -> Outcome:
     clause = offer.clauses.get("insurer_tied_to_vendor")
+    used = {str(ctx.org.answers.get(q)) for q in VENDOR_QUESTIONS if ctx.org.answers.get(q) is not None}
+    own = [p for p in offer.insurer_tied_vendor_products if p in used]
+    if offer.insurer_tied_to_vendor and own:
+        params = {"vendor": offer.insurer_tied_to_vendor, "products": ", ".join(own)}
+        return Outcome("not_met", "own_vendor", params, "insurer_tied_to_vendor", clause)
     if offer.insurer_tied_to_vendor:
         return Outcome("not_met", "not_met", {"vendor": offer.insurer_tied_to_vendor}, "insurer_tied_to_vendor", clause)
     return Outcome("met", "met", {}, "insurer_tied_to_vendor", clause)

@@ -146,6 +146,10 @@ class Offer(Frozen):
     insurer_tied_to_vendor: str | None = Field(
         default=None, description="a security vendor that sells or owns the insurance (conflict of interest)"
     )
+    insurer_tied_vendor_products: tuple[str, ...] = Field(
+        default=(),
+        description="the tied vendor's products as answer options of the q.vendor.* questions (e.g. sentinelone)",
+    )
     product: str = Field(min_length=1)
     kind: Literal["quote", "policy"] = "quote"
     language: Literal["nl", "en"] = "nl"

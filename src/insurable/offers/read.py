@@ -60,6 +60,10 @@ def _references(offer: Offer, catalog: Catalog, file: str | None) -> list[Proble
     for i, activity in enumerate(offer.insured_activities):
         if activity not in activities:
             problems.append(Problem(f"insured_activities[{i}]", f"unknown activity id {activity!r}", file))
+    options = {o.id for q in catalog.questionnaire.questions if q.id.startswith("q.vendor.") for o in (q.options or ())}
+    for i, product in enumerate(offer.insurer_tied_vendor_products):
+        if product not in options:
+            problems.append(Problem(f"insurer_tied_vendor_products[{i}]", f"no q.vendor.* option {product!r}", file))
     for i, control in enumerate(offer.security_conditions):
         if control not in controls:
             problems.append(Problem(f"security_conditions[{i}]", f"unknown control id {control!r}", file))
