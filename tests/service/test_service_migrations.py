@@ -24,6 +24,7 @@ TABLES = {
     "audit_events",
     "login_throttles",
     "invitations",
+    "offers",
 }
 
 

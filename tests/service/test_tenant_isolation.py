@@ -32,6 +32,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/organisations/{{org_id}}/members"): {"email": "outsider@example.nl", "role": "owner"},
     ("POST", f"{API}/organisations/{{org_id}}/shares"): {"email": "broker@example.nl"},
     ("PUT", f"{API}/organisations/{{org_id}}/answers/{{question_id}}"): {"value": "overwritten"},
+    ("POST", f"{API}/organisations/{{org_id}}/offers"): {"id": "probe", "insurer": "P", "product": "P"},
+    ("PUT", f"{API}/organisations/{{org_id}}/offers/{{offer_id}}"): {"id": "probe", "insurer": "P", "product": "P"},
+    ("POST", f"{API}/organisations/{{org_id}}/offers/extract"): {},
+    ("POST", f"{API}/organisations/{{org_id}}/offers/compare"): {"offers": [1]},
 }
 #: Routes that are public by design (no tenant data behind them).
 PUBLIC = {f"{API}/health", f"{API}/auth/login"}
@@ -70,6 +74,7 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
         "user_id": victim.id,
         "question_id": QUESTION,
         "invitation_id": invitation,
+        "offer_id": 1,
     }
     swept = 0
     for method, path, route in _routes(client):

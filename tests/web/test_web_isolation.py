@@ -53,7 +53,7 @@ def test_every_web_route_refuses_other_tenants(web_app: FastAPI, make_account: M
     intruders = [outsider, *(login(web_app, e) for e in emails[1:])]
     invited = victim.post(f"{API}/organisations/{org}/members", json={"email": "later@example.nl"}, headers=api_csrf)
     ids = {"org_id": org, "assessment_id": assessment, "topic_id": "organisation", "kind": "pdf", "code": "en"}
-    ids |= {"invitation_id": invited.json()["id"], "choice": "accept"}
+    ids |= {"invitation_id": invited.json()["id"], "choice": "accept", "offer_id": 1}
     # logging out ends the sweep
     ending = ["/logout", "/account/logout-everywhere"]
     routes = sorted(_web_routes(web_app), key=lambda r: ending.index(r[1]) + 1 if r[1] in ending else 0)

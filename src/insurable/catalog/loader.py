@@ -22,6 +22,7 @@ from insurable.catalog.exposure import ExposureFile
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.header import Header, Source
 from insurable.catalog.nis2 import Nis2File
+from insurable.catalog.offers import OfferChecklistFile, OfferWordingFile
 from insurable.catalog.perils import PerilsFile
 from insurable.catalog.questionnaire import QuestionnaireFile
 from insurable.catalog.sources import SourcesFile
@@ -41,9 +42,17 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "perils.yaml": PerilsFile,
     "anchors.yaml": AnchorsFile,
     "exposure.yaml": ExposureFile,
+    "offer_checklist.yaml": OfferChecklistFile,
+    "offer_wording.yaml": OfferWordingFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
-OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml", "exposure.yaml"}
+OPTIONAL_FILES: set[str] = {
+    "perils.yaml",
+    "anchors.yaml",
+    "exposure.yaml",
+    "offer_checklist.yaml",
+    "offer_wording.yaml",
+}
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -210,3 +210,12 @@ def _register_lossmodel() -> None:
 
 
 _register_lossmodel()
+
+
+def _register_offers() -> None:
+    from insurable.offers.catalogue import check_offer_catalogues
+
+    EXTRA_CHECKS.append(check_offer_catalogues)
+
+
+_register_offers()

@@ -50,9 +50,9 @@ SCHEMAS: tuple[Schema, ...] = (
         "insurable.interchange.ciso_schema:library_schema",
         "CISO Assistant library as insurable export ciso-assistant writes it",
     ),
-    # offers (issue 14), the supplier register (issue 15) and the portfolio (issue 17) add their line
-    # here at merge, e.g.
-    # Schema("offers", "insurable.offers.model:OfferComparison", "insurable offers ... --format json"),
+    Schema("offer", "insurable.offers.schema:render_offer_schema", "insurable offer (quote or policy)"),
+    Schema("offers-compare", "insurable.offers.schema:render_comparison_schema", "insurable offers compare"),
+    # the supplier register (issue 15) and the portfolio (issue 17) add their line here
 )
 
 

@@ -212,3 +212,6 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     via: Mapped[str] = mapped_column(String(20), default="")
+
+
+from insurable.store.offer_models import StoredOffer  # noqa: E402,F401 - offers (issue 14) register on Base
