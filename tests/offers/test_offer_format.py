@@ -10,6 +10,7 @@ import yaml
 
 from insurable.errors import InputError
 from insurable.offers import Offer, parse_offer, read_offer
+from insurable.offers.model import FORMAT_VERSION
 from insurable.offers.schema import render_offer_schema
 from insurable.terms import Terms
 from tests.offers.helpers import ALL_COVERAGES, EXAMPLE_OFFERS, ROOT, offer_data
@@ -113,5 +114,5 @@ def test_schema_is_current_and_versioned():
     text = (ROOT / "schemas" / "offer.schema.json").read_text(encoding="utf-8")
     assert text == render_offer_schema()
     schema = json.loads(text)
-    assert schema["$id"].endswith("#v1")
+    assert schema["$id"].endswith(f"offer-{FORMAT_VERSION}.schema.json")  # no fragment: JSON Schema 2020-12
     assert set(Offer.model_fields) <= set(schema["properties"])
