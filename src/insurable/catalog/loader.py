@@ -24,6 +24,7 @@ from insurable.catalog.nis2 import Nis2File
 from insurable.catalog.perils import PerilsFile
 from insurable.catalog.questionnaire import QuestionnaireFile
 from insurable.catalog.sources import SourcesFile
+from insurable.catalog.supplier_requirements import SupplierRequirementsFile
 from insurable.catalog.vocabulary import VocabularyFile
 from insurable.catalog.yamlio import read_yaml_document
 from insurable.errors import InputError, Problem, problems_from_validation, with_lines
@@ -39,9 +40,10 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "nis2.yaml": Nis2File,
     "perils.yaml": PerilsFile,
     "anchors.yaml": AnchorsFile,
+    "supplier_requirements.yaml": SupplierRequirementsFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
-OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml"}
+OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml", "supplier_requirements.yaml"}
 
 M = TypeVar("M", bound=BaseModel)
 

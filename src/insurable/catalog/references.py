@@ -182,3 +182,12 @@ def _register_anchors() -> None:
 
 
 _register_anchors()
+
+
+def _register_supplier_requirements() -> None:
+    from insurable.catalog.supplier_requirements import check_supplier_requirements
+
+    EXTRA_CHECKS.append(check_supplier_requirements)
+
+
+_register_supplier_requirements()
