@@ -75,8 +75,8 @@ def build_message(sender: str, to: Sequence[str], subject: str, body: str, lang:
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1] or "localhost")
-    message["Content-Language"] = lang
     message.set_content(body, charset="utf-8")
+    message["Content-Language"] = lang  # after set_content, which replaces the Content-* headers
     return message
 
 
