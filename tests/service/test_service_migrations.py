@@ -14,6 +14,9 @@ from insurable.store.models import Base
 
 TABLES = {
     "users",
+    "suppliers",
+    "supplier_settings",
+    "supplier_requests",
     "organisations",
     "memberships",
     "shares",

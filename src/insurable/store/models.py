@@ -212,3 +212,7 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     via: Mapped[str] = mapped_column(String(20), default="")
+
+
+# The supplier-chain tables (issue 15) live in their own module on the same metadata.
+from insurable.store import supplier_models as _supplier_models  # noqa: E402,F401
