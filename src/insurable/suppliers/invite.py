@@ -14,7 +14,7 @@ BODY = {
     "nl": (
         "{client} houdt bij welke leveranciers aan haar eisen voor verzekering en beveiliging voldoen "
         "(NIS2 art. 21, lid 2, onder d).\n\n"
-        "Log in op {base}/me/supplier-requests met dit e-mailadres om te zien wat {client} van "
+        "Log in op {base}/supplier-requests met dit e-mailadres om te zien wat {client} van "
         "{supplier} vraagt. U vult de vragenlijst één keer in en kiest per klant of u een samenvatting "
         "(oordeel, maatregelen, NIS2-status) of de volledige beoordeling deelt. U kunt dat altijd intrekken.\n\n"
         "Heeft u nog geen account, vraag dan {client} of de beheerder van de dienst om een uitnodiging.\n"
@@ -22,7 +22,7 @@ BODY = {
     "en": (
         "{client} keeps track of which suppliers meet its insurance and security requirements "
         "(NIS2 Art. 21(2)(d)).\n\n"
-        "Log in at {base}/me/supplier-requests with this e-mail address to see what {client} asks of "
+        "Log in at {base}/supplier-requests with this e-mail address to see what {client} asks of "
         "{supplier}. You answer the questionnaire once and choose per client whether to share a summary "
         "(verdict, controls, NIS2 status) or the full assessment. You can revoke it at any time.\n\n"
         "If you have no account yet, ask {client} or the service's administrator for an invitation.\n"

@@ -113,7 +113,7 @@ def test_supplier_shares_summary_then_full_then_revokes(client: TestClient, make
     assert asked.status_code == 202 and asked.json()["mailed"] is True
     mail = mailer.sent[-1]
     assert mail["To"] == "compliance@zorgdossier.example"
-    assert "Zorgdossier Cloud B.V." in mail["Subject"] and "/me/supplier-requests" in mail.get_content()
+    assert "Zorgdossier Cloud B.V." in mail["Subject"] and "http://testserver/supplier-requests" in mail.get_content()
     assert "vraagt" in mail["Subject"]  # the client's language is Dutch
 
     supplier = make_user("compliance@zorgdossier.example")

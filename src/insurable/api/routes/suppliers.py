@@ -131,15 +131,15 @@ def _shared(session: Session, row: SupplierRow) -> tuple[SharedAssessment | None
     return shared, latest
 
 
-def _register(session: Session, ctx: OrgContext) -> tuple[Register, dict[str, SupplierRow]]:
-    settings = _settings(session, ctx.org.id)
-    rows = session.scalars(select(SupplierRow).where(SupplierRow.org_id == ctx.org.id).order_by(SupplierRow.id)).all()
+def _register(session: Session, org: Organisation) -> tuple[Register, dict[str, SupplierRow]]:
+    settings = _settings(session, org.id)
+    rows = session.scalars(select(SupplierRow).where(SupplierRow.org_id == org.id).order_by(SupplierRow.id)).all()
     suppliers = []
     for row in rows:
         shared, _ = _shared(session, row)
         suppliers.append(Supplier.model_validate({**row.data, "shared": shared}))
     register = Register(
-        client=ctx.org.name,
+        client=org.name,
         language="en" if settings.language == "en" else "nl",
         requirements=settings.requirements,
         suppliers=tuple(suppliers),
@@ -155,8 +155,11 @@ def _today(as_of: dt.date | None) -> dt.date:
     return as_of or dt.datetime.now(dt.UTC).date()
 
 
-def _statuses(request: Request, session: Session, ctx: OrgContext, day: dt.date):  # type: ignore[no-untyped-def]
-    register, rows = _register(session, ctx)
+def statuses_for(
+    request: Request, session: Session, org: Organisation, day: dt.date
+) -> tuple[Register, dict[str, SupplierRow], list[SupplierStatus]]:
+    """The client's register, its rows by supplier id, and every status on ``day``, worst first."""
+    register, rows = _register(session, org)
     catalogue = _catalogue(request)
     statuses = [evaluate(catalogue, register, s, day) for s in register.suppliers]
     statuses.sort(key=lambda r: (STATUS_ORDER.index(r.status), r.supplier.name.casefold()))
@@ -167,7 +170,7 @@ def _statuses(request: Request, session: Session, ctx: OrgContext, day: dt.date)
 def list_suppliers(request: Request, ctx: ReadOrg, as_of: AsOf = None) -> dict[str, Any]:
     """The register with each supplier's status and reasons, worst first, and the concentrations."""
     day = _today(as_of)
-    register, rows, statuses = _statuses(request, ctx.session, ctx, day)
+    register, rows, statuses = statuses_for(request, ctx.session, ctx.org, day)
     ctx.audit("suppliers.list", target="suppliers")
     ctx.session.commit()
     return {
@@ -202,7 +205,7 @@ def create_supplier(body: Supplier, ctx: EditOrg) -> dict[str, Any]:
 def read_supplier(supplier_id: Id, request: Request, ctx: ReadOrg, as_of: AsOf = None) -> dict[str, Any]:
     """One supplier: its record, evidence, status with reasons, and what it shares with you."""
     row = _row(ctx.session, ctx.org.id, supplier_id)
-    register, _, statuses = _statuses(request, ctx.session, ctx, _today(as_of))
+    register, _, statuses = statuses_for(request, ctx.session, ctx.org, _today(as_of))
     status = next(s for s in statuses if s.supplier.id == row.key)
     shared, snapshot = _shared(ctx.session, row)
     out: dict[str, Any] = {**_out(status, row), "record": row.data, "shared": None}
@@ -319,7 +322,7 @@ def run_alerts(request: Request, ctx: EditOrg, as_of: AsOf = None) -> dict[str, 
     alert recipients when SMTP is configured; remember what was reported."""
     _manage(ctx)
     day = _today(as_of)
-    register, _, statuses = _statuses(request, ctx.session, ctx, day)
+    register, _, statuses = statuses_for(request, ctx.session, ctx.org, day)
     settings = _settings(ctx.session, ctx.org.id)
     found = alerts(settings.alert_state or None, statuses)
     mailed: list[str] = []
@@ -341,19 +344,30 @@ def run_alerts(request: Request, ctx: EditOrg, as_of: AsOf = None) -> dict[str, 
     return {"as_of": day.isoformat(), "alerts": [a.as_dict() for a in found], "mailed_to": mailed}
 
 
-@router.get("/organisations/{org_id}/suppliers-export")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the register as CSV or XLSX",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@router.get("/organisations/{org_id}/suppliers-export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_register(
     request: Request, ctx: ReadOrg, format: Annotated[Literal["csv", "xlsx"], Query()] = "csv", as_of: AsOf = None
 ) -> Response:
     """The register as CSV or XLSX, with each supplier's status and reasons."""
-    register, _, statuses = _statuses(request, ctx.session, ctx, _today(as_of))
+    register, _, statuses = statuses_for(request, ctx.session, ctx.org, _today(as_of))
     rows = export_rows(register, statuses, register.language)
     ctx.audit("suppliers.export", target="suppliers", detail={"format": format})
     ctx.session.commit()
     if format == "xlsx":
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(
-            write_xlsx(rows), media_type=media, headers={"Content-Disposition": 'attachment; filename="suppliers.xlsx"'}
+            write_xlsx(rows), media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="suppliers.xlsx"'}
         )
     return Response(
         write_csv(rows),

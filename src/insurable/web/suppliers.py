@@ -1,0 +1,167 @@
+"""Web pages of the supplier chain (docs/suppliers.md): the client's dashboard of suppliers with
+status, reasons, concentration and the alerts not yet sent; the supplier's own requests with the
+choice to share a summary or the full assessment, or to revoke.
+
+Every action calls the same handler as ``/api/v1`` (one rule, two front ends); the web adds the
+form's CSRF token and the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from insurable.api.deps import MAX_ID, OrgContext, Principal
+from insurable.api.problems import ApiProblem
+from insurable.api.routes import suppliers as api
+from insurable.errors import InputError
+from insurable.store.models import Membership, Organisation
+from insurable.store.supplier_models import SupplierSettings
+from insurable.suppliers import alerts, concentrations
+from insurable.web.app_support import db, redirect
+from insurable.web.i18n import Msg, _
+from insurable.web.render import page
+from insurable.web.session import CSRF_FIELD, check_csrf, org_for, require
+
+router = APIRouter(include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+NOTICES = {
+    "requested": _("The request has been recorded and e-mailed when e-mail is configured."),
+    "alerts": _("Alerts checked; new ones were e-mailed to the alert recipients when e-mail is configured."),
+    "shared": _("Shared. The client sees it from now on."),
+    "revoked": _("Revoked. The client sees nothing of your assessment from now on."),
+}
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+@router.get("/orgs/{org_id}/suppliers", response_class=HTMLResponse)
+def dashboard(org_id: Id, request: Request) -> Response:
+    """The client's suppliers, worst first, with the reasons and the alerts not yet sent."""
+    with db(request) as session:
+        who = require(request, session)
+        ctx = org_for(session, who, org_id, "read", viewing="suppliers.view", target="suppliers")
+        today = dt.datetime.now(dt.UTC).date()
+        register, rows, statuses = api.statuses_for(request, session, ctx.org, today)
+        settings = session.get(SupplierSettings, ctx.org.id)
+        pending = alerts(settings.alert_state if settings and settings.alert_state else None, statuses)
+        return page(
+            request,
+            "suppliers.html",
+            ctx=ctx,
+            today=today,
+            statuses=statuses,
+            rows=rows,
+            pending=pending,
+            groups=concentrations(register.suppliers),
+            manage=ctx.relation in api.MANAGERS,
+            csrf=who.login.csrf_token if who.login else "",
+            notice=NOTICES.get(request.query_params.get("done", "")),
+            email_error=request.query_params.get("error") == "email",
+        )
+
+
+@router.post("/orgs/{org_id}/suppliers/alerts")
+async def run_alerts(org_id: Id, request: Request) -> Response:
+    return await run_in_threadpool(_run_alerts, org_id, request, await _form(request))
+
+
+def _run_alerts(org_id: int, request: Request, form: dict[str, str]) -> Response:
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, form.get(CSRF_FIELD))
+        web = org_for(session, who, org_id, "edit")
+        api.run_alerts(request, OrgContext(session, who, web.org, web.relation))
+    return redirect(f"/orgs/{org_id}/suppliers?done=alerts")
+
+
+@router.post("/orgs/{org_id}/suppliers/{supplier_id}/request")
+async def request_supplier(org_id: Id, supplier_id: Id, request: Request) -> Response:
+    return await run_in_threadpool(_request, org_id, supplier_id, request, await _form(request))
+
+
+def _request(org_id: int, supplier_id: int, request: Request, form: dict[str, str]) -> Response:
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, form.get(CSRF_FIELD))
+        web = org_for(session, who, org_id, "edit")
+        try:
+            body = api.RequestIn(email=form.get("email", ""))
+        except ValidationError:
+            return redirect(f"/orgs/{org_id}/suppliers?error=email")
+        api.request_supplier(supplier_id, body, request, OrgContext(session, who, web.org, web.relation))
+    return redirect(f"/orgs/{org_id}/suppliers?done=requested")
+
+
+@router.get("/supplier-requests", response_class=HTMLResponse)
+def my_requests(request: Request) -> Response:
+    """The supplier's side: requests addressed to your e-mail, and what you share with each client."""
+    with db(request) as session:
+        who = require(request, session)
+        return _requests_page(request, session, who)
+
+
+def _requests_page(
+    request: Request, session: Session, who: Principal, error: Msg | None = None, status: int = 200
+) -> Response:
+    found = api.my_requests(request, who, session)
+    own = session.scalars(
+        select(Organisation)
+        .join(Membership, Membership.org_id == Organisation.id)
+        .where(Membership.user_id == who.user.id, Membership.role == "owner")
+        .order_by(Organisation.name)
+    ).all()
+    return page(
+        request,
+        "supplier_requests.html",
+        status_code=status,
+        requests=found,
+        own=own,
+        csrf=who.login.csrf_token if who.login else "",
+        error=error,
+        notice=NOTICES.get(request.query_params.get("done", "")),
+    )
+
+
+@router.post("/supplier-requests/{request_id}/{choice}")
+async def answer(request_id: Id, choice: str, request: Request) -> Response:
+    return await run_in_threadpool(_answer, request_id, choice, request, await _form(request))
+
+
+def _answer(request_id: int, choice: str, request: Request, form: dict[str, str]) -> Response:
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, form.get(CSRF_FIELD))
+        try:
+            if choice == "share":
+                body = api.ShareIn.model_validate(
+                    {"organisation_id": int(form.get("organisation_id") or 0), "level": form.get("level", "")}
+                )
+                api.share(request_id, body, who, session)
+            elif choice == "revoke":
+                api.revoke(request_id, who, session)
+            else:
+                raise ApiProblem(404, "no such action")
+        except (ValidationError, ValueError):
+            return _requests_page(
+                request, session, who, Msg(_("Choose one of your organisations and what to share.")), 422
+            )
+        except InputError as exc:
+            return _requests_page(request, session, who, Msg(exc.problems[0].reason), 422)
+        except ApiProblem as exc:
+            if exc.status == 404:
+                from insurable.web.session import WebError
+
+                raise WebError(404, "not_found") from exc
+            raise
+    return redirect(f"/supplier-requests?done={'shared' if choice == 'share' else 'revoked'}")

@@ -1,0 +1,90 @@
+"""The supplier pages: the client's dashboard (status, reasons, alerts, concentration) in Dutch and
+English, the request form, and the supplier's page to share or revoke; an outsider gets 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+from fastapi import FastAPI
+
+from tests.suppliers.conftest import HOSPITAL
+from tests.web.conftest import PROFILE, csrf_of, login, new_org
+
+API = "/api/v1"
+
+
+def _suppliers() -> list[dict]:
+    data = yaml.safe_load(HOSPITAL.read_text(encoding="utf-8"))
+    shift = dt.datetime.now(dt.UTC).date() - dt.date(2026, 12, 1)
+
+    def fix(v):
+        if isinstance(v, dt.date):
+            return (v + shift).isoformat()
+        if isinstance(v, dict):
+            return {k: fix(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [fix(x) for x in v]
+        return v
+
+    return [fix({k: v for k, v in s.items() if k != "shared"}) for s in data["suppliers"]]
+
+
+def test_dashboard_request_share_revoke(web_app: FastAPI, make_account) -> None:
+    owner = login(web_app, make_account("ciso@zkh.example"))
+    org = new_org(
+        owner,
+        name="Ziekenhuis Rivierenland (fictional)",
+        profile={**PROFILE, "name": "Ziekenhuis Rivierenland (fictional)"},
+    )
+    token = csrf_of(owner.get("/").text)
+    api = {"X-CSRF-Token": token}
+    ids = {}
+    for s in _suppliers():
+        ids[s["id"]] = owner.post(f"{API}/organisations/{org}/suppliers", json=s, headers=api).json()["supplier_id"]
+    owner.cookies.set("insurable_lang", "nl")
+    page = owner.get(f"/orgs/{org}/suppliers")
+    assert page.status_code == 200
+    html = page.text
+    assert "Leveranciers op" in html and "tekortkoming" in html and "verloopt" in html
+    assert "leverancier verklaart niet verzekerd te zijn" in html  # the reason, in Dutch
+    assert "Fortinet FortiGate" in html and "Nieuwe meldingen" in html
+    assert f'href="/orgs/{org}/suppliers" aria-current="page"' in html  # the nav link
+    owner.cookies.set("insurable_lang", "en")
+    english = owner.get(f"/orgs/{org}/suppliers").text
+    assert "the supplier declares it is not insured" in english and "New alerts" in english
+    # alerts: marked as reported, then none pending
+    done = owner.post(f"/orgs/{org}/suppliers/alerts", data={"csrf_token": token})
+    assert done.status_code == 303
+    assert "No new alerts." in owner.get(f"/orgs/{org}/suppliers").text
+    # ask the EPD supplier; it shares a summary through its own page, then revokes
+    sent = owner.post(
+        f"/orgs/{org}/suppliers/{ids['zorgdossier-cloud']}/request",
+        data={"csrf_token": token, "email": "compliance@zorgdossier.example"},
+    )
+    assert sent.status_code == 303 and sent.headers["location"].endswith("done=requested")
+    supplier = login(web_app, make_account("compliance@zorgdossier.example"))
+    own = new_org(supplier, name="Zorgdossier Cloud B.V.", profile={**PROFILE, "name": "Zorgdossier Cloud B.V."})
+    stoken = csrf_of(supplier.get("/").text)
+    listing = supplier.get("/supplier-requests").text
+    assert "Ziekenhuis Rivierenland (fictional)" in listing and "Noordkust" not in listing
+    rid = int(listing.split('action="/supplier-requests/')[1].split("/")[0])
+    refused = supplier.post(
+        f"/supplier-requests/{rid}/share", data={"csrf_token": stoken, "organisation_id": str(own), "level": "summary"}
+    )
+    assert refused.status_code == 422  # nothing submitted yet
+    assert supplier.post(f"/orgs/{own}/submit", data={"csrf_token": stoken}).status_code == 303
+    shared = supplier.post(
+        f"/supplier-requests/{rid}/share", data={"csrf_token": stoken, "organisation_id": str(own), "level": "summary"}
+    )
+    assert shared.status_code == 303
+    seen = owner.get(f"{API}/organisations/{org}/suppliers/{ids['zorgdossier-cloud']}").json()
+    assert seen["shared"]["level"] == "summary"
+    assert supplier.post(f"/supplier-requests/{rid}/revoke", data={"csrf_token": stoken}).status_code == 303
+    assert owner.get(f"{API}/organisations/{org}/suppliers/{ids['zorgdossier-cloud']}").json()["shared"] is None
+    # an outsider sees neither the dashboard nor the request
+    outsider = login(web_app, make_account("outsider@example.nl"))
+    otoken = csrf_of(outsider.get("/").text)
+    assert outsider.get(f"/orgs/{org}/suppliers").status_code == 404
+    assert outsider.post(f"/supplier-requests/{rid}/revoke", data={"csrf_token": otoken}).status_code == 404
+    assert "Ziekenhuis" not in outsider.get("/supplier-requests").text
