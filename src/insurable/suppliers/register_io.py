@@ -117,9 +117,19 @@ def read_csv(data: bytes, source: str) -> tuple[list[dict[str, str]], list[str]]
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in reader.fieldnames or []]
-    rows = [{(k or "").strip(): (v or "") for k, v in row.items() if k is not None} for row in reader]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        rows = [{(k or "").strip(): _cell(v) for k, v in row.items() if k is not None} for row in reader]
+    except csv.Error as exc:
+        raise InputError([Problem(f"line {reader.line_num}", f"not readable as CSV ({exc})", source)]) from None
     return rows, header
+
+
+def _cell(value: object) -> str:
+    """A cell as text (a row longer than the header puts its extra cells in a list)."""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else str(value)
 
 
 def read_xlsx(data: bytes, source: str) -> tuple[list[dict[str, str]], list[str]]:

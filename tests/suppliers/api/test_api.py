@@ -250,3 +250,25 @@ def test_export_csv_and_xlsx(client: TestClient, hospital):
     xlsx = client.get(f"{API}/organisations/{org}/suppliers-export", params={"format": "xlsx"}, headers=owner.auth)
     sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     assert sheet.max_row == 9 and sheet.cell(1, 1).value == "id"
+
+
+def test_import_csv_and_xlsx_into_the_register(client: TestClient, hospital):
+    owner, org, ids = hospital
+    url = f"{API}/organisations/{org}/suppliers-import"
+    csv = "id,name,tier\nnoordkust-it,Noordkust IT Beheer B.V.,high\nnieuw,Nieuwe Leverancier B.V.,low\n"
+    done = client.post(url, content=csv.encode(), headers={**owner.auth, "Content-Type": "text/csv"})
+    assert done.status_code == 200, done.text
+    assert done.json() == {"rows": 2, "added": 1, "updated": 1}
+    msp = client.get(f"{API}/organisations/{org}/suppliers/{ids['noordkust-it']}", headers=owner.auth).json()
+    assert msp["tier"] == "high" and msp["record"]["insurance"]  # evidence kept
+    bad = client.post(url, content=b"id,name,tier\nBAD ID,,gold\n", headers={**owner.auth, "Content-Type": "text/csv"})
+    assert bad.status_code == 422
+    assert {"row 2, column id", "row 2, column name", "row 2, column tier"} <= {
+        e["field"] for e in bad.json()["errors"]
+    }
+    xlsx = client.get(f"{API}/organisations/{org}/suppliers-export", params={"format": "xlsx"}, headers=owner.auth)
+    xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    again = client.post(url, content=xlsx.content, headers={**owner.auth, "Content-Type": xlsx_type})
+    assert again.json() == {"rows": 9, "added": 0, "updated": 0}
+    wrong = client.post(url, content=b"{}", headers={**owner.auth, "Content-Type": "application/json"})
+    assert wrong.status_code == 415

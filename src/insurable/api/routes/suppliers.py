@@ -16,6 +16,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ from insurable.store.supplier_models import SupplierRequest, SupplierRow, Suppli
 from insurable.store.types import utcnow
 from insurable.suppliers import alerts, concentrations, evaluate, message, state_of
 from insurable.suppliers.model import Register, RequirementsOverride, SharedAssessment, Supplier
-from insurable.suppliers.register_io import export_rows, write_csv, write_xlsx
+from insurable.suppliers.register_io import export_rows, merge_rows, read_csv, read_xlsx, write_csv, write_xlsx
 from insurable.suppliers.status import STATUS_ORDER, SupplierStatus
 
 router = APIRouter(tags=["suppliers"])
@@ -374,6 +375,48 @@ def export_register(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="suppliers.csv"'},
     )
+
+
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@router.post("/organisations/{org_id}/suppliers-import", openapi_extra=IMPORT_BODY)
+async def import_register(request: Request, ctx: EditOrg) -> dict[str, Any]:
+    """Add or update suppliers from a CSV or XLSX file (the register columns, one row per supplier),
+    by supplier id; evidence already recorded is kept. Every bad cell is named (row, column), 422."""
+    data = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return await run_in_threadpool(_import, data, kind, ctx)
+
+
+def _import(data: bytes, kind: str, ctx: OrgContext) -> dict[str, Any]:
+    _manage(ctx)
+    if kind not in ("text/csv", XLSX):
+        raise ApiProblem(415, f"send text/csv or {XLSX}")
+    rows, header = read_xlsx(data, "upload") if kind == XLSX else read_csv(data, "upload")
+    register, existing = _register(ctx.session, ctx.org)
+    merged = merge_rows(register, rows, header, "upload")
+    added = updated = 0
+    for supplier in merged.suppliers:
+        stored = supplier.model_dump(mode="json", exclude={"shared"})
+        row = existing.get(supplier.id)
+        if row is None:
+            ctx.session.add(SupplierRow(org_id=ctx.org.id, key=supplier.id, name=supplier.name, data=stored))
+            added += 1
+        elif row.data != stored:
+            row.name, row.data, row.updated_at = supplier.name, stored, utcnow()
+            updated += 1
+    ctx.audit("suppliers.import", target="suppliers", detail={"rows": len(rows), "added": added, "updated": updated})
+    ctx.session.commit()
+    return {"rows": len(rows), "added": added, "updated": updated}
 
 
 # --- the supplier's side -------------------------------------------------------------------------
