@@ -213,3 +213,20 @@ def test_covered_until_is_the_end_of_unbroken_validity(spans, offset):
 
 def test_status_order_worst_first():
     assert STATUS_ORDER[0] == "expired" and STATUS_ORDER[-1] == "compliant"
+
+
+def test_cover_declared_in_a_shared_assessment_without_certificate(reqs):
+    day = dt.date(2026, 12, 1)
+    base = {"level": "summary", "assessed": dt.date(2026, 11, 1), "verdict": "insurable"}
+    said_yes = high(shared={**base, "answers": {"q.insurance.current_cyber": True}})
+    finding = next(f for f in status_on(reqs, said_yes, day).findings if f.requirement == "cover.cyber")
+    assert finding.status == "unknown" and "no certificate received yet" in finding.reason.en
+    said_no = high(shared={**base, "answers": {"q.insurance.current_cyber": False}})
+    finding = next(f for f in status_on(reqs, said_no, day).findings if f.requirement == "cover.cyber")
+    assert finding.status == "gap" and "geen cyberverzekering" in finding.reason.nl
+    # a certificate, when there is one, decides
+    with_cert = high(coi(dt.date(2026, 4, 1), END), shared={**base, "answers": {"q.insurance.current_cyber": False}})
+    assert (
+        next(f for f in status_on(reqs, with_cert, day).findings if f.requirement == "cover.cyber").status
+        == "compliant"
+    )

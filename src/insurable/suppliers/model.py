@@ -16,6 +16,7 @@ from insurable.catalog.header import Frozen
 from insurable.catalog.supplier_requirements import CoverId, EvidenceKind, InsuranceRequirement, TierId
 
 __all__ = [
+    "SUMMARY_ANSWERS",
     "DataAccess",
     "InsuranceCertificate",
     "Register",
@@ -30,6 +31,16 @@ __all__ = [
 DataAccess = Literal["none", "business", "personal", "special_category"]
 SystemAccess = Literal["none", "user", "admin", "remote_admin"]
 SUPPLIER_ID = r"^[a-z0-9][a-z0-9_.\-]{0,63}$"
+#: The answers a summary carries: the cyber cover held (questionnaire "insurance" topic) and the
+#: supplier's own cloud, MSP and remote-access vendors (concentration). A full share carries all.
+SUMMARY_ANSWERS: tuple[str, ...] = (
+    "q.insurance.current_cyber",
+    "q.insurance.current_insurer",
+    "q.insurance.renewal_date",
+    "q.vendor.cloud_provider",
+    "q.vendor.msp",
+    "q.vendor.remote_access",
+)
 
 
 class InsuranceCertificate(Frozen):
@@ -82,7 +93,10 @@ class SharedAssessment(Frozen):
     nis2: str = Field(default="not_assessed", description="the supplier's own NIS2 classification")
     controls_in_place: tuple[str, ...] = Field(default=(), description="control ids in place")
     controls_missing: tuple[str, ...] = Field(default=(), description="control ids not in place")
-    answers: dict[str, object] = Field(default_factory=dict, description="full level only: the answers (q.vendor.*)")
+    answers: dict[str, object] = Field(
+        default_factory=dict,
+        description="full: every answer; summary: only the cover held and the vendors (SUMMARY_ANSWERS)",
+    )
     reference: str | None = Field(default=None, description="store id of the snapshot shared")
 
 

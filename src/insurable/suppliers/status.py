@@ -150,6 +150,28 @@ def _cover(
         nl=f"{name.nl}-dekking van ten minste {_eur(minimum)}", en=f"{name.en} cover of at least {_eur(minimum)}"
     )
     holding = [c for c in s.insurance if cover in c.limits_eur]
+    declared = s.shared.answers.get("q.insurance.current_cyber") if s.shared is not None else None
+    if not holding and cover == "cyber" and declared is not None and not s.declared_uninsured:
+        on = s.shared.assessed.isoformat() if s.shared is not None else ""
+        if declared is True:
+            return Finding(
+                req,
+                "unknown",
+                Text(
+                    nl=f"{what.nl}: volgens de eigen beoordeling ({on}) verzekerd; certificaat nog niet ontvangen",
+                    en=f"{what.en}: insured according to its own assessment ({on}); no certificate received yet",
+                ),
+                f"assessment {on}",
+            )
+        return Finding(
+            req,
+            "gap",
+            Text(
+                nl=f"{what.nl}: volgens de eigen beoordeling ({on}) geen cyberverzekering",
+                en=f"{what.en}: no cyber insurance according to its own assessment ({on})",
+            ),
+            f"assessment {on}",
+        )
     if not holding:
         if s.declared_uninsured:
             return Finding(

@@ -33,7 +33,7 @@ from insurable.store.models import Assessment, Organisation
 from insurable.store.supplier_models import SupplierRequest, SupplierRow, SupplierSettings
 from insurable.store.types import utcnow
 from insurable.suppliers import alerts, concentrations, evaluate, message, state_of
-from insurable.suppliers.model import Register, RequirementsOverride, SharedAssessment, Supplier
+from insurable.suppliers.model import SUMMARY_ANSWERS, Register, RequirementsOverride, SharedAssessment, Supplier
 from insurable.suppliers.register_io import export_rows, merge_rows, read_csv, read_xlsx, write_csv, write_xlsx
 from insurable.suppliers.status import STATUS_ORDER, SupplierStatus
 
@@ -117,6 +117,8 @@ def _shared(session: Session, row: SupplierRow) -> tuple[SharedAssessment | None
         return None, None
     result: dict[str, Any] = latest.result
     controls = [c for c in result.get("controls", []) if isinstance(c, dict)]
+    given = latest.input.get("answers", {})
+    answers: dict[str, Any] = given if isinstance(given, dict) else {}
     nis2 = result.get("nis2")
     level: Literal["summary", "full"] = "full" if answer.level == "full" else "summary"
     shared = SharedAssessment(
@@ -126,7 +128,7 @@ def _shared(session: Session, row: SupplierRow) -> tuple[SharedAssessment | None
         nis2=str(nis2.get("classification", "not_assessed")) if isinstance(nis2, dict) else "not_assessed",
         controls_in_place=tuple(str(c.get("control_id")) for c in controls if c.get("status") == "in_place"),
         controls_missing=tuple(str(c.get("control_id")) for c in controls if c.get("status") in ("missing", "partial")),
-        answers=dict(latest.input.get("answers", {})) if level == "full" else {},
+        answers={k: v for k, v in answers.items() if level == "full" or k in SUMMARY_ANSWERS},
         reference=f"assessment:{latest.id}",
     )
     return shared, latest
