@@ -17,6 +17,7 @@ TABLES = {
     "suppliers",
     "supplier_settings",
     "supplier_requests",
+    "supplier_documents",
     "organisations",
     "memberships",
     "shares",

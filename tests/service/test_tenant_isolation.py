@@ -72,6 +72,9 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
     supplier = client.post(f"{base}/suppliers", json=secret_supplier, headers=victim.auth).json()["supplier_id"]
     asked = client.post(f"{base}/suppliers/{supplier}/requests", json={"email": "sup@example.nl"}, headers=victim.auth)
     supplier_request = asked.json()["request_id"]
+    pdf = {**victim.auth, "Content-Type": "application/pdf"}
+    kept = client.post(f"{base}/suppliers/{supplier}/documents", content=b"%PDF-1.7 " + SECRET.encode(), headers=pdf)
+    document = int(kept.json()["document"].split(":")[1])
 
     outsider = make_user("outsider@example.nl")
     new_org(client, outsider, name="Outsider BV")
@@ -86,6 +89,7 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
         "invitation_id": invitation,
         "supplier_id": supplier,
         "request_id": supplier_request,
+        "document_id": document,
     }
     swept = 0
     for method, path, route in _routes(client):

@@ -272,3 +272,33 @@ def test_import_csv_and_xlsx_into_the_register(client: TestClient, hospital):
     assert again.json() == {"rows": 9, "added": 0, "updated": 0}
     wrong = client.post(url, content=b"{}", headers={**owner.auth, "Content-Type": "application/json"})
     assert wrong.status_code == 415
+
+
+def test_certificate_pdf_is_kept_and_referenced(client: TestClient, make_user: MakeUser, hospital):
+    owner, org, ids = hospital
+    msp = ids["noordkust-it"]
+    url = f"{API}/organisations/{org}/suppliers/{msp}/documents"
+    pdf = b"%PDF-1.7\n% certificate of insurance CY-2026-0410\n"
+    kept = client.post(
+        url, params={"filename": "coi-2026.pdf"}, content=pdf, headers={**owner.auth, "Content-Type": "application/pdf"}
+    )
+    assert kept.status_code == 201, kept.text
+    ref = kept.json()["document"]
+    record = client.get(f"{API}/organisations/{org}/suppliers/{msp}", headers=owner.auth).json()["record"]
+    record["insurance"][0]["document"] = ref
+    assert client.put(f"{API}/organisations/{org}/suppliers/{msp}", json=record, headers=owner.auth).status_code == 200
+    doc_id = ref.split(":")[1]
+    back = client.get(f"{url}/{doc_id}", headers=owner.auth)
+    assert back.status_code == 200 and back.content == pdf and back.headers["content-type"] == "application/pdf"
+    assert "coi-2026.pdf" in back.headers["content-disposition"]
+    not_pdf = client.post(url, content=b"hello", headers={**owner.auth, "Content-Type": "application/pdf"})
+    assert not_pdf.status_code == 422 and "not a PDF" in not_pdf.text
+    # another supplier's path or another tenant: 404
+    assert (
+        client.get(
+            f"{API}/organisations/{org}/suppliers/{ids['salarisloket']}/documents/{doc_id}", headers=owner.auth
+        ).status_code
+        == 404
+    )
+    outsider = make_user("outsider@example.nl")
+    assert client.get(f"{url}/{doc_id}", headers=outsider.auth).status_code == 404

@@ -11,6 +11,7 @@ of its own organisations. Revoking takes effect at once; each step has an audit 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -30,7 +31,7 @@ from insurable.errors import InputError, Problem
 from insurable.store import repo
 from insurable.store.access import NoAccess, authorise
 from insurable.store.models import Assessment, Organisation
-from insurable.store.supplier_models import SupplierRequest, SupplierRow, SupplierSettings
+from insurable.store.supplier_models import SupplierDocument, SupplierRequest, SupplierRow, SupplierSettings
 from insurable.store.types import utcnow
 from insurable.suppliers import alerts, concentrations, evaluate, message, state_of
 from insurable.suppliers.model import SUMMARY_ANSWERS, Register, RequirementsOverride, SharedAssessment, Supplier
@@ -419,6 +420,76 @@ def _import(data: bytes, kind: str, ctx: OrgContext) -> dict[str, Any]:
     ctx.audit("suppliers.import", target="suppliers", detail={"rows": len(rows), "added": added, "updated": updated})
     ctx.session.commit()
     return {"rows": len(rows), "added": added, "updated": updated}
+
+
+PDF_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the PDF as uploaded",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.post("/organisations/{org_id}/suppliers/{supplier_id}/documents", status_code=201, openapi_extra=PDF_BODY)
+async def upload_document(
+    supplier_id: Id,
+    request: Request,
+    ctx: EditOrg,
+    filename: Annotated[str, Query(min_length=1, max_length=200)] = "document.pdf",
+) -> dict[str, Any]:
+    """Keep a PDF (a certificate of insurance, an ISO 27001 certificate, ...) with the supplier; refer
+    to it from a certificate's ``document`` as ``document:<id>`` after confirming its values."""
+    data = await request.body()
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return await run_in_threadpool(_upload, supplier_id, data, kind, filename, ctx)
+
+
+def _upload(supplier_id: int, data: bytes, kind: str, filename: str, ctx: OrgContext) -> dict[str, Any]:
+    _manage(ctx)
+    row = _row(ctx.session, ctx.org.id, supplier_id)
+    if kind != "application/pdf":
+        raise ApiProblem(415, "send the document as application/pdf")
+    if not data.startswith(b"%PDF-"):
+        raise InputError([Problem("body", "not a PDF (it does not start with %PDF-)")])
+    digest = hashlib.sha256(data).hexdigest()
+    doc = SupplierDocument(
+        org_id=ctx.org.id, supplier_id=row.id, filename=filename, sha256=digest, content=data, uploaded_by=ctx.user.id
+    )
+    ctx.session.add(doc)
+    ctx.session.flush()
+    ctx.audit("supplier.document", target=f"supplier:{row.id}", detail={"document": doc.id, "sha256": digest})
+    ctx.session.commit()
+    return {"document": f"document:{doc.id}", "sha256": digest, "bytes": len(data)}
+
+
+@router.get(
+    "/organisations/{org_id}/suppliers/{supplier_id}/documents/{document_id}",
+    response_class=Response,
+    responses=PDF_RESPONSE,
+)
+def read_document(supplier_id: Id, document_id: Id, ctx: ReadOrg) -> Response:
+    """A kept document, as uploaded."""
+    doc = ctx.session.scalar(
+        select(SupplierDocument).where(
+            SupplierDocument.id == document_id,
+            SupplierDocument.org_id == ctx.org.id,
+            SupplierDocument.supplier_id == supplier_id,
+        )
+    )
+    if doc is None:
+        raise ApiProblem(404, "no such document")
+    ctx.audit("supplier.document_view", target=f"document:{doc.id}")
+    ctx.session.commit()
+    safe = "".join(ch for ch in doc.filename if ch.isalnum() or ch in "._- ") or "document.pdf"
+    return Response(
+        doc.content, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{safe}"'}
+    )
 
 
 # --- the supplier's side -------------------------------------------------------------------------

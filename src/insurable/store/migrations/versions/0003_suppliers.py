@@ -1,4 +1,4 @@
-"""Supplier chain (issue 15): suppliers, supplier_settings, supplier_requests.
+"""Supplier chain (issue 15): suppliers, supplier_settings, supplier_requests, supplier_documents.
 
 Revision ID: 0003
 Revises: 0002
@@ -84,9 +84,41 @@ def upgrade() -> None:
     with op.batch_alter_table("supplier_requests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_supplier_requests_email"), ["email"], unique=False)
         batch_op.create_index(batch_op.f("ix_supplier_requests_org_id"), ["org_id"], unique=False)
+    op.create_table(
+        "supplier_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("org_id", sa.Integer(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_by", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"],
+            ["organisations.id"],
+            name=op.f("fk_supplier_documents_org_id_organisations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["supplier_id"],
+            ["suppliers.id"],
+            name=op.f("fk_supplier_documents_supplier_id_suppliers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by"], ["users.id"], name=op.f("fk_supplier_documents_uploaded_by_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supplier_documents")),
+    )
+    with op.batch_alter_table("supplier_documents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_supplier_documents_org_id"), ["org_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("supplier_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_supplier_documents_org_id"))
+    op.drop_table("supplier_documents")
     with op.batch_alter_table("supplier_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_supplier_requests_org_id"))
         batch_op.drop_index(batch_op.f("ix_supplier_requests_email"))
