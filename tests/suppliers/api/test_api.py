@@ -123,6 +123,7 @@ def test_supplier_shares_summary_then_full_then_revokes(client: TestClient, make
         ("Ziekenhuis Rivierenland (fictional)", "Zorgdossier Cloud B.V.", "critical")
     ]
     assert "noordkust" not in str(requests).lower()  # nothing of the rest of the register
+    assert requests[0]["required_insurance"]["cyber_limit_eur"] == 5_000_000  # the client's own requirement
     rid = requests[0]["request_id"]
     refused = client.put(
         f"{API}/me/supplier-requests/{rid}/share",

@@ -33,7 +33,7 @@ from insurable.store.access import NoAccess, authorise
 from insurable.store.models import Assessment, Organisation
 from insurable.store.supplier_models import SupplierDocument, SupplierRequest, SupplierRow, SupplierSettings
 from insurable.store.types import utcnow
-from insurable.suppliers import alerts, concentrations, evaluate, message, state_of
+from insurable.suppliers import alerts, concentrations, effective, evaluate, message, state_of
 from insurable.suppliers.model import SUMMARY_ANSWERS, Register, RequirementsOverride, SharedAssessment, Supplier
 from insurable.suppliers.register_io import export_rows, merge_rows, read_csv, read_xlsx, write_csv, write_xlsx
 from insurable.suppliers.status import STATUS_ORDER, SupplierStatus
@@ -518,14 +518,17 @@ def my_requests(request: Request, principal: Caller, session: DB) -> list[dict[s
     ).all()
     out = []
     for req, row, client in rows:
-        tier = catalogue.tier(str(row.data.get("tier", "standard")))
+        tier_id = Supplier.model_validate(row.data).tier
+        own = session.get(SupplierSettings, req.org_id)
+        wants = Register(client=client.name, requirements=own.requirements if own else {})
+        tier = effective(catalogue, wants, tier_id)  # the client's own requirements for this tier
         out.append(
             {
                 "request_id": req.id,
                 "client": client.name,
                 "supplier": row.name,
                 "services": row.data.get("services", []),
-                "tier": tier.id,
+                "tier": tier.tier,
                 "required_insurance": tier.insurance.model_dump(mode="json", exclude_none=True),
                 "requirements": list(tier.requirements),
                 "shared_level": None if req.revoked_at else req.level,
