@@ -18,15 +18,18 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from insurable.amounts import parse_amount
 from insurable.api.deps import MAX_ID, OrgContext, Principal
 from insurable.api.problems import ApiProblem
 from insurable.api.routes import suppliers as api
+from insurable.catalog.supplier_requirements import TIERS
 from insurable.errors import InputError
 from insurable.store.models import Membership, Organisation
 from insurable.store.supplier_models import SupplierSettings
-from insurable.suppliers import alerts, concentrations
+from insurable.suppliers import alerts, concentrations, effective, insurance_clauses
+from insurable.suppliers.model import Register
 from insurable.web.app_support import db, redirect
-from insurable.web.i18n import Msg, _
+from insurable.web.i18n import Msg, _, pick_lang
 from insurable.web.render import page
 from insurable.web.session import CSRF_FIELD, check_csrf, org_for, require
 
@@ -37,6 +40,7 @@ NOTICES = {
     "alerts": _("Alerts checked; new ones were e-mailed to the alert recipients when e-mail is configured."),
     "shared": _("Shared. The client sees it from now on."),
     "revoked": _("Revoked. The client sees nothing of your assessment from now on."),
+    "saved": _("Your requirements have been saved."),
 }
 
 
@@ -69,6 +73,81 @@ def dashboard(org_id: Id, request: Request) -> Response:
             notice=NOTICES.get(request.query_params.get("done", "")),
             email_error=request.query_params.get("error") == "email",
         )
+
+
+@router.get("/orgs/{org_id}/suppliers/requirements", response_class=HTMLResponse)
+def requirements(org_id: Id, request: Request) -> Response:
+    """The requirements per tier for this client (catalogue defaults under its own amounts) and the
+    contract clauses in the page's language; owners and members change the amounts here."""
+    with db(request) as session:
+        who = require(request, session)
+        ctx = org_for(session, who, org_id, "read", viewing="suppliers.requirements", target="supplier-settings")
+        return _requirements_page(request, session, who, ctx.org, ctx.relation in api.MANAGERS)
+
+
+def _requirements_page(
+    request: Request, session: Session, who: Principal, org: Organisation, manage: bool, error: Msg | None = None
+) -> Response:
+    catalogue = api.catalogue_of(request)
+    own = session.get(SupplierSettings, org.id)
+    register = Register(client=org.name, requirements=own.requirements if own else {})
+    lang = pick_lang(request)
+    tiers = []
+    for tier in catalogue.tiers:
+        eff = effective(catalogue, register, tier.id)
+        clauses = insurance_clauses(catalogue, eff, lang) + [
+            catalogue.requirement(r).clause.get(lang) for r in eff.requirements
+        ]
+        tiers.append((tier, eff, clauses))
+    return page(
+        request,
+        "supplier_requirements.html",
+        status_code=422 if error else 200,
+        org=org,
+        tiers=tiers,
+        manage=manage,
+        error=error,
+        csrf=who.login.csrf_token if who.login else "",
+        notice=NOTICES.get(request.query_params.get("done", "")),
+    )
+
+
+@router.post("/orgs/{org_id}/suppliers/requirements")
+async def save_requirements(org_id: Id, request: Request) -> Response:
+    return await run_in_threadpool(_save_requirements, org_id, request, await _form(request))
+
+
+def _save_requirements(org_id: int, request: Request, form: dict[str, str]) -> Response:
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, form.get(CSRF_FIELD))
+        web = org_for(session, who, org_id, "edit")
+        ctx = OrgContext(session, who, web.org, web.relation)
+        current = api.read_settings(ctx)
+        merged: dict[str, dict[str, object]] = {k: dict(v) for k, v in current["requirements"].items()}
+        for tier in TIERS:
+            amounts: dict[str, float] = {}
+            for field in ("cyber_limit_eur", "pi_limit_eur", "do_limit_eur", "max_deductible_eur"):
+                raw = form.get(f"{tier}.{field}", "").strip()
+                if raw:
+                    try:
+                        amounts[field] = float(parse_amount(raw, "nl" if pick_lang(request) == "nl" else "en"))
+                    except ValueError:
+                        return _requirements_page(
+                            request, session, who, web.org, True, Msg(_("Amounts are euros, e.g. 2500000 or 2,5 mln."))
+                        )
+            own = merged.setdefault(tier, {})
+            own.pop("insurance", None)
+            if amounts:
+                own["insurance"] = amounts
+            if not own:
+                merged.pop(tier)
+        try:
+            body = api.SettingsIn.model_validate({**current, "requirements": merged})
+        except ValidationError:
+            return _requirements_page(request, session, who, web.org, True, Msg(_("Limits must be above zero.")))
+        api.write_settings(body, ctx)
+    return redirect(f"/orgs/{org_id}/suppliers/requirements?done=saved")
 
 
 @router.post("/orgs/{org_id}/suppliers/alerts")

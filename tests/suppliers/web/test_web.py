@@ -88,3 +88,26 @@ def test_dashboard_request_share_revoke(web_app: FastAPI, make_account) -> None:
     assert outsider.get(f"/orgs/{org}/suppliers").status_code == 404
     assert outsider.post(f"/supplier-requests/{rid}/revoke", data={"csrf_token": otoken}).status_code == 404
     assert "Ziekenhuis" not in outsider.get("/supplier-requests").text
+
+
+def test_requirements_page_shows_clauses_and_saves_own_amounts(web_app: FastAPI, make_account) -> None:
+    owner = login(web_app, make_account("ciso@zkh.example"))
+    org = new_org(owner, name="Ziekenhuis", profile={**PROFILE, "name": "Ziekenhuis"})
+    owner.cookies.set("insurable_lang", "nl")
+    page = owner.get(f"/orgs/{org}/suppliers/requirements")
+    assert page.status_code == 200
+    assert "ten minste EUR 2.500.000" in page.text and "binnen 24 uur" in page.text
+    token = csrf_of(page.text)
+    saved = owner.post(
+        f"/orgs/{org}/suppliers/requirements",
+        data={"csrf_token": token, "critical.cyber_limit_eur": "5 mln", "critical.pi_limit_eur": "2.500.000"},
+    )
+    assert saved.status_code == 303
+    api = owner.get(f"/api/v1/organisations/{org}/supplier-settings").json()
+    assert api["requirements"]["critical"]["insurance"] == {"cyber_limit_eur": 5_000_000, "pi_limit_eur": 2_500_000}
+    again = owner.get(f"/orgs/{org}/suppliers/requirements").text
+    assert "ten minste EUR 5.000.000" in again
+    bad = owner.post(f"/orgs/{org}/suppliers/requirements", data={"csrf_token": token, "high.cyber_limit_eur": "veel"})
+    assert bad.status_code == 422 and "2,5 mln" in bad.text
+    outsider = login(web_app, make_account("outsider@example.nl"))
+    assert outsider.get(f"/orgs/{org}/suppliers/requirements").status_code == 404

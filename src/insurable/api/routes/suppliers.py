@@ -72,7 +72,7 @@ def _manage(ctx: OrgContext) -> None:
         raise ApiProblem(403, "only the client's owners and members manage its supplier register")
 
 
-def _catalogue(request: Request) -> SupplierRequirementsFile:
+def catalogue_of(request: Request) -> SupplierRequirementsFile:
     """The service catalogue's supplier requirements; the packaged ones when it has none."""
     catalog: Catalog = request.app.state.catalog()
     found = catalog.files.get("supplier_requirements.yaml")
@@ -164,7 +164,7 @@ def statuses_for(
 ) -> tuple[Register, dict[str, SupplierRow], list[SupplierStatus]]:
     """The client's register, its rows by supplier id, and every status on ``day``, worst first."""
     register, rows = _register(session, org)
-    catalogue = _catalogue(request)
+    catalogue = catalogue_of(request)
     statuses = [evaluate(catalogue, register, s, day) for s in register.suppliers]
     statuses.sort(key=lambda r: (STATUS_ORDER.index(r.status), r.supplier.name.casefold()))
     return register, rows, statuses
@@ -508,7 +508,7 @@ def _my_request(session: Session, email: str, request_id: int) -> SupplierReques
 def my_requests(request: Request, principal: Caller, session: DB) -> list[dict[str, Any]]:
     """Requests from clients addressed to your e-mail: who asks, for which service, what they require,
     and what you share. Nothing else of the client's register is shown."""
-    catalogue = _catalogue(request)
+    catalogue = catalogue_of(request)
     rows = session.execute(
         select(SupplierRequest, SupplierRow, Organisation)
         .join(SupplierRow, SupplierRow.id == SupplierRequest.supplier_id)
