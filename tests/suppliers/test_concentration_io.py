@@ -83,3 +83,25 @@ def test_not_a_workbook():
     with pytest.raises(InputError) as caught:
         read_xlsx(b"not a zip", "x.xlsx")
     assert "not an XLSX workbook" in caught.value.problems[0].reason
+
+
+def test_answer_option_ids_and_register_names_are_one_vendor(catalog):
+    from insurable.suppliers.concentration import vendor_names
+
+    names = vendor_names(catalog.questionnaire.by_id())
+    assert names["vpn"]["fortinet"] == "Fortinet FortiGate"
+    shared = {
+        "level": "summary",
+        "assessed": "2026-11-01",
+        "verdict": "insurable",
+        "answers": {"q.vendor.remote_access": "fortinet"},
+    }
+    a = Supplier(id="a", name="A", tier="critical", shared=shared)
+    b = Supplier(id="b", name="B", tier="critical", vendors={"vpn": "Fortinet FortiGate"})
+    c = Supplier(id="c", name="C", tier="critical", vendors={"cloud": "own_servers"})
+    d = Supplier(id="d", name="D", tier="critical", vendors={"cloud": "own_servers"})
+    groups = concentrations([a, b, c, d], names=names)
+    assert [(g.kind, g.vendor, g.suppliers, g.sources) for g in groups] == [
+        ("vpn", "Fortinet FortiGate", ("a", "b"), ("q.vendor.remote_access", "register"))
+    ]
+    assert concentrations([a, b]) == []  # without the names the id and the name differ

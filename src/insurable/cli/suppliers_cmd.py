@@ -31,6 +31,7 @@ from insurable.suppliers import (
     message,
     state_of,
 )
+from insurable.suppliers.concentration import vendor_names
 from insurable.suppliers.model import Register
 from insurable.suppliers.register_io import export_rows, merge_rows, parse_register, read_rows, write_csv, write_xlsx
 
@@ -118,7 +119,7 @@ def check(
     previous = _read_state(state)
     statuses = evaluate_register(reqs, register, day)
     found = alerts(previous, statuses)
-    groups = concentrations(register.suppliers)
+    groups = concentrations(register.suppliers, names=vendor_names(catalog.questionnaire.by_id()))
     sent_to: list[str] = []
     if mail_to and found:
         from insurable.mail import mailer_from_env

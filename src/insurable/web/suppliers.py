@@ -67,7 +67,7 @@ def dashboard(org_id: Id, request: Request) -> Response:
             statuses=statuses,
             rows=rows,
             pending=pending,
-            groups=concentrations(register.suppliers),
+            groups=concentrations(register.suppliers, names=api.names_of(request)),
             manage=ctx.relation in api.MANAGERS,
             csrf=who.login.csrf_token if who.login else "",
             notice=NOTICES.get(request.query_params.get("done", "")),

@@ -34,6 +34,7 @@ from insurable.store.models import Assessment, Organisation
 from insurable.store.supplier_models import SupplierDocument, SupplierRequest, SupplierRow, SupplierSettings
 from insurable.store.types import utcnow
 from insurable.suppliers import alerts, concentrations, effective, evaluate, message, state_of
+from insurable.suppliers.concentration import vendor_names
 from insurable.suppliers.model import SUMMARY_ANSWERS, Register, RequirementsOverride, SharedAssessment, Supplier
 from insurable.suppliers.register_io import export_rows, merge_rows, read_csv, read_xlsx, write_csv, write_xlsx
 from insurable.suppliers.status import STATUS_ORDER, SupplierStatus
@@ -77,6 +78,12 @@ def catalogue_of(request: Request) -> SupplierRequirementsFile:
     catalog: Catalog = request.app.state.catalog()
     found = catalog.files.get("supplier_requirements.yaml")
     return found if isinstance(found, SupplierRequirementsFile) else _packaged()
+
+
+def names_of(request: Request) -> dict[str, dict[str, str]]:
+    """Vendor names of the questionnaire's vendor options (an option id and its name are one vendor)."""
+    catalog: Catalog = request.app.state.catalog()
+    return vendor_names(catalog.questionnaire.by_id()) if "questionnaire.yaml" in catalog.files else {}
 
 
 @cache
@@ -182,7 +189,7 @@ def list_suppliers(request: Request, ctx: ReadOrg, as_of: AsOf = None) -> dict[s
         "counts": {k: sum(1 for s in statuses if s.status == k) for k in STATUS_ORDER},
         "action_needed": any(s.status != "compliant" for s in statuses),
         "suppliers": [_out(s, rows[s.supplier.id]) for s in statuses],
-        "concentration": [c.as_dict() for c in concentrations(register.suppliers)],
+        "concentration": [c.as_dict() for c in concentrations(register.suppliers, names=names_of(request))],
         "indicative": True,
     }
 
