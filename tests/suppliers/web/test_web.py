@@ -80,6 +80,9 @@ def test_dashboard_request_share_revoke(web_app: FastAPI, make_account) -> None:
     assert shared.status_code == 303
     seen = owner.get(f"{API}/organisations/{org}/suppliers/{ids['zorgdossier-cloud']}").json()
     assert seen["shared"]["level"] == "summary"
+    # the real assessment (underwriting v2 through insurable.assessment) feeds the summary
+    assert seen["shared"]["controls_in_place"] or seen["shared"]["controls_missing"]
+    assert seen["shared"]["nis2"] != "not_assessed" and seen["shared"]["reference"].startswith("assessment:")
     assert supplier.post(f"/supplier-requests/{rid}/revoke", data={"csrf_token": stoken}).status_code == 303
     assert owner.get(f"{API}/organisations/{org}/suppliers/{ids['zorgdossier-cloud']}").json()["shared"] is None
     # an outsider sees neither the dashboard nor the request
