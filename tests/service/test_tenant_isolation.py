@@ -42,6 +42,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", f"{API}/organisations/{{org_id}}/supplier-settings"): {"alert_emails": ["probe@example.nl"]},
     ("POST", f"{API}/organisations/{{org_id}}/suppliers/{{supplier_id}}/requests"): {"email": "probe@example.nl"},
     ("PUT", f"{API}/me/supplier-requests/{{request_id}}/share"): {"organisation_id": 1, "level": "full"},
+    ("POST", f"{API}/supplier-signup"): {"token": "x" * 40, "name": "Probe", "password": "long enough password"},
 }
 #: Routes that are public by design (no tenant data behind them).
 PUBLIC = {f"{API}/health", f"{API}/auth/login"}

@@ -23,7 +23,7 @@ QUESTION = "q.org.business_description"
 PUBLIC = {"/login", "/lang/{code}", "/logout", "/", "/orgs", "/account", "/account/password"}
 PUBLIC |= {"/account/logout-everywhere", "/account/invitations/{invitation_id}/{choice}"}
 #: The supplier's side acts only on requests addressed to the caller's own e-mail (issue 15).
-PUBLIC |= {"/supplier-requests", "/supplier-requests/{request_id}/{choice}"}
+PUBLIC |= {"/supplier-requests", "/supplier-requests/{request_id}/{choice}", "/supplier-signup"}
 
 
 def _web_routes(app: FastAPI) -> list[tuple[str, str]]:

@@ -68,6 +68,10 @@ class SupplierRequest(Base):
     level: Mapped[str | None] = mapped_column(String(10))
     shared_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+    #: SHA-256 of the one-time sign-up token mailed with the request (cleared once used): whoever
+    #: holds it controls the e-mail address and may create the account for it.
+    signup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    signup_expires_at: Mapped[dt.datetime | None]
 
 
 class SupplierDocument(Base):

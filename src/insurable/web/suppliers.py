@@ -244,3 +244,38 @@ def _answer(request_id: int, choice: str, request: Request, form: dict[str, str]
                 raise WebError(404, "not_found") from exc
             raise
     return redirect(f"/supplier-requests?done={'shared' if choice == 'share' else 'revoked'}")
+
+
+@router.get("/supplier-signup", response_class=HTMLResponse)
+def signup_form(request: Request, token: str = "") -> Response:
+    """Create the supplier's account from the link in a client's request e-mail."""
+    return page(request, "supplier_signup.html", token=token[:200], error=None)
+
+
+@router.post("/supplier-signup", response_class=HTMLResponse)
+async def signup(request: Request) -> Response:
+    return await run_in_threadpool(_signup, request, await _form(request))
+
+
+def _signup(request: Request, form: dict[str, str]) -> Response:
+    token = form.get("token", "")[:200]
+    if form.get("password", "") != form.get("password2", ""):
+        return page(request, "supplier_signup.html", 422, token=token, error=Msg(_("The two passwords differ.")))
+    with db(request) as session:
+        try:
+            body = api.SignupIn(
+                token=token or "-" * 20, name=form.get("name", "").strip(), password=form.get("password", "")
+            )
+            api.signup(session, body)
+        except ValidationError:
+            error = Msg(_("Fill in your name and a password of at least 12 characters."))
+            return page(request, "supplier_signup.html", 422, token=token, error=error)
+        except InputError:
+            error = Msg(_("This password is too easy to guess. Try a few unrelated words."))
+            return page(request, "supplier_signup.html", 422, token=token, error=error)
+        except ApiProblem as exc:
+            if exc.status == 409:
+                return redirect("/login?next=/supplier-requests")
+            error = Msg(_("This sign-up link is not valid: it was used, it expired, or it was copied incompletely."))
+            return page(request, "supplier_signup.html", 404, token="", error=error)
+    return redirect("/login?next=/supplier-requests")

@@ -303,3 +303,47 @@ def test_certificate_pdf_is_kept_and_referenced(client: TestClient, make_user: M
     )
     outsider = make_user("outsider@example.nl")
     assert client.get(f"{url}/{doc_id}", headers=outsider.auth).status_code == 404
+
+
+def test_supplier_signs_up_with_the_link_from_the_request_mail(
+    client: TestClient, make_user: MakeUser, hospital, mailer
+):
+    owner, org, ids = hospital
+    asked = client.post(
+        f"{API}/organisations/{org}/suppliers/{ids['labkoppeling']}/requests",
+        json={"email": "new@lab.example"},
+        headers=owner.auth,
+    )
+    assert asked.status_code == 202
+    body = mailer.sent[-1].get_content()
+    token = body.split("/supplier-signup?token=")[1].split()[0]
+    weak = client.post(f"{API}/supplier-signup", json={"token": token, "name": "Lab", "password": "passwordpassword"})
+    assert weak.status_code == 422 and weak.json()["errors"][0]["field"] == "password"
+    made = client.post(
+        f"{API}/supplier-signup", json={"token": token, "name": "Lab", "password": "paars konijn fietst naar Zwolle"}
+    )
+    assert made.status_code == 201 and made.json()["email"] == "new@lab.example"
+    again = client.post(
+        f"{API}/supplier-signup", json={"token": token, "name": "Lab", "password": "paars konijn fietst naar Zwolle"}
+    )
+    assert again.status_code == 404  # the link works once
+    login = client.post(
+        f"{API}/auth/login", json={"email": "new@lab.example", "password": "paars konijn fietst naar Zwolle"}
+    )
+    assert login.status_code == 200
+    assert [r["supplier"] for r in client.get(f"{API}/me/supplier-requests").json()] == ["LabKoppeling B.V."]
+    client.cookies.clear()
+    # an address that already has an account: the link says log in instead
+    make_user("known@lab.example")
+    client.post(
+        f"{API}/organisations/{org}/suppliers/{ids['labkoppeling']}/requests",
+        json={"email": "known@lab.example"},
+        headers=owner.auth,
+    )
+    known = mailer.sent[-1].get_content().split("/supplier-signup?token=")[1].split()[0]
+    assert (
+        client.post(
+            f"{API}/supplier-signup", json={"token": known, "name": "K", "password": "paars konijn fietst naar Zwolle"}
+        ).status_code
+        == 409
+    )

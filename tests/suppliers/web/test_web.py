@@ -114,3 +114,60 @@ def test_requirements_page_shows_clauses_and_saves_own_amounts(web_app: FastAPI,
     assert bad.status_code == 422 and "2,5 mln" in bad.text
     outsider = login(web_app, make_account("outsider@example.nl"))
     assert outsider.get(f"/orgs/{org}/suppliers/requirements").status_code == 404
+
+
+def test_supplier_signup_page(web_app: FastAPI, make_account) -> None:
+    from insurable.mail import MemoryMailer
+
+    web_app.state.mailer = MemoryMailer()
+    owner = login(web_app, make_account("ciso@zkh.example"))
+    org = new_org(owner, name="Ziekenhuis", profile={**PROFILE, "name": "Ziekenhuis"})
+    token = csrf_of(owner.get("/").text)
+    made = owner.post(
+        f"/api/v1/organisations/{org}/suppliers",
+        json={"id": "epd", "name": "EPD B.V.", "tier": "critical"},
+        headers={"X-CSRF-Token": token},
+    )
+    sid = made.json()["supplier_id"]
+    owner.post(f"/orgs/{org}/suppliers/{sid}/request", data={"csrf_token": token, "email": "epd@epd.example"})
+    link = web_app.state.mailer.sent[-1].get_content().split("http://testserver")[-1].split()[0]
+    assert link.startswith("/supplier-signup?token=")
+    from fastapi.testclient import TestClient
+
+    anon = TestClient(web_app, follow_redirects=False)
+    form = anon.get(link)
+    assert form.status_code == 200 and 'name="token"' in form.text
+    signup_token = link.split("token=")[1]
+    differ = anon.post(
+        "/supplier-signup",
+        data={"token": signup_token, "name": "EPD", "password": "paars konijn fietst", "password2": "x"},
+    )
+    assert differ.status_code == 422
+    done = anon.post(
+        "/supplier-signup",
+        data={
+            "token": signup_token,
+            "name": "EPD",
+            "password": "paars konijn fietst naar Zwolle",
+            "password2": "paars konijn fietst naar Zwolle",
+        },
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/login?next=/supplier-requests"
+    assert (
+        anon.post(
+            "/supplier-signup",
+            data={
+                "token": signup_token,
+                "name": "EPD",
+                "password": "paars konijn fietst naar Zwolle",
+                "password2": "paars konijn fietst naar Zwolle",
+            },
+        ).status_code
+        == 404
+    )
+    supplier = TestClient(web_app, follow_redirects=False)
+    signed_in = supplier.post(
+        "/api/v1/auth/login", json={"email": "epd@epd.example", "password": "paars konijn fietst naar Zwolle"}
+    )
+    assert signed_in.status_code == 200
+    assert "Ziekenhuis" in supplier.get("/supplier-requests").text

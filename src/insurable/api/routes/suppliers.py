@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from insurable.api.deps import DB, MAX_ID, Caller, EditOrg, OrgContext, ReadOrg
 from insurable.api.problems import ApiProblem
+from insurable.api.security import hash_password, new_token, password_problem, token_hash
 from insurable.catalog.loader import Catalog, default_directory
 from insurable.catalog.supplier_requirements import SupplierRequirementsFile, TierId
 from insurable.catalog.yamlio import read_yaml
 from insurable.errors import InputError, Problem
 from insurable.store import repo
 from insurable.store.access import NoAccess, authorise
-from insurable.store.models import Assessment, Organisation
+from insurable.store.models import Assessment, Organisation, User
 from insurable.store.supplier_models import SupplierDocument, SupplierRequest, SupplierRow, SupplierSettings
 from insurable.store.types import utcnow
 from insurable.suppliers import alerts, concentrations, effective, evaluate, message, state_of
@@ -43,6 +44,8 @@ router = APIRouter(tags=["suppliers"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 AsOf = Annotated[dt.date | None, Query(description="evaluate on this date (default: today, UTC)")]
 MANAGERS = ("owner", "member", "admin")
+#: How long the sign-up link in a request e-mail works.
+SIGNUP_VALID = dt.timedelta(days=14)
 
 
 class SettingsIn(BaseModel):
@@ -321,9 +324,13 @@ def request_supplier(supplier_id: Id, body: RequestIn, request: Request, ctx: Ed
     if mailer is not None:
         from insurable.suppliers.invite import invitation_message
 
-        subject, text = invitation_message(ctx.org.name, row.name, str(request.base_url).rstrip("/"), lang)
+        token = new_token()
+        found.signup_token_hash = token_hash(token)
+        found.signup_expires_at = utcnow() + SIGNUP_VALID
+        ctx.session.commit()
+        base = str(request.base_url).rstrip("/")
+        subject, text = invitation_message(ctx.org.name, row.name, base, lang, f"{base}/supplier-signup?token={token}")
         mailer.send([email], subject, text, lang)
-    ctx.session.commit()
     return {"request_id": found.id, "mailed": mailer is not None}
 
 
@@ -500,6 +507,59 @@ def read_document(supplier_id: Id, document_id: Id, ctx: ReadOrg) -> Response:
 
 
 # --- the supplier's side -------------------------------------------------------------------------
+
+
+class SignupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=20, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+    password: str = Field(min_length=12, max_length=1024)
+
+
+def signup(session: Session, body: SignupIn) -> User:
+    """Create the supplier's account from the one-time link of a request e-mail (the link proves the
+    e-mail address). The link works once, for 14 days, and only while no account has that address."""
+    found = session.scalar(select(SupplierRequest).where(SupplierRequest.signup_token_hash == token_hash(body.token)))
+    if found is None or found.signup_expires_at is None or found.signup_expires_at <= utcnow():
+        raise ApiProblem(404, "this sign-up link is not valid (used, expired or mistyped)")
+    if repo.user_by_email(session, found.email) is not None:
+        found.signup_token_hash = None
+        session.commit()
+        raise ApiProblem(409, "an account with this e-mail address exists: log in instead")
+    weak = password_problem(body.password, email=found.email, name=body.name)
+    if weak:
+        raise InputError([Problem("password", weak)])
+    user = User(email=found.email, name=body.name, kind="user", password_hash=hash_password(body.password))
+    session.add(user)
+    found.signup_token_hash, found.signup_expires_at = None, None
+    session.flush()
+    repo.audit(
+        session,
+        user,
+        "user.create",
+        target=f"user:{user.id}",
+        detail={"kind": "user", "via_request": found.id},
+        via="supplier-signup",
+    )
+    repo.audit(
+        session,
+        user,
+        "supplier.signup",
+        org_id=found.org_id,
+        target=f"supplier:{found.supplier_id}",
+        via="supplier-signup",
+    )
+    session.commit()
+    return user
+
+
+@router.post("/supplier-signup", status_code=201)
+def supplier_signup(body: SignupIn, session: DB) -> dict[str, Any]:
+    """Create your account with the link from a client's request e-mail (no login needed; the link is
+    the proof). Then log in and answer the request under ``/me/supplier-requests``."""
+    user = signup(session, body)
+    return {"email": user.email, "name": user.name}
 
 
 def _my_request(session: Session, email: str, request_id: int) -> SupplierRequest:

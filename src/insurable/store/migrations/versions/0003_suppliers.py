@@ -57,6 +57,8 @@ def upgrade() -> None:
         sa.Column("level", sa.String(length=10), nullable=True),
         sa.Column("shared_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("signup_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("signup_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["org_id"], ["organisations.id"], name=op.f("fk_supplier_requests_org_id_organisations"), ondelete="CASCADE"
         ),
@@ -80,6 +82,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_supplier_requests")),
         sa.UniqueConstraint("supplier_id", "email", name=op.f("uq_supplier_requests_supplier_id_email")),
+        sa.UniqueConstraint("signup_token_hash", name=op.f("uq_supplier_requests_signup_token_hash")),
     )
     with op.batch_alter_table("supplier_requests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_supplier_requests_email"), ["email"], unique=False)
