@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from insurable.amounts import parse_amount
 from insurable.api.deps import MAX_ID, OrgContext, Principal
@@ -41,6 +42,7 @@ NOTICES = {
     "shared": _("Shared. The client sees it from now on."),
     "revoked": _("Revoked. The client sees nothing of your assessment from now on."),
     "saved": _("Your requirements have been saved."),
+    "imported": _("The suppliers in the file have been added or updated."),
 }
 
 
@@ -54,25 +56,66 @@ def dashboard(org_id: Id, request: Request) -> Response:
     """The client's suppliers, worst first, with the reasons and the alerts not yet sent."""
     with db(request) as session:
         who = require(request, session)
-        ctx = org_for(session, who, org_id, "read", viewing="suppliers.view", target="suppliers")
-        today = dt.datetime.now(dt.UTC).date()
-        register, rows, statuses = api.statuses_for(request, session, ctx.org, today)
-        settings = session.get(SupplierSettings, ctx.org.id)
-        pending = alerts(settings.alert_state if settings and settings.alert_state else None, statuses)
-        return page(
-            request,
-            "suppliers.html",
-            ctx=ctx,
-            today=today,
-            statuses=statuses,
-            rows=rows,
-            pending=pending,
-            groups=concentrations(register.suppliers, names=api.names_of(request)),
-            manage=ctx.relation in api.MANAGERS,
-            csrf=who.login.csrf_token if who.login else "",
-            notice=NOTICES.get(request.query_params.get("done", "")),
-            email_error=request.query_params.get("error") == "email",
-        )
+        web = org_for(session, who, org_id, "read", viewing="suppliers.view", target="suppliers")
+        return _dashboard(request, session, who, web.org, web.relation in api.MANAGERS)
+
+
+def _dashboard(
+    request: Request,
+    session: Session,
+    who: Principal,
+    org: Organisation,
+    manage: bool,
+    problems: list[str] | None = None,
+) -> Response:
+    today = dt.datetime.now(dt.UTC).date()
+    register, rows, statuses = api.statuses_for(request, session, org, today)
+    settings = session.get(SupplierSettings, org.id)
+    pending = alerts(settings.alert_state if settings and settings.alert_state else None, statuses)
+    return page(
+        request,
+        "suppliers.html",
+        status_code=422 if problems else 200,
+        ctx={"org": org},
+        today=today,
+        statuses=statuses,
+        rows=rows,
+        pending=pending,
+        groups=concentrations(register.suppliers, names=api.names_of(request)),
+        manage=manage,
+        csrf=who.login.csrf_token if who.login else "",
+        notice=NOTICES.get(request.query_params.get("done", "")),
+        email_error=request.query_params.get("error") == "email",
+        problems=problems or [],
+    )
+
+
+@router.post("/orgs/{org_id}/suppliers/import", response_class=HTMLResponse)
+async def import_file(org_id: Id, request: Request) -> Response:
+    """Add or update suppliers from an uploaded CSV or XLSX file (the register columns)."""
+    form = await request.form()
+    try:
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        name = (upload.filename or "") if isinstance(upload, UploadFile) else ""
+        csrf = form.get(CSRF_FIELD)
+    finally:
+        await form.close()
+    return await run_in_threadpool(_import_file, org_id, request, data, name, csrf if isinstance(csrf, str) else None)
+
+
+def _import_file(org_id: int, request: Request, data: bytes, name: str, csrf: str | None) -> Response:
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, csrf)
+        web = org_for(session, who, org_id, "edit")
+        kind = api.XLSX if name.lower().endswith(".xlsx") else "text/csv"
+        try:
+            api.import_rows(data, kind, OrgContext(session, who, web.org, web.relation))
+        except InputError as exc:
+            session.rollback()
+            return _dashboard(request, session, who, web.org, True, [str(p) for p in exc.problems[:50]])
+    return redirect(f"/orgs/{org_id}/suppliers?done=imported")
 
 
 @router.get("/orgs/{org_id}/suppliers/requirements", response_class=HTMLResponse)

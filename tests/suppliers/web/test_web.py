@@ -171,3 +171,32 @@ def test_supplier_signup_page(web_app: FastAPI, make_account) -> None:
     )
     assert signed_in.status_code == 200
     assert "Ziekenhuis" in supplier.get("/supplier-requests").text
+
+
+def test_import_register_file_on_the_dashboard(web_app: FastAPI, make_account) -> None:
+    owner = login(web_app, make_account("ciso@zkh.example"))
+    org = new_org(owner, name="Ziekenhuis", profile={**PROFILE, "name": "Ziekenhuis"})
+    token = csrf_of(owner.get(f"/orgs/{org}/suppliers").text)
+    csv = "id,name,tier,supports_essential_service\nmsp,Beheer B.V.,critical,ja\nprint,Print B.V.,low,nee\n"
+    done = owner.post(
+        f"/orgs/{org}/suppliers/import",
+        data={"csrf_token": token},
+        files={"file": ("leveranciers.csv", csv.encode(), "text/csv")},
+    )
+    assert done.status_code == 303 and done.headers["location"].endswith("done=imported")
+    page = owner.get(f"/orgs/{org}/suppliers").text
+    assert "Beheer B.V." in page and "Print B.V." in page
+    bad = owner.post(
+        f"/orgs/{org}/suppliers/import",
+        data={"csrf_token": token},
+        files={"file": ("x.csv", b"id,name,tier\nBAD ID,,gold\n", "text/csv")},
+    )
+    assert bad.status_code == 422 and "row 2, column tier" in bad.text
+    outsider = login(web_app, make_account("outsider@example.nl"))
+    otoken = csrf_of(outsider.get("/").text)
+    refused = outsider.post(
+        f"/orgs/{org}/suppliers/import",
+        data={"csrf_token": otoken},
+        files={"file": ("x.csv", csv.encode(), "text/csv")},
+    )
+    assert refused.status_code == 404

@@ -394,12 +394,14 @@ def export_register(
     )
 
 
+OCTETS = "application/octet-stream"
 IMPORT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
+        "description": f"CSV (text/csv) or an XLSX workbook ({OCTETS}, or {XLSX})",
         "content": {
             "text/csv": {"schema": {"type": "string"}},
-            XLSX: {"schema": {"type": "string", "format": "binary"}},
+            OCTETS: {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
@@ -411,13 +413,15 @@ async def import_register(request: Request, ctx: EditOrg) -> dict[str, Any]:
     by supplier id; evidence already recorded is kept. Every bad cell is named (row, column), 422."""
     data = await request.body()
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return await run_in_threadpool(_import, data, kind, ctx)
+    return await run_in_threadpool(import_rows, data, kind, ctx)
 
 
-def _import(data: bytes, kind: str, ctx: OrgContext) -> dict[str, Any]:
+def import_rows(data: bytes, kind: str, ctx: OrgContext) -> dict[str, Any]:
     _manage(ctx)
-    if kind not in ("text/csv", XLSX):
-        raise ApiProblem(415, f"send text/csv or {XLSX}")
+    if kind not in ("text/csv", XLSX, OCTETS):
+        raise ApiProblem(415, f"send text/csv, or an XLSX workbook as {OCTETS} or {XLSX}")
+    if kind == OCTETS:
+        kind = XLSX
     rows, header = read_xlsx(data, "upload") if kind == XLSX else read_csv(data, "upload")
     register, existing = _register(ctx.session, ctx.org)
     merged = merge_rows(register, rows, header, "upload")
@@ -439,7 +443,8 @@ def _import(data: bytes, kind: str, ctx: OrgContext) -> dict[str, Any]:
 PDF_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        "description": f"the PDF, as application/pdf or {OCTETS}",
+        "content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -467,8 +472,8 @@ async def upload_document(
 def _upload(supplier_id: int, data: bytes, kind: str, filename: str, ctx: OrgContext) -> dict[str, Any]:
     _manage(ctx)
     row = _row(ctx.session, ctx.org.id, supplier_id)
-    if kind != "application/pdf":
-        raise ApiProblem(415, "send the document as application/pdf")
+    if kind not in ("application/pdf", OCTETS):
+        raise ApiProblem(415, f"send the document as application/pdf or {OCTETS}")
     if not data.startswith(b"%PDF-"):
         raise InputError([Problem("body", "not a PDF (it does not start with %PDF-)")])
     digest = hashlib.sha256(data).hexdigest()
