@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile
 from insurable.amounts import parse_amount
 from insurable.api.deps import MAX_ID, OrgContext, Principal
 from insurable.api.problems import ApiProblem
+from insurable.api.routes import supplier_requests as supplier_side
 from insurable.api.routes import suppliers as api
 from insurable.catalog.supplier_requirements import TIERS
 from insurable.errors import InputError
@@ -236,7 +237,7 @@ def my_requests(request: Request) -> Response:
 def _requests_page(
     request: Request, session: Session, who: Principal, error: Msg | None = None, status: int = 200
 ) -> Response:
-    found = api.my_requests(request, who, session)
+    found = supplier_side.my_requests(request, who, session)
     own = session.scalars(
         select(Organisation)
         .join(Membership, Membership.org_id == Organisation.id)
@@ -266,12 +267,12 @@ def _answer(request_id: int, choice: str, request: Request, form: dict[str, str]
         check_csrf(request, who, form.get(CSRF_FIELD))
         try:
             if choice == "share":
-                body = api.ShareIn.model_validate(
+                body = supplier_side.ShareIn.model_validate(
                     {"organisation_id": int(form.get("organisation_id") or 0), "level": form.get("level", "")}
                 )
-                api.share(request_id, body, who, session)
+                supplier_side.share(request_id, body, who, session)
             elif choice == "revoke":
-                api.revoke(request_id, who, session)
+                supplier_side.revoke(request_id, who, session)
             else:
                 raise ApiProblem(404, "no such action")
         except (ValidationError, ValueError):
@@ -306,10 +307,10 @@ def _signup(request: Request, form: dict[str, str]) -> Response:
         return page(request, "supplier_signup.html", 422, token=token, error=Msg(_("The two passwords differ.")))
     with db(request) as session:
         try:
-            body = api.SignupIn(
+            body = supplier_side.SignupIn(
                 token=token or "-" * 20, name=form.get("name", "").strip(), password=form.get("password", "")
             )
-            api.signup(session, body)
+            supplier_side.signup(session, body)
         except ValidationError:
             error = Msg(_("Fill in your name and a password of at least 12 characters."))
             return page(request, "supplier_signup.html", 422, token=token, error=error)
