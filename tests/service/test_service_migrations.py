@@ -14,6 +14,10 @@ from insurable.store.models import Base
 
 TABLES = {
     "users",
+    "suppliers",
+    "supplier_settings",
+    "supplier_requests",
+    "supplier_documents",
     "organisations",
     "memberships",
     "shares",

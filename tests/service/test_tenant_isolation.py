@@ -36,6 +36,17 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", f"{API}/organisations/{{org_id}}/offers/{{offer_id}}"): {"id": "probe", "insurer": "P", "product": "P"},
     ("POST", f"{API}/organisations/{{org_id}}/offers/extract"): {},
     ("POST", f"{API}/organisations/{{org_id}}/offers/compare"): {"offers": [1]},
+    # supplier chain (issue 15)
+    ("POST", f"{API}/organisations/{{org_id}}/suppliers"): {"id": "probe", "name": "Probe BV", "tier": "low"},
+    ("PUT", f"{API}/organisations/{{org_id}}/suppliers/{{supplier_id}}"): {
+        "id": "x",
+        "name": "Hijacked",
+        "tier": "low",
+    },
+    ("PUT", f"{API}/organisations/{{org_id}}/supplier-settings"): {"alert_emails": ["probe@example.nl"]},
+    ("POST", f"{API}/organisations/{{org_id}}/suppliers/{{supplier_id}}/requests"): {"email": "probe@example.nl"},
+    ("PUT", f"{API}/me/supplier-requests/{{request_id}}/share"): {"organisation_id": 1, "level": "full"},
+    ("POST", f"{API}/supplier-signup"): {"token": "x" * 40, "name": "Probe", "password": "long enough password"},
 }
 #: Routes that are public by design (no tenant data behind them).
 PUBLIC = {f"{API}/health", f"{API}/auth/login"}
@@ -62,6 +73,13 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
     partner_broker = make_user("partner@example.nl", kind="broker")
     join(client, victim, org, partner_broker, "share")
     invitation = client.post(f"{base}/members", json={"email": "later@example.nl"}, headers=victim.auth).json()["id"]
+    secret_supplier = {"id": "secret", "name": SECRET, "tier": "critical"}
+    supplier = client.post(f"{base}/suppliers", json=secret_supplier, headers=victim.auth).json()["supplier_id"]
+    asked = client.post(f"{base}/suppliers/{supplier}/requests", json={"email": "sup@example.nl"}, headers=victim.auth)
+    supplier_request = asked.json()["request_id"]
+    pdf = {**victim.auth, "Content-Type": "application/pdf"}
+    kept = client.post(f"{base}/suppliers/{supplier}/documents", content=b"%PDF-1.7 " + SECRET.encode(), headers=pdf)
+    document = int(kept.json()["document"].split(":")[1])
 
     outsider = make_user("outsider@example.nl")
     new_org(client, outsider, name="Outsider BV")
@@ -75,6 +93,9 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
         "question_id": QUESTION,
         "invitation_id": invitation,
         "offer_id": 1,
+        "supplier_id": supplier,
+        "request_id": supplier_request,
+        "document_id": document,
     }
     swept = 0
     for method, path, route in _routes(client):
@@ -90,7 +111,7 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
             text = response.text
             assert SECRET not in text and SECRET_ANSWER not in text, f"{method} {url} leaked to {intruder.email}"
             assert response.status_code < 500, f"{method} {url}: {response.status_code}"
-            if "org_id" in params or "{token_id}" in path:
+            if "org_id" in params or "{token_id}" in path or "{request_id}" in path:
                 assert response.status_code in (403, 404), f"{method} {url} let {intruder.email} in: {text}"
             elif path not in PUBLIC and response.is_success:
                 assert method in ("GET", "POST"), f"{method} {url} succeeded for {intruder.email}"
@@ -98,6 +119,8 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
 
     # the victim's data is unchanged, and the owner still reaches every read endpoint
     _unchanged(client, victim, base, victim_token)
+    kept = client.get(f"{base}/suppliers/{supplier}", headers=victim.auth).json()
+    assert (kept["name"], kept["tier"]) == (SECRET, "critical")
 
 
 def _unchanged(client: TestClient, victim: Account, base: str, token_id: int) -> None:

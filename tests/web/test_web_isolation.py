@@ -22,6 +22,8 @@ QUESTION = "q.org.business_description"
 #: The account pages act on the caller's own account and on invitations addressed to them only.
 PUBLIC = {"/login", "/lang/{code}", "/logout", "/", "/orgs", "/account", "/account/password"}
 PUBLIC |= {"/account/logout-everywhere", "/account/invitations/{invitation_id}/{choice}"}
+#: The supplier's side acts only on requests addressed to the caller's own e-mail (issue 15).
+PUBLIC |= {"/supplier-requests", "/supplier-requests/{request_id}/{choice}", "/supplier-signup"}
 
 
 def _web_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -54,6 +56,12 @@ def test_every_web_route_refuses_other_tenants(web_app: FastAPI, make_account: M
     invited = victim.post(f"{API}/organisations/{org}/members", json={"email": "later@example.nl"}, headers=api_csrf)
     ids = {"org_id": org, "assessment_id": assessment, "topic_id": "organisation", "kind": "pdf", "code": "en"}
     ids |= {"invitation_id": invited.json()["id"], "choice": "accept", "offer_id": 1}
+    supplier = {"id": "secret", "name": SECRET, "tier": "critical"}
+    made = victim.post(f"{API}/organisations/{org}/suppliers", json=supplier, headers=api_csrf).json()["supplier_id"]
+    asked = victim.post(
+        f"{API}/organisations/{org}/suppliers/{made}/requests", json={"email": "sup@example.nl"}, headers=api_csrf
+    )
+    ids |= {"supplier_id": made, "request_id": asked.json()["request_id"]}
     # logging out ends the sweep
     ending = ["/logout", "/account/logout-everywhere"]
     routes = sorted(_web_routes(web_app), key=lambda r: ending.index(r[1]) + 1 if r[1] in ending else 0)

@@ -16,7 +16,18 @@ from insurable.api.assessing import AssessorPool, assess_here
 from insurable.api.guard import InputGuard
 from insurable.api.headers import SecurityHeaders
 from insurable.api.problems import ERROR_RESPONSES
-from insurable.api.routes import answers, assessments, audit, auth, me, offers, organisations, users
+from insurable.api.routes import (
+    answers,
+    assessments,
+    audit,
+    auth,
+    me,
+    offers,
+    organisations,
+    supplier_requests,
+    suppliers,
+    users,
+)
 from insurable.api.schemas import Health
 from insurable.api.security import RateLimiter
 from insurable.api.settings import Settings
@@ -90,7 +101,7 @@ def create_app(
         """Liveness check; needs no login."""
         return Health(status="ok", version=__version__)
 
-    for module in (auth, me, users, organisations, answers, assessments, audit, offers):
+    for module in (auth, me, users, organisations, answers, assessments, audit, offers, suppliers, supplier_requests):
         api.include_router(module.router)
     app.include_router(api)
     install_web(app)  # the web app (docs/web.md): pages, static files, HTML error pages

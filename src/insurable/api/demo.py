@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from insurable.api.demo_suppliers import seed_suppliers
 from insurable.api.security import hash_password
 from insurable.api.submission import snapshot
 from insurable.catalog.loader import Catalog
@@ -92,6 +93,7 @@ def seed(
             for question_id, value in answers.items():
                 repo.save_answer(session, org, question_id, value, owner)
             repo.audit(session, owner, "answers.import", org_id=org.id, target=str(path.name), via="demo")
+            seed_suppliers(session, org, owner, path, report.warnings)  # the supplier chain (issue 15)
             session.add(Share(org_id=org.id, user_id=broker.id, granted_by=owner.id))
             if index == 0:
                 session.add(Share(org_id=org.id, user_id=underwriter.id, granted_by=owner.id))

@@ -26,6 +26,7 @@ from insurable.catalog.offers import OfferChecklistFile, OfferWordingFile
 from insurable.catalog.perils import PerilsFile
 from insurable.catalog.questionnaire import QuestionnaireFile
 from insurable.catalog.sources import SourcesFile
+from insurable.catalog.supplier_requirements import SupplierRequirementsFile
 from insurable.catalog.vocabulary import VocabularyFile
 from insurable.catalog.yamlio import read_yaml_document
 from insurable.errors import InputError, Problem, problems_from_validation, with_lines
@@ -44,6 +45,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "exposure.yaml": ExposureFile,
     "offer_checklist.yaml": OfferChecklistFile,
     "offer_wording.yaml": OfferWordingFile,
+    "supplier_requirements.yaml": SupplierRequirementsFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
 OPTIONAL_FILES: set[str] = {
@@ -52,6 +54,7 @@ OPTIONAL_FILES: set[str] = {
     "exposure.yaml",
     "offer_checklist.yaml",
     "offer_wording.yaml",
+    "supplier_requirements.yaml",
 }
 
 M = TypeVar("M", bound=BaseModel)

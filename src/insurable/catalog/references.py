@@ -219,3 +219,12 @@ def _register_offers() -> None:
 
 
 _register_offers()
+
+
+def _register_supplier_requirements() -> None:
+    from insurable.catalog.supplier_requirements import check_supplier_requirements
+
+    EXTRA_CHECKS.append(check_supplier_requirements)
+
+
+_register_supplier_requirements()

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "insurable.cli.offers_cmd",
     "insurable.cli.scan_cmd",
     "insurable.cli.interchange_cmd",
+    "insurable.cli.suppliers_cmd",
 )
 
 

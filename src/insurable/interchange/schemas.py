@@ -52,7 +52,8 @@ SCHEMAS: tuple[Schema, ...] = (
     ),
     Schema("offer", "insurable.offers.schema:render_offer_schema", "insurable offer (quote or policy)"),
     Schema("offers-compare", "insurable.offers.schema:render_comparison_schema", "insurable offers compare"),
-    # the supplier register (issue 15) and the portfolio (issue 17) add their line here
+    Schema("supplier-register", "insurable.suppliers.model:Register", "insurable supplier register"),
+    # the portfolio (issue 17) adds its line here
 )
 
 

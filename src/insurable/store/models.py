@@ -214,4 +214,6 @@ class AuditEvent(Base):
     via: Mapped[str] = mapped_column(String(20), default="")
 
 
+# The supplier-chain tables (issue 15) live in their own module on the same metadata.
+from insurable.store import supplier_models as _supplier_models  # noqa: E402,F401
 from insurable.store.offer_models import StoredOffer  # noqa: E402,F401 - offers (issue 14) register on Base
