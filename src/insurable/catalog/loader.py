@@ -27,6 +27,7 @@ from insurable.catalog.sources import SourcesFile
 from insurable.catalog.vocabulary import VocabularyFile
 from insurable.catalog.yamlio import read_yaml_document
 from insurable.errors import InputError, Problem, problems_from_validation, with_lines
+from insurable.portfolio.catalog import SystemicFile
 
 #: File name -> model. Required files must be present in every catalogue directory.
 FILE_MODELS: dict[str, type[BaseModel]] = {
@@ -39,9 +40,10 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "nis2.yaml": Nis2File,
     "perils.yaml": PerilsFile,
     "anchors.yaml": AnchorsFile,
+    "systemic.yaml": SystemicFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
-OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml"}
+OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml", "systemic.yaml"}
 
 M = TypeVar("M", bound=BaseModel)
 
