@@ -130,10 +130,10 @@ def terms_implementations() -> dict[str, Callable[[int], float]]:
 def organisation_implementations() -> dict[str, Callable[[int], float]]:
     """The whole organisation report: every event type (with second parts and the common shock), the
     offered terms, deductible and limit options, quantiles, limit needed, tower, premium."""
+    from insurable.assessment import assess
     from insurable.catalog.loader import load_catalog
     from insurable.intake import read_organisation
     from insurable.lossmodel.section import simulate_assessment
-    from insurable.underwriting import assess
 
     catalog = load_catalog()
     org = read_organisation(ROOT / "examples" / "saas-provider.yaml", catalog, (), True)

@@ -39,7 +39,7 @@ def test_assess_reads_in_both_languages(lang, fmt):
     word = "afgewezen" if lang == "nl" else "declined"
     assert word in result.output
     assert "uw.decline.no_mfa_remote_access" in result.output
-    assert ("Verbeterplan" if lang == "nl" else "Improvement plan") in result.output
+    assert ("Verbeterpad" if lang == "nl" else "Fix-path") in result.output
 
 
 def test_assess_json_carries_reasons_and_plan():
@@ -141,10 +141,33 @@ def test_init_writes_a_template_that_assesses(tmp_path):
     text = target.read_text(encoding="utf-8")
     assert "q.mfa.remote_access:" in text and "# " in text
     assert run("init", target).exit_code == 2  # exists
-    # the untouched template is a valid file: it assesses (blank answers read as "no")
+    # the untouched template is empty: assess names every missing profile field at once (exit 2) ...
+    result = run("assess", target, "--format", "json")
+    assert result.exit_code == 2
+    for field in ("name", "country", "nace_code", "employees", "requested_limit_eur"):
+        assert f"{field}: required field is missing" in result.output
+    # ... and with only the profile filled in (answers left blank) it is incomplete, never declined
+    filled = text
+    for field, value in {
+        "name": '"Accountants B.V."',
+        "country": "NL",
+        "nace_code": "6920",
+        "activities": "[professional_services]",
+        "employees": "60",
+        "annual_turnover_eur": "6000000",
+        "balance_sheet_total_eur": "2500000",
+        "records_held": "8000",
+        "requested_limit_eur": "1000000",
+        "requested_deductible_eur": "5000",
+    }.items():
+        filled = filled.replace(f"\n{field}:\n", f"\n{field}: {value}\n", 1)
+    target.write_text(filled, encoding="utf-8")
     result = run("assess", target, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["verdict"] == "declined"
+    data = json.loads(result.output)
+    assert data["verdict"] == "incomplete"
+    assert data["premium"] is None and data["path"] == []
+    assert data["missing"][0]["effect"] == "decline" and data["missing"][0]["required"]
 
 
 def test_catalog_check_ok_and_broken(tmp_path, catalog):
@@ -185,3 +208,30 @@ def test_catalog_schema_export(tmp_path):
     assert result.exit_code == 0
     schema = json.loads((tmp_path / "questionnaire.schema.json").read_text())
     assert "questions" in schema["properties"]
+
+
+def test_init_interactive_asks_in_order_rechecks_bad_input_and_writes_the_file(tmp_path):
+    target = tmp_path / "asked.yaml"
+    lines = [
+        "Accountants B.V.",  # name
+        "nl",  # country
+        "6920",  # SBI code as on the KvK extract
+        "professional_services",  # activities
+        "sixty",  # employees: not a number, asked again
+        "60",
+        "6000000",  # turnover
+        "2500000",  # balance sheet
+        "8000",  # records
+        "1000000",  # limit
+        "5000",  # deductible
+        "Accountants B.V., Utrecht",  # first question (legal entities)
+    ]
+    result = runner.invoke(app, ["init", str(target), "--interactive"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Welcome to insurable" in result.output
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data["nace_code"] == "69.20" and data["country"] == "NL" and data["employees"] == 60
+    assert data["answers"] == {"q.org.legal_entities": "Accountants B.V., Utrecht"}
+    assessed = run("assess", target, "--format", "json")
+    assert assessed.exit_code == 0, assessed.output
+    assert json.loads(assessed.output)["verdict"] == "incomplete"

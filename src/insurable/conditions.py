@@ -10,10 +10,14 @@ YAML forms::
     {q: q.mfa.remote_access, eq: false}           # answer predicate
     {profile: annual_turnover_eur, gt: 5000000}   # profile predicate
     {profile: activities, contains: msp}
+    {finding: exp.rdp_exposed, eq: true}          # observed evidence (an outside-in scan)
 
 Operators: ``eq``, ``ne``, ``in``, ``gt``, ``gte``, ``lt``, ``lte``, ``contains`` (multi-choice
 answers and list-valued profile fields) and ``answered`` (true/false). A comparison on an
 unanswered question is false, except ``ne`` and ``answered: false``, which are true.
+
+A ``finding`` predicate reads observed evidence (check id -> observed value, see
+:mod:`insurable.evidence`) the way ``q`` reads an answer: a check that did not run is unanswered.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class Condition(Frozen):
     always: bool | None = None
     q: str | None = Field(default=None, description="question id")
     profile: str | None = Field(default=None, description="profile field name")
+    finding: str | None = Field(default=None, description="exposure check id (observed evidence)")
     eq: Scalar | None = None
     ne: Scalar | None = None
     in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
@@ -52,15 +57,19 @@ class Condition(Frozen):
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
-        forms = [name for name in ("all", "any", "not_", "always", "q", "profile") if getattr(self, name) is not None]
+        forms = [
+            name
+            for name in ("all", "any", "not_", "always", "q", "profile", "finding")
+            if getattr(self, name) is not None
+        ]
         if len(forms) != 1:
-            raise ValueError("a condition needs exactly one of all, any, not, always, q or profile")
+            raise ValueError("a condition needs exactly one of all, any, not, always, q, profile or finding")
         ops = [op for op in _OPERATORS if getattr(self, op) is not None]
-        if forms[0] in ("q", "profile"):
+        if forms[0] in ("q", "profile", "finding"):
             if len(ops) != 1:
                 raise ValueError(f"a {forms[0]} predicate needs exactly one operator of {_op_names()}")
         elif ops:
-            raise ValueError(f"operator {ops[0].rstrip('_')} is only allowed beside q or profile")
+            raise ValueError(f"operator {ops[0].rstrip('_')} is only allowed beside q, profile or finding")
         if forms[0] in ("all", "any") and not getattr(self, forms[0]):
             raise ValueError(f"{forms[0]} needs at least one condition")
         return self
@@ -79,6 +88,10 @@ class Condition(Frozen):
         """Every profile field this condition reads."""
         return {node.profile for node in self.walk() if node.profile is not None}
 
+    def finding_ids(self) -> set[str]:
+        """Every exposure check id this condition reads."""
+        return {node.finding for node in self.walk() if node.finding is not None}
+
 
 def _op_names() -> str:
     return ", ".join(op.rstrip("_") for op in _OPERATORS)
@@ -86,7 +99,7 @@ def _op_names() -> str:
 
 @dataclass(frozen=True)
 class Fact:
-    """A value a condition read: an answer (``kind='answer'``) or a profile field."""
+    """A value a condition read: an answer (``kind='answer'``), a profile field or a finding."""
 
     kind: str
     id: str
@@ -104,22 +117,30 @@ class Outcome:
 MISSING: Any = object()
 
 
-def evaluate(cond: Condition, answers: Mapping[str, Any], profile: Callable[[str], Any]) -> Outcome:
-    """Evaluate ``cond`` against answers and a profile accessor; return the result and its facts."""
+def evaluate(
+    cond: Condition,
+    answers: Mapping[str, Any],
+    profile: Callable[[str], Any],
+    findings: Mapping[str, Any] | None = None,
+) -> Outcome:
+    """Evaluate ``cond`` against answers, a profile accessor and (optionally) observed findings.
+
+    Return the result and the facts that decided it.
+    """
     if cond.all is not None:
-        results = [evaluate(c, answers, profile) for c in cond.all]
+        results = [evaluate(c, answers, profile, findings) for c in cond.all]
         failing = [r for r in results if not r.value]
         if failing:
             return Outcome(False, _facts(failing))
         return Outcome(True, _facts(results))
     if cond.any is not None:
-        results = [evaluate(c, answers, profile) for c in cond.any]
+        results = [evaluate(c, answers, profile, findings) for c in cond.any]
         passing = [r for r in results if r.value]
         if passing:
             return Outcome(True, _facts(passing))
         return Outcome(False, _facts(results))
     if cond.not_ is not None:
-        inner = evaluate(cond.not_, answers, profile)
+        inner = evaluate(cond.not_, answers, profile, findings)
         return Outcome(not inner.value, inner.facts)
     if cond.always is not None:
         return Outcome(cond.always, ())
@@ -127,6 +148,10 @@ def evaluate(cond: Condition, answers: Mapping[str, Any], profile: Callable[[str
         value = answers.get(cond.q, MISSING)
         fact = Fact("answer", cond.q, None if value is MISSING else value)
         return Outcome(_compare(cond, value), (fact,))
+    if cond.finding is not None:
+        observed = (findings or {}).get(cond.finding, MISSING)
+        fact = Fact("finding", cond.finding, None if observed is MISSING else observed)
+        return Outcome(_compare(cond, observed), (fact,))
     assert cond.profile is not None
     value = profile(cond.profile)
     return Outcome(_compare(cond, MISSING if value is None else value), (Fact("profile", cond.profile, value),))
@@ -177,3 +202,31 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
+
+
+def holds(
+    cond: Condition,
+    answers: Mapping[str, Any],
+    profile: Callable[[str], Any],
+    findings: Mapping[str, Any] | None = None,
+) -> bool:
+    """Whether ``cond`` holds, without collecting facts: the same truth as :func:`evaluate`, cheaper.
+
+    The underwriting engine asks this of every rule on every pass (the fix-path makes hundreds) and
+    calls :func:`evaluate` only for the rules that fire, whose facts it reports. Forms this function
+    does not know are handed to :func:`evaluate`.
+    """
+    if cond.all is not None:
+        return all(holds(c, answers, profile, findings) for c in cond.all)
+    if cond.any is not None:
+        return any(holds(c, answers, profile, findings) for c in cond.any)
+    if cond.not_ is not None:
+        return not holds(cond.not_, answers, profile, findings)
+    if cond.always is not None:
+        return cond.always
+    if cond.q is not None:
+        return _compare(cond, answers.get(cond.q, MISSING))
+    if cond.profile is not None:
+        value = profile(cond.profile)
+        return _compare(cond, MISSING if value is None else value)
+    return evaluate(cond, answers, profile, findings).value

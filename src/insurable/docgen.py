@@ -180,11 +180,26 @@ def render_simulate_schema() -> str:
     return json.dumps(schema, indent=2) + "\n"
 
 
+def render_assessment_schema() -> str:
+    """The published JSON Schema of ``insurable assess --format json`` (the Assessment model)."""
+    import json
+
+    from insurable.underwriting.model import FORMAT_VERSION, Assessment
+
+    schema = Assessment.model_json_schema(mode="serialization")
+    schema["$id"] = f"https://insurable.example/schemas/assessment-{FORMAT_VERSION}.schema.json"
+    schema["description"] = (
+        f"insurable assess --format json, format_version {FORMAT_VERSION}. " + (schema.get("description") or "")
+    ).strip()
+    return json.dumps(schema, indent=2) + "\n"
+
+
 DOCS = {
     "docs/cli.md": render_cli_reference,
     "docs/catalogue-tables.md": render_catalogue_tables,
     **_schema_docs(),
     "schemas/simulate.schema.json": render_simulate_schema,
+    "schemas/assessment.schema.json": render_assessment_schema,
 }
 
 

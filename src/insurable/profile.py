@@ -8,6 +8,8 @@ entity-type fields, ``assess`` needs the exposure fields as well. Documented in 
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -186,6 +188,39 @@ class Nis2Flags(Frozen):
         return value
 
 
+class ScanTargets(Frozen):
+    """What the organisation declares as its own, and so consents to have scanned (docs/scanner.md).
+
+    Only these are ever scanned, and only after proof of control (a DNS TXT token, a file under
+    ``/.well-known/``, or an attestation recorded with user and time).
+    """
+
+    domains: tuple[str, ...] = ()
+    ip_ranges: tuple[str, ...] = Field(default=(), description="CIDR ranges, e.g. 192.0.2.0/28")
+
+    @field_validator("domains")
+    @classmethod
+    def _domain_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        label = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+        bad = [d for d in value if not re.fullmatch(rf"({label}\.)+{label}\.?", d.lower())]
+        if bad:
+            raise ValueError(f"not a domain name: {', '.join(map(repr, bad))}")
+        return tuple(d.lower().rstrip(".") for d in value)
+
+    @field_validator("ip_ranges")
+    @classmethod
+    def _cidr(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = []
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                bad.append(cidr)
+        if bad:
+            raise ValueError(f"not an IP address or CIDR range: {', '.join(map(repr, bad))}")
+        return value
+
+
 class Organisation(Frozen):
     """An organisation's profile and its questionnaire answers."""
 
@@ -194,7 +229,11 @@ class Organisation(Frozen):
     )
     name: str | None = Field(default=None, min_length=1)
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. NL")
-    nace_code: str | None = Field(default=None, pattern=r"^\d{2}(\.\d{1,2})?$", description="e.g. 62.02")
+    nace_code: str | None = Field(
+        default=None,
+        pattern=r"^\d{2}(\.\d{1,2})?$",
+        description="NACE e.g. 62.02, or SBI as on a KvK extract e.g. 6202 or 10711",
+    )
     activities: tuple[str, ...] | None = None
     employees: float | None = Field(default=None, ge=0, description="staff headcount in annual work units")
     annual_turnover_eur: float | None = Field(default=None, ge=0)
@@ -205,6 +244,7 @@ class Organisation(Frozen):
     nis2_entity_types: tuple[str, ...] = ()
     group: tuple[GroupEnterprise, ...] = ()
     nis2_flags: Nis2Flags = Nis2Flags()
+    scan_targets: ScanTargets | None = None
     answers: dict[str, Any] = Field(default_factory=dict)
 
     _read = field_validator(*NUMBER_FIELDS, mode="before")(_read_number)
@@ -224,6 +264,14 @@ class Organisation(Frozen):
                 f"({limit:,.0f}); a deductible is paid before the limit, so it must not exceed it"
             )
         return self
+
+    @field_validator("nace_code", mode="before")
+    @classmethod
+    def _nace_or_sbi(cls, value: object) -> object:
+        """Accept the SBI code as on a KvK extract (``6201``, ``10711``) and NACE with a dot (``62.01``)."""
+        from insurable.nace import normalise
+
+        return None if value is None else normalise(value)
 
     @field_validator("country")
     @classmethod

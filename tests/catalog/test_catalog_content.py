@@ -75,8 +75,9 @@ def source_ids() -> set[str]:
 def test_headers(controls: ControlsFile, questionnaire: QuestionnaireFile) -> None:
     assert (controls.header.id, controls.header.kind) == ("insurable.controls", "controls")
     assert (questionnaire.header.id, questionnaire.header.kind) == ("insurable.questionnaire", "questionnaire")
+    # controls 1.1.0 added effort and cost; questionnaire 2.0.0 split and retired questions (issue 10)
+    assert (controls.header.version, questionnaire.header.version) == ("1.1.0", "2.0.0")
     for header in (controls.header, questionnaire.header):
-        assert header.version == "1.0.0"
         assert header.licence == "CC-BY-4.0"
         assert header.title.nl != header.title.en
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from insurable.assessment import assess
 from insurable.cli.simulate_cmd import AGREEMENT_BAND
 from insurable.intake import read_organisation
 from insurable.lossmodel.premium import explain_gap
 from insurable.lossmodel.section import simulate_assessment
-from insurable.underwriting import assess
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 

@@ -197,9 +197,9 @@ def test_calibrate_command_prints_every_anchor():
 
 
 def test_expected_retained_loss_is_the_sections_retained_mean(catalog, examples_dir):
+    from insurable.assessment import assess
     from insurable.intake import read_organisation
     from insurable.lossmodel.section import expected_retained_loss, loss_section
-    from insurable.underwriting import assess
 
     org = read_organisation(examples_dir / "payment-provider.yaml", catalog, (), True)
     assessment = assess(org, catalog, loss_trials=None, with_plan=False)
@@ -210,9 +210,9 @@ def test_expected_retained_loss_is_the_sections_retained_mean(catalog, examples_
 
 
 def test_one_hazard_classification_with_a_fallback_by_rank(catalog, examples_dir):
+    from insurable.assessment import assess
     from insurable.catalog.perils import check_perils
     from insurable.intake import read_organisation
-    from insurable.underwriting import assess
 
     model = catalog.get("perils.yaml", PerilsFile)
     assert model.hazard_multiplier("very_high", 3)[0].hazard_class == "very_high"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from insurable.assessment import assess
 from insurable.catalog import Catalog
 from insurable.profile import parse_organisation
-from insurable.underwriting.engine import assess
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "hospital.yaml"
 

@@ -35,7 +35,7 @@ def full_catalog() -> Catalog:
 
 def real_assess(org: Any, catalog: Catalog) -> Any:
     """The domain assessment with a smaller loss simulation, memoised by input (tests repeat inputs)."""
-    from insurable.underwriting import assess
+    from insurable.assessment import assess
 
     key = json.dumps(org.model_dump(mode="json"), sort_keys=True)
     if key not in _memo:

@@ -139,7 +139,7 @@ def test_submit_shows_results_and_reports(web_app: FastAPI, make_account: MakeAc
     html = client.get(f"{base}/report.html", headers={"Accept-Language": "en"})
     assert "Cyber insurability report" in html.text  # no language cookie: Accept-Language decides
     data = client.get(f"{base}/report.json").json()
-    assert data["result"]["verdict"] in ("insurable", "insurable_with_conditions", "refer", "declined")
+    assert data["result"]["verdict"] in ("insurable", "insurable_with_conditions", "refer", "incomplete", "declined")
 
 
 def test_submit_with_a_missing_profile_lists_the_problems(web_app: FastAPI, make_account: MakeAccount) -> None:

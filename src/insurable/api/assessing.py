@@ -23,7 +23,7 @@ _catalog: Catalog | None = None
 
 def assess_here(org: Any, catalog: Catalog) -> Any:
     """The domain assessment, in this process."""
-    from insurable.underwriting import assess  # the domain core; imported when first needed
+    from insurable.assessment import assess  # the domain core; imported when first needed
 
     return assess(org, catalog)
 

@@ -25,7 +25,21 @@ Effect = Literal[
     "deductible_floor",
     "capacity_cap",
     "standard_exclusion",
+    "waiting_period",
+    "indemnity_period",
+    "coinsurance",
+    "retention",
+    "retroactive_date",
 ]
+
+#: Effects that set a policy term (OED-style, per coverage); the loss model maps them into its ``Terms``.
+POLICY_TERM_EFFECTS: tuple[str, ...] = (
+    "waiting_period",
+    "indemnity_period",
+    "coinsurance",
+    "retention",
+    "retroactive_date",
+)
 
 #: Effects that make the verdict "insurable_with_conditions" when they fire.
 CONDITION_EFFECTS: frozenset[str] = frozenset({"exclusion", "sublimit", "subjectivity"})
@@ -101,14 +115,29 @@ class Rule(Frozen):
     effect: Effect
     when: Condition
     text: Text = Field(description="what the outcome says to the applicant")
-    factor: float | None = Field(default=None, gt=0, description="modifier: premium factor")
+    factor: float | None = Field(
+        default=None, gt=0, description="modifier: premium factor; coinsurance: share of the loss the insured keeps"
+    )
+    hours: float | None = Field(default=None, gt=0, description="waiting_period: hours before BI loss counts")
     coverage: str | None = Field(
         default=None, description="exclusion/sublimit: coverage id (an exclusion without one applies to the policy)"
     )
     sublimit_eur: float | None = Field(default=None, gt=0)
     sublimit_fraction: float | None = Field(default=None, gt=0, le=1, description="of the limit offered")
-    days: int | None = Field(default=None, gt=0, description="subjectivity: days to fix it")
-    deductible_eur: float | None = Field(default=None, gt=0, description="deductible_floor: minimum")
+    days: int | None = Field(
+        default=None,
+        ge=0,
+        description="subjectivity: days to fix it; indemnity_period: days of BI loss covered; "
+        "retroactive_date: days before inception from which prior acts are covered",
+    )
+    deductible_eur: float | None = Field(
+        default=None, ge=0, description="deductible_floor: minimum; retention: the deductible of this coverage"
+    )
+    standard: bool = Field(
+        default=False,
+        description="a market-standard term every policy carries (e.g. the social-engineering sublimit): "
+        "it does not make the verdict conditional and no control lifts it",
+    )
     capacity_eur: float | None = Field(default=None, gt=0, description="capacity_cap: maximum limit")
     fixed_by: tuple[str, ...] = Field(default=(), description="controls that lift this outcome")
     sources: tuple[str, ...] = Field(min_length=1)
@@ -121,16 +150,32 @@ class Rule(Frozen):
             "subjectivity": ("days",),
             "deductible_floor": ("deductible_eur",),
             "capacity_cap": ("capacity_eur",),
+            "waiting_period": ("hours", "coverage"),
+            "indemnity_period": ("days", "coverage"),
+            "coinsurance": ("factor", "coverage"),
+            "retention": ("deductible_eur", "coverage"),
+            "retroactive_date": ("days",),
         }.get(self.effect, ())
         for name in need:
             if getattr(self, name) is None:
                 raise ValueError(f"a {self.effect} rule needs {name}")
         if self.effect == "sublimit" and (self.sublimit_eur is None) == (self.sublimit_fraction is None):
             raise ValueError("a sublimit rule needs exactly one of sublimit_eur or sublimit_fraction")
-        allowed = {"factor": "modifier", "days": "subjectivity", "deductible_eur": "deductible_floor"}
-        for name, effect in allowed.items():
-            if getattr(self, name) is not None and self.effect != effect:
-                raise ValueError(f"{name} only applies to {effect} rules")
+        allowed = {
+            "factor": ("modifier", "coinsurance"),
+            "hours": ("waiting_period",),
+            "days": ("subjectivity", "indemnity_period", "retroactive_date"),
+            "deductible_eur": ("deductible_floor", "retention"),
+        }
+        for name, effects in allowed.items():
+            if getattr(self, name) is not None and self.effect not in effects:
+                raise ValueError(f"{name} only applies to {' or '.join(effects)} rules")
+        if self.effect in ("subjectivity", "indemnity_period") and self.days == 0:
+            raise ValueError(f"a {self.effect} rule needs days above 0")
+        if self.effect == "deductible_floor" and self.deductible_eur == 0:
+            raise ValueError("a deductible_floor rule needs deductible_eur above 0")
+        if self.effect == "coinsurance" and self.factor is not None and not 0 < self.factor < 1:
+            raise ValueError("a coinsurance factor is the share the insured keeps: between 0 and 1")
         return self
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from insurable.catalog.anchors import AnchorsFile
 from insurable.catalog.controls import ControlsFile
 from insurable.catalog.coverages import CoveragesFile
+from insurable.catalog.exposure import ExposureFile
 from insurable.catalog.guideline import GuidelineFile
 from insurable.catalog.header import Header, Source
 from insurable.catalog.nis2 import Nis2File
@@ -40,10 +41,11 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "nis2.yaml": Nis2File,
     "perils.yaml": PerilsFile,
     "anchors.yaml": AnchorsFile,
+    "exposure.yaml": ExposureFile,
     "systemic.yaml": SystemicFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
-OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml", "systemic.yaml"}
+OPTIONAL_FILES: set[str] = {"perils.yaml", "anchors.yaml", "exposure.yaml", "systemic.yaml"}
 
 M = TypeVar("M", bound=BaseModel)
 

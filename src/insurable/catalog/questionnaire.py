@@ -18,6 +18,14 @@ from insurable.text import Text
 
 AnswerType = Literal["bool", "choice", "multi_choice", "number", "money", "percentage", "date", "text"]
 Treatment = Literal["hard", "cond", "rate", "expo", "ref"]
+#: Who reads a question that no rule, skip logic or loss-model effect reads (the orphan check accepts it).
+Reader = Literal["underwriter_review", "portfolio", "scanner"]
+#: Answers besides the typed value a yes/no question may accept where insurers accept them.
+#: ``unknown`` (don't know) is read as the unfavourable answer (the opposite of the target) but never
+#: declines on its own (the underwriter is asked to look); ``not_applicable`` is read as if the
+#: question were not asked (like skip logic).
+SpecialAnswer = Literal["unknown", "not_applicable"]
+SPECIAL_ANSWERS: tuple[str, ...] = ("unknown", "not_applicable")
 
 
 class Option(Frozen):
@@ -51,6 +59,15 @@ class Question(Frozen):
         description="numeric targets: which direction is better; choice: 'first' = options listed best first",
     )
     treatment: tuple[Treatment, ...] = Field(min_length=1)
+    accepts: tuple[SpecialAnswer, ...] = Field(
+        default=(), description="yes/no only: 'unknown' and/or 'not_applicable' are accepted answers"
+    )
+    read_by: tuple[Reader, ...] = Field(
+        default=(), description="who reads this answer when no rule, skip logic or loss-model effect does"
+    )
+    replaced_by: tuple[str, ...] = Field(
+        default=(), description="retired questions: a 'yes' here reads as 'yes' to each of these (split questions)"
+    )
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -73,6 +90,8 @@ class Question(Frozen):
             raise ValueError("better: first only applies to choice questions")
         if self.better in ("higher", "lower") and not numeric:
             raise ValueError("better: higher/lower only applies to numeric questions")
+        if self.accepts and self.type != "bool":
+            raise ValueError("accepts (unknown, not_applicable) only applies to yes/no questions")
         return self
 
     def option_ids(self) -> tuple[str, ...]:
@@ -100,16 +119,24 @@ class QuestionnaireFile(Frozen):
     header: Header
     topics: tuple[Topic, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
+    retired: tuple[Question, ...] = Field(
+        default=(),
+        description="questions no longer asked; answers to them stay valid (saved answers, old files) and a "
+        "'yes' carries over to the questions in replaced_by",
+    )
 
     def by_id(self) -> dict[str, Question]:
-        return {q.id: q for q in self.questions}
+        """Every question an answer may name: the ones asked and the retired ones."""
+        return {q.id: q for q in (*self.questions, *self.retired)}
 
 
 def check_answer(question: Question, value: Any) -> str | None:
     """Return why ``value`` is not a valid answer to ``question``, or ``None`` when it is."""
     kind = question.type
     if kind == "bool":
-        return None if isinstance(value, bool) else "expected true or false"
+        if isinstance(value, bool) or value in question.accepts:
+            return None
+        return "expected true or false" + "".join(f" or {a}" for a in question.accepts)
     if kind == "choice":
         if not isinstance(value, str) or value not in question.option_ids():
             return f"expected one of {', '.join(question.option_ids())}"

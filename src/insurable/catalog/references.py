@@ -16,9 +16,10 @@ from pydantic import BaseModel
 from insurable.catalog.loader import Catalog
 from insurable.conditions import Condition
 from insurable.errors import Problem
+from insurable.nace import DERIVED_PROFILE_FIELDS
 from insurable.profile import Organisation
 
-PROFILE_FIELDS = frozenset(Organisation.model_fields) - {"answers"}
+PROFILE_FIELDS = (frozenset(Organisation.model_fields) - {"answers"}) | DERIVED_PROFILE_FIELDS
 
 #: Further checks registered by feature packages (NIS2 annexes, loss-model perils, ...).
 EXTRA_CHECKS: list[Callable[[Catalog], list[Problem]]] = []
@@ -182,3 +183,21 @@ def _register_anchors() -> None:
 
 
 _register_anchors()
+
+
+def _register_question_use() -> None:
+    from insurable.catalog.questionnaire_use import check_question_use
+
+    EXTRA_CHECKS.append(check_question_use)
+
+
+_register_question_use()
+
+
+def _register_exposure() -> None:
+    from insurable.catalog.exposure import check_exposure
+
+    EXTRA_CHECKS.append(check_exposure)
+
+
+_register_exposure()

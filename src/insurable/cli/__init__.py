@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "insurable.cli.simulate_cmd",
     "insurable.cli.calibrate_cmd",
     "insurable.cli.serve_cmd",
+    "insurable.cli.scan_cmd",
 )
 
 

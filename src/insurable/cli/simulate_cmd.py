@@ -183,7 +183,7 @@ def simulation_progress(trials: int, *, enabled: bool) -> Iterator[Callable[[int
 def _assessment(org: Organisation, catalog: Catalog) -> tuple[Any, dict[str, Any]]:
     """The underwriting result (None when it cannot run) and its deductible, capacity and factor premium."""
     try:
-        from insurable.underwriting import assess
+        from insurable.assessment import assess
     except ImportError:
         return None, {}
     try:

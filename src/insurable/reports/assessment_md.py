@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from insurable.reports.labels import label, money, number, percent
+from insurable.reports.parts import cost_text, premium_text, step_fields, summary_sentences, term_text
 from insurable.text import Lang
 from insurable.underwriting.model import Assessment, PlanItem, RatingStep, RuleOutcome
 
@@ -34,7 +35,7 @@ def _outcome(item: RuleOutcome, lang: Lang) -> str:
         extra.append(money(item.amount_eur, lang))
     if item.effect in ("deductible_floor", "capacity_cap") and item.amount_eur is not None:
         extra.append(money(item.amount_eur, lang))
-    if item.days is not None:
+    if item.days is not None and item.effect == "subjectivity":
         extra.append(f"{item.days} {label('days', lang)}")
     if item.factor is not None:
         extra.append(f"x{item.factor:g}")
@@ -68,6 +69,61 @@ def _delta(item: PlanItem, lang: Lang) -> str:
     return f"{sign}{money(item.premium_delta_eur, lang)} ({sign}{percent(item.premium_delta_pct, lang)})"
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
+def _path(a: Assessment, lang: Lang) -> list[str]:
+    lines = [f"## {label('path', lang)}", "", f"_{label('path_rank', lang)}_", ""]
+    if a.verdict == "incomplete":
+        return [*lines, label("path_incomplete", lang), ""]
+    if not a.path:
+        return [*lines, label("no_path", lang), ""]
+    head = [f.__getitem__(0) for f in step_fields(a.path[0], lang)]
+    lines += ["| # | " + label("control", lang) + " | " + " | ".join(head) + " |", "|" + "---|" * (len(head) + 2)]
+    for step in a.path:
+        name = step.name.get(lang) + (f" ({label('legally_required', lang)})" if step.legally_required else "")
+        cells = [_cell(value) for _, value in step_fields(step, lang)]
+        lines.append(f"| {step.step} | {_cell(name)} (`{step.control_id}`) | " + " | ".join(cells) + " |")
+    lines += ["", f"### {label('what_to_do', lang)}", ""]
+    for step in a.path:
+        lines.append(f"{step.step}. **{step.name.get(lang)}** (`{step.control_id}`): {step.remediation.get(lang)}")
+    return [*lines, ""]
+
+
+def _blockers(a: Assessment, lang: Lang) -> list[str]:
+    if not a.blockers:
+        return []
+    lines = [f"## {label('blockers', lang)}", ""]
+    for b in a.blockers:
+        lines.append(
+            f"- **{b.outcome.text.get(lang)}** ({label('kind_' + b.kind, lang)}; `{b.outcome.rule_id}`)  \n"
+            f"  {label('what_instead', lang)}: {b.advice.get(lang)}"
+        )
+    return [*lines, ""]
+
+
+def _missing(a: Assessment, lang: Lang) -> list[str]:
+    if not a.missing:
+        return []
+    lines = [f"## {label('missing_answers', lang)}", ""]
+    for m in a.missing:
+        req = f" **{label('required', lang)}**" if m.required else ""
+        lines.append(f"- `{m.question_id}`: {m.effect}{req} ({', '.join(f'`{r}`' for r in m.rule_ids)})")
+    return [*lines, ""]
+
+
+def _terms(a: Assessment, lang: Lang) -> list[str]:
+    if not a.policy_terms:
+        return []
+    return [
+        f"## {label('policy_terms', lang)}",
+        "",
+        *(f"- {term_text(t, lang)} (`{t.rule_id}`)" for t in a.policy_terms),
+        "",
+    ]
+
+
 def _plan(plan: tuple[PlanItem, ...], lang: Lang) -> list[str]:
     if not plan:
         return []
@@ -78,11 +134,12 @@ def _plan(plan: tuple[PlanItem, ...], lang: Lang) -> list[str]:
         label("premium", lang),
         label("deductible", lang),
         label("max_limit", lang),
+        label("cost", lang),
         label("ncsc", lang),
         label("nis2_letter", lang),
     ]
     rows = [
-        f"## {label('plan', lang)}",
+        f"## {label('plan_alone', lang)}",
         "",
         "| # | " + " | ".join(head) + " |",
         "|" + "---|" * (len(head) + 1),
@@ -100,27 +157,27 @@ def _plan(plan: tuple[PlanItem, ...], lang: Lang) -> list[str]:
             limit = f"{money(item.limit_before_eur, lang)} -> **{limit}**"
         rows.append(
             f"| {n} | {name} (`{item.control_id}`) | {label(item.status, lang)} | {verdict} | {_delta(item, lang)} "
-            f"| {deductible} | {limit} | {item.ncsc_measure.get(lang)} | {', '.join(item.nis2_art21)} |"
+            f"| {deductible} | {limit} | {_cell(cost_text(item.cost, lang))} | {_cell(item.ncsc_measure.get(lang))} "
+            f"| {', '.join(item.nis2_art21)} |"
         )
     rows.append("")
     return rows
 
 
 def render_markdown(a: Assessment, lang: Lang = "en") -> str:
-    """The whole assessment as Markdown in ``lang``."""
-    premium = (
-        f"{money(a.premium.low_eur, lang)} - {money(a.premium.high_eur, lang)} ({money(a.premium.point_eur, lang)})"
-        if a.premium
-        else label("premium_none", lang)
-    )
+    """The whole assessment as Markdown in ``lang``: an e-mail-ready summary first, then the details."""
     lines = [
         f"# {label('title', lang)}: {a.organisation}",
         "",
         f"> {label('indicative', lang)}",
         "",
-        f"- **{label('verdict', lang)}:** {label(a.verdict, lang)} (`{a.verdict}`)",
+        f"## {label('summary', lang)}",
+        "",
+        *(f"- {line}" for line in summary_sentences(a, lang)),
+        "",
+        f"- **{label('verdict', lang)}:** {label(a.verdict, lang)}",
         f"- **{label('hazard_class', lang)}:** {a.hazard_class_name.get(lang)} (`{a.hazard_class}`)",
-        f"- **{label('premium', lang)}:** {premium}",
+        f"- **{label('premium', lang)}:** {premium_text(a, lang)}",
         f"- **{label('deductible', lang)}:** {money(a.deductible_eur, lang)} "
         f"({label('requested', lang)} {money(a.requested_deductible_eur, lang)})",
         f"- **{label('requested_limit', lang)}:** {money(a.requested_limit_eur, lang)}",
@@ -128,6 +185,7 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
         f"- **{label('tower', lang)}:** {a.tower_insurers}",
         "",
     ]
+    lines += _missing(a, lang)
     lines += _section(label("declines", lang), a.declines, lang)
     lines += _section(label("referrals", lang), a.referrals, lang)
     lines += _section(label("exclusions", lang), a.exclusions, lang)
@@ -135,7 +193,10 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
     lines += _section(label("subjectivities", lang), a.subjectivities, lang)
     lines += _section(label("deductible_rules", lang), a.deductible_rules, lang)
     lines += _section(label("capacity_rules", lang), a.capacity_rules, lang)
+    lines += _path(a, lang)
+    lines += _blockers(a, lang)
     lines += _plan(a.plan, lang)
+    lines += _terms(a, lang)
     lines += [f"## {label('rating', lang)}", ""]
     lines += [_step(s, lang) for s in a.rating] + [""]
     lines += _section(label("modifiers", lang), a.modifiers, lang)
@@ -143,6 +204,8 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
     lines += _section(label("standard_exclusions", lang), a.standard_exclusions, lang)
     if a.nis2:
         lines += _nis2(a.nis2, lang)
+    if a.nis2_check:
+        lines += [f"- **{label('nis2_check', lang)}:** {a.nis2_check.text.get(lang)}", ""]
     if a.loss:
         lines += _loss(a.loss, a, lang)
     if a.assumed_answers:
@@ -151,6 +214,8 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
             "",
         ]
     lines += [f"_{label('guideline', lang)}: `{a.guideline}`_", ""]
+    if a.input_sha256:
+        lines += [f"_{label('input', lang)}: `{a.input_sha256}`; {label('format', lang)} {a.format_version}_", ""]
     return "\n".join(lines)
 
 

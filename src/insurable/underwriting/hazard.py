@@ -8,12 +8,13 @@ rule firing it is the guideline's default class.
 
 from __future__ import annotations
 
-from insurable.catalog.guideline import GuidelineFile, HazardClass
+from insurable.catalog.guideline import ClassRule, GuidelineFile, HazardClass
 from insurable.catalog.header import Source
 from insurable.catalog.loader import Catalog
-from insurable.conditions import evaluate
+from insurable.conditions import evaluate, holds
 from insurable.profile import Organisation
 from insurable.underwriting.answers import EffectiveAnswers, effective_answers, profile_accessor
+from insurable.underwriting.memo import per_object
 from insurable.underwriting.model import FactOut, RuleOutcome, SourceRef
 
 
@@ -27,6 +28,10 @@ def source_refs(ids: tuple[str, ...], register: dict[str, Source]) -> tuple[Sour
     return tuple(refs)
 
 
+def _class_sources(rule: ClassRule, register: dict[str, Source]) -> tuple[SourceRef, ...]:
+    return per_object(rule, "sources", lambda: source_refs(rule.sources, register))
+
+
 def classify_hazard(
     org: Organisation,
     catalog: Catalog,
@@ -38,15 +43,15 @@ def classify_hazard(
     The outcomes are sorted most hazardous class first; the first one decided the class.
     """
     g = guideline or catalog.guideline
-    register = catalog.sources()
+    register = per_object(catalog, "sources", catalog.sources)
     values = (answers or effective_answers(org, catalog.questionnaire)).values
     read = profile_accessor(org)
     hazard = g.hazard_class(g.default_hazard_class)
     fired: list[tuple[int, RuleOutcome]] = []
     for cls in g.classification:
-        outcome = evaluate(cls.when, values, read)
-        if not outcome.value:
+        if not holds(cls.when, values, read):
             continue
+        outcome = evaluate(cls.when, values, read)
         candidate = g.hazard_class(cls.hazard_class)
         fired.append(
             (
@@ -59,7 +64,7 @@ def classify_hazard(
                         FactOut(kind="answer" if f.kind == "answer" else "profile", id=f.id, value=f.value)
                         for f in outcome.facts
                     ),
-                    sources=source_refs(cls.sources, register),
+                    sources=_class_sources(cls, register),
                 ),
             )
         )

@@ -8,6 +8,7 @@ VERDICTS = {
     "insurable": _("Insurable"),
     "insurable_with_conditions": _("Insurable with conditions"),
     "refer": _("Referred to an underwriter"),
+    "incomplete": _("Incomplete: required answers missing"),
     "declined": _("Declined"),
 }
 CONTROL_STATES = {
