@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "insurable.cli.calibrate_cmd",
     "insurable.cli.serve_cmd",
     "insurable.cli.scan_cmd",
+    "insurable.cli.portfolio_cmd",
 )
 
 
