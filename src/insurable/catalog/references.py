@@ -201,3 +201,12 @@ def _register_exposure() -> None:
 
 
 _register_exposure()
+
+
+def _register_systemic() -> None:
+    from insurable.portfolio.catalog import check_systemic
+
+    EXTRA_CHECKS.append(check_systemic)
+
+
+_register_systemic()

@@ -3,14 +3,18 @@ every insured depending on one vendor in the same year. Pure and typed."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
 from insurable.catalog.header import ID_PATTERN, Frozen, Header
+from insurable.errors import Problem
 from insurable.text import Text
 
-__all__ = ["Duration", "HitShare", "Scenario", "SystemicFile", "VendorCategory"]
+if TYPE_CHECKING:
+    from insurable.catalog.loader import Catalog
+
+__all__ = ["Duration", "HitShare", "Scenario", "SystemicFile", "VendorCategory", "check_systemic"]
 
 
 class VendorCategory(Frozen):
@@ -105,3 +109,22 @@ class SystemicFile(Frozen):
 
     def category(self, category_id: str) -> VendorCategory:
         return next(c for c in self.categories if c.id == category_id)
+
+
+def check_systemic(catalog: Catalog) -> list[Problem]:
+    """Cross-file references of ``systemic.yaml``: each category's question exists (and is a
+    vendor question), each scenario's coverage is a catalogue coverage."""
+    if "systemic.yaml" not in catalog.files:
+        return []
+    model = catalog.get("systemic.yaml", SystemicFile)
+    file = str(catalog.paths.get("systemic.yaml", catalog.directory / "systemic.yaml"))
+    problems: list[Problem] = []
+    questions = {q.id for q in catalog.questionnaire.questions} if "questionnaire.yaml" in catalog.files else set()
+    for c in model.categories:
+        if questions and c.question not in questions:
+            problems.append(Problem(f"categories.{c.id}.question", f"unknown question {c.question!r}", file=file))
+    coverages = {c.id for c in catalog.coverages.coverages} if "coverages.yaml" in catalog.files else set()
+    for s in model.scenarios:
+        if coverages and s.coverage not in coverages:
+            problems.append(Problem(f"scenarios.{s.id}.coverage", f"unknown coverage {s.coverage!r}", file=file))
+    return problems
