@@ -27,7 +27,7 @@ def connect(scheduler: Any) -> tuple[Any, bool]:
     if isinstance(scheduler, Client):
         return scheduler, False
     try:
-        return Client(str(scheduler), timeout="10s"), True  # type: ignore[no-untyped-call]
+        return Client(str(scheduler), timeout="5s"), True  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise InputError([Problem("scheduler", f"cannot reach the Dask scheduler {scheduler}: {exc}")]) from exc
 
