@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from insurable.errors import InputError, Problem
 from insurable.portfolio.book import Book, Insured, book_from_insureds
 from insurable.portfolio.catalog import SystemicFile
 from insurable.portfolio.engine import (
@@ -73,7 +74,12 @@ def analyse(  # noqa: PLR0913
             from insurable.portfolio.ylt import YltWriter
 
             starts = [lo for _, lo, _ in blocks(years, block_years)]
-            with YltWriter(ylt, compiled.scenario_ids, starts) as writer:
+            try:
+                ylt.parent.mkdir(parents=True, exist_ok=True)
+                writer = YltWriter(ylt, compiled.scenario_ids, starts).__enter__()
+            except OSError as exc:
+                raise InputError([Problem("--ylt", f"cannot write {ylt}: {exc}")]) from exc
+            with writer:
                 result = run_portfolio(compiled, on_block=writer, **kwargs)
         else:
             result = run_portfolio(compiled, **kwargs)
