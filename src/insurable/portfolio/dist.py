@@ -44,7 +44,7 @@ def dask_blocks(
     try:
         shared = client.scatter(compiled, broadcast=True)
         futures = [
-            client.submit(run_block, shared, seed, b, lo, n, tail, key=f"insurable-block-{seed}-{b}-{n}", pure=False)
+            client.submit(run_block, shared, seed, b, lo, n, tail, pure=False)  # fresh keys: a rerun never reuses
             for b, lo, n in plan
         ]
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
