@@ -178,7 +178,9 @@ class RunResult:
     by_source: F64  # (years, 1 + scenarios): own events, then each scenario
     max_occurrence: F64
     insured_sum: F64
-    events: dict[str, Any] = field(default_factory=dict)  # year, instance, net, hits per systemic event
+    #: per instance (scenario, vendor): events, hits, summed and largest event net loss; O(instances),
+    #: never O(events), so memory does not grow with the years
+    events: dict[str, Any] = field(default_factory=dict)
     scheduler: str = "local"
     workers: int = 1
 
@@ -254,7 +256,13 @@ def run_portfolio(  # noqa: PLR0913
     gross, net, mx = np.empty(years), np.empty(years), np.empty(years)
     by_source = np.empty((years, n_src))
     insured_sum = np.zeros(compiled.n_insureds)
-    ev: dict[str, list[Any]] = {"year": [], "instance": [], "net": [], "hits": []}
+    n_inst = len(compiled.instances)
+    ev: dict[str, Any] = {
+        "count": np.zeros(n_inst, dtype=np.int64),
+        "hits": np.zeros(n_inst, dtype=np.int64),
+        "net": np.zeros(n_inst),
+        "max": np.zeros(n_inst),
+    }
     waiting: dict[int, BlockResult] = {}
     next_block = 0
     done = 0
@@ -264,10 +272,11 @@ def run_portfolio(  # noqa: PLR0913
         hi = lo + plan[r.index][2]
         gross[lo:hi], net[lo:hi], mx[lo:hi], by_source[lo:hi] = r.gross, r.net, r.max_occurrence, r.by_source
         insured_sum[:] += r.insured_sum
-        ev["year"].append(r.ev_year + lo)
-        ev["instance"].append(r.ev_inst)
-        ev["net"].append(r.ev_net)
-        ev["hits"].append(r.ev_hits)
+        if r.ev_inst.size:
+            ev["count"] += np.bincount(r.ev_inst, minlength=n_inst)
+            ev["hits"] += np.bincount(r.ev_inst, weights=r.ev_hits, minlength=n_inst).astype(np.int64)
+            ev["net"] += np.bincount(r.ev_inst, weights=r.ev_net, minlength=n_inst)
+            np.maximum.at(ev["max"], r.ev_inst, r.ev_net)
         if on_block is not None:
             on_block(r)
 
@@ -279,7 +288,6 @@ def run_portfolio(  # noqa: PLR0913
         done += plan[r.index][2]
         if progress is not None:
             progress(done, years)
-    events = {k: np.concatenate(v) if v else np.zeros(0) for k, v in ev.items()}
     return RunResult(
         years=years,
         seed=seed,
@@ -291,7 +299,7 @@ def run_portfolio(  # noqa: PLR0913
         by_source=by_source,
         max_occurrence=mx,
         insured_sum=insured_sum,
-        events=events,
+        events=ev,
         scheduler="local" if scheduler is None else "dask",
         workers=n_threads if scheduler is None else 0,
     )

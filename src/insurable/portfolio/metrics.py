@@ -122,8 +122,6 @@ def ep_curve(result: RunResult, periods: tuple[float, ...] = CURVE_RETURN_PERIOD
 def concentration(result: RunResult, book: Book) -> tuple[VendorConcentration, ...]:
     """Per (category, vendor): exposed insureds and limits, and the modelled loss of its events."""
     ev = result.events
-    inst = ev.get("instance", np.zeros(0, dtype=np.int64)).astype(np.int64)
-    net = ev.get("net", np.zeros(0))
     by: dict[tuple[str, str], dict[str, Any]] = {}
     finite_agg = np.where(np.isfinite(book.aggregate_limit), book.aggregate_limit, 0.0)
     for category in book.vendors:
@@ -135,19 +133,13 @@ def concentration(result: RunResult, book: Book) -> tuple[VendorConcentration, .
                 "max": 0.0,
                 "events": 0,
             }
-    sums = np.bincount(inst, weights=net, minlength=len(result.instances)) if inst.size else np.zeros(0)
-    counts = np.bincount(inst, minlength=len(result.instances)) if inst.size else np.zeros(0, dtype=np.int64)
-    maxes = np.zeros(len(result.instances))
-    if inst.size:
-        np.maximum.at(maxes, inst, net)
     for m, instance in enumerate(result.instances):
         if instance.category is None or instance.vendor is None:
             continue
         d = by[(instance.category, instance.vendor)]
-        if m < sums.shape[0]:
-            d["sum"] += float(sums[m])
-            d["max"] = max(d["max"], float(maxes[m]))
-            d["events"] += int(counts[m])
+        d["sum"] += float(ev["net"][m])
+        d["max"] = max(d["max"], float(ev["max"][m]))
+        d["events"] += int(ev["count"][m])
     n = max(book.size, 1)
     rows = [
         VendorConcentration(
