@@ -157,7 +157,7 @@ def fmpy_rate(directory: Path) -> dict[str, float] | None:
     f, s = walls(full), walls(small)
     if not f or not s:
         return None
-    raw = np.fromfile(gul, dtype=np.int32)[1:]
+    raw = np.fromfile(gul, dtype=np.int32)[2:]  # header: stream type, sample count
     pairs = raw[: raw.shape[0] // 2 * 2].reshape(-1, 2)
     terminators = int(np.count_nonzero((pairs[:, 0] == 0) & (pairs[:, 1] == 0)))
     samples = int(np.count_nonzero(pairs[:, 0] > 0)) - terminators  # less one header row per record
