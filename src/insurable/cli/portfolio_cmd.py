@@ -71,7 +71,7 @@ def run(
     account: Annotated[Path | None, typer.Option("--account", help="The OED account file.")] = None,
     years: Annotated[int, typer.Option("--years", help="Simulated years.")] = 100_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 20261201,
-    block_years: Annotated[int, typer.Option("--block-years", help="Years per block (one random stream each).")] = 250,
+    block_years: Annotated[int, typer.Option("--block-years", help="Years per block (one random stream each).")] = 100,
     threads: Annotated[int | None, typer.Option("--threads", help="Local worker threads (default: all cores).")] = None,
     scheduler: Annotated[
         str | None,

@@ -25,7 +25,7 @@ from insurable.portfolio.kernel import COMPROMISE, OUTAGE, kernel
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-BLOCK_YEARS = 250
+BLOCK_YEARS = 100
 DEFAULT_YEARS = 100_000
 DEFAULT_SEED = 20261201
 SCHEDULER_ENV = "INSURABLE_DASK_SCHEDULER"
