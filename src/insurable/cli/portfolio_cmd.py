@@ -111,7 +111,9 @@ def run(
         problems.append(Problem("--threads", "must be a positive number"))
     if problems:
         fail(problems)
-    address = scheduler or os.environ.get("INSURABLE_DASK_SCHEDULER") or None
+    from insurable.portfolio.engine import SCHEDULER_ENV
+
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     catalog, systemic = _systemic(catalog_dir)
     from insurable.portfolio.pipeline import analyse, write_csv
     from insurable.portfolio.sources import read_book
