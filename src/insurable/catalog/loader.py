@@ -30,6 +30,7 @@ from insurable.catalog.supplier_requirements import SupplierRequirementsFile
 from insurable.catalog.vocabulary import VocabularyFile
 from insurable.catalog.yamlio import read_yaml_document
 from insurable.errors import InputError, Problem, problems_from_validation, with_lines
+from insurable.portfolio.catalog import SystemicFile
 
 #: File name -> model. Required files must be present in every catalogue directory.
 FILE_MODELS: dict[str, type[BaseModel]] = {
@@ -46,6 +47,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "offer_checklist.yaml": OfferChecklistFile,
     "offer_wording.yaml": OfferWordingFile,
     "supplier_requirements.yaml": SupplierRequirementsFile,
+    "systemic.yaml": SystemicFile,
 }
 #: Files a catalogue may omit (features that need them say so when they are absent).
 OPTIONAL_FILES: set[str] = {
@@ -55,6 +57,7 @@ OPTIONAL_FILES: set[str] = {
     "offer_checklist.yaml",
     "offer_wording.yaml",
     "supplier_requirements.yaml",
+    "systemic.yaml",
 }
 
 M = TypeVar("M", bound=BaseModel)

@@ -228,3 +228,12 @@ def _register_supplier_requirements() -> None:
 
 
 _register_supplier_requirements()
+
+
+def _register_systemic() -> None:
+    from insurable.portfolio.catalog import check_systemic
+
+    EXTRA_CHECKS.append(check_systemic)
+
+
+_register_systemic()

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "insurable.cli.scan_cmd",
     "insurable.cli.interchange_cmd",
     "insurable.cli.suppliers_cmd",
+    "insurable.cli.portfolio_cmd",
 )
 
 

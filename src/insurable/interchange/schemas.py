@@ -53,7 +53,7 @@ SCHEMAS: tuple[Schema, ...] = (
     Schema("offer", "insurable.offers.schema:render_offer_schema", "insurable offer (quote or policy)"),
     Schema("offers-compare", "insurable.offers.schema:render_comparison_schema", "insurable offers compare"),
     Schema("supplier-register", "insurable.suppliers.model:Register", "insurable supplier register"),
-    # the portfolio (issue 17) adds its line here
+    Schema("portfolio-report", "insurable.portfolio.metrics:PortfolioReport", "insurable portfolio run --format json"),
 )
 
 

@@ -1,0 +1,247 @@
+"""``insurable portfolio``: a broker's or insurer's book under systemic cyber events (issue 17)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from insurable.cli.app import console, err_console, fail, guarded, load_catalog_option, print_json
+from insurable.errors import Problem
+
+portfolio_app = typer.Typer(help="Portfolio accumulation: a book of insureds under systemic cyber events.")
+
+MAX_YEARS = 100_000_000
+
+
+class Fmt(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _systemic(catalog_dir: Path | None):  # type: ignore[no-untyped-def]
+    from insurable.portfolio.catalog import SystemicFile
+
+    catalog = load_catalog_option(catalog_dir)
+    if "systemic.yaml" not in catalog.files:
+        fail([Problem("--catalog", "this catalogue has no systemic.yaml (the systemic scenarios)")])
+    return catalog, catalog.get("systemic.yaml", SystemicFile)
+
+
+@contextmanager
+def _progress(years: int, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Simulating the book"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} years"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("portfolio", total=years)
+        lock = threading.Lock()
+
+        def update(done: int, total: int) -> None:
+            with lock:
+                bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def run(
+    book: Annotated[
+        str,
+        typer.Argument(
+            help="A directory of organisation files, a book .json, an OED location .csv (with --account), "
+            "or a database URL ('db': the service database)."
+        ),
+    ],
+    account: Annotated[Path | None, typer.Option("--account", help="The OED account file.")] = None,
+    years: Annotated[int, typer.Option("--years", help="Simulated years.")] = 100_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 20261201,
+    block_years: Annotated[int, typer.Option("--block-years", help="Years per block (one random stream each).")] = 100,
+    threads: Annotated[int | None, typer.Option("--threads", help="Local worker threads (default: all cores).")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address (tcp://HOST:8786); default $INSURABLE_DASK_SCHEDULER, else local.",
+        ),
+    ] = None,
+    scenario: Annotated[
+        list[str] | None, typer.Option("--scenario", help="Only these scenario ids (repeatable).")
+    ] = None,
+    return_period: Annotated[float, typer.Option("--return-period", help="PML/TVaR return period.")] = 200,
+    contributions: Annotated[
+        bool, typer.Option("--contributions/--no-contributions", help="Euler contribution per insured (a 2nd pass).")
+    ] = True,
+    ylt: Annotated[Path | None, typer.Option("--ylt", help="Write the year-loss table as Parquet.")] = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Write the result tables as CSV in this directory.")
+    ] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="text or json.")] = Fmt.text,
+    top: Annotated[int, typer.Option("--top", help="Insureds listed by contribution.")] = 10,
+    catalog_dir: Annotated[
+        Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
+    ] = None,
+) -> None:
+    """Simulate a book: AEP/OEP, PML/TVaR, contributions per scenario and insured, vendor concentration."""
+    problems: list[Problem] = []
+    if not 0 < years <= MAX_YEARS:
+        problems.append(Problem("--years", f"must be between 1 and {MAX_YEARS:,}"))
+    if block_years <= 0:
+        problems.append(Problem("--block-years", "must be a positive number of years"))
+    if seed < 0:
+        problems.append(Problem("--seed", "must be a non-negative integer"))
+    if return_period <= 1:
+        problems.append(Problem("--return-period", "must be greater than 1"))
+    if threads is not None and threads <= 0:
+        problems.append(Problem("--threads", "must be a positive number"))
+    if problems:
+        fail(problems)
+    from insurable.portfolio.engine import SCHEDULER_ENV
+
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    catalog, systemic = _systemic(catalog_dir)
+    from insurable.portfolio.pipeline import analyse, write_csv
+    from insurable.portfolio.sources import read_book
+
+    insureds = guarded(lambda: read_book(book, catalog, systemic, account=account))
+    with _progress(years, fmt is Fmt.text) as progress:
+        analysis = guarded(
+            lambda: analyse(
+                insureds,
+                systemic,
+                years=years,
+                seed=seed,
+                block_years=block_years,
+                threads=threads,
+                scheduler=address,
+                scenarios=tuple(scenario) if scenario else None,
+                return_period=return_period,
+                contributions=contributions,
+                ylt=ylt,
+                progress=progress,
+                top=top,
+            )
+        )
+    written = write_csv(analysis, csv_dir) if csv_dir is not None else []
+    rep = analysis.report
+    if fmt is Fmt.json:
+        print_json(rep.model_dump(mode="json"))
+        return
+    console.print(
+        f"[bold]Portfolio[/bold]: {rep.insureds:,} insureds, {rep.years:,} years, seed {rep.seed}, "
+        f"{rep.scheduler} (indicative)"
+    )
+    console.print(
+        f"AAL gross EUR {rep.aal_gross:,.0f}, net EUR {rep.aal_net:,.0f}; "
+        f"PML 1-in-{rep.return_period:g} EUR {rep.pml:,.0f}; TVaR EUR {rep.tvar:,.0f}"
+    )
+    ep = Table(title="Exceedance (net, EUR)")
+    for col in ("1-in", "AEP", "OEP", "TVaR"):
+        ep.add_column(col, justify="right")
+    for p in rep.curve:
+        ep.add_row(f"{p.return_period:g}", f"{p.aep:,.0f}", f"{p.oep:,.0f}", f"{p.tvar:,.0f}")
+    console.print(ep)
+    sc = Table(title=f"Scenarios: AAL and share of TVaR 1-in-{rep.return_period:g}")
+    for col in ("scenario", "AAL", "TVaR contribution", "share"):
+        sc.add_column(col, justify="left" if col == "scenario" else "right")
+    for s in rep.scenarios:
+        sc.add_row(s.id, f"{s.aal:,.0f}", f"{s.tvar:,.0f}", f"{s.share:.1%}")
+    console.print(sc)
+    if rep.insureds_top:
+        it = Table(title="Largest contributors (Euler allocation of TVaR)")
+        for col in ("insured", "AAL", "TVaR contribution", "share"):
+            it.add_column(col, justify="left" if col == "insured" else "right")
+        for c in rep.insureds_top:
+            it.add_row(c.name or c.id, f"{c.aal:,.0f}", f"{c.tvar:,.0f}", f"{c.share:.1%}")
+        console.print(it)
+    vc = Table(title="Vendor concentration")
+    for col in ("category", "vendor", "insureds", "share", "AAL", "largest event"):
+        vc.add_column(col, justify="left" if col in ("category", "vendor") else "right")
+    for v in rep.concentration[:top]:
+        vc.add_row(
+            v.category,
+            v.vendor,
+            f"{v.insureds:,}",
+            f"{v.share_of_book:.1%}",
+            f"{v.aal:,.0f}",
+            f"{v.largest_event:,.0f}",
+        )
+    console.print(vc)
+    spof = rep.single_points_of_failure
+    console.print(f"Single points of failure: {len(spof)} vendors shared by two or more clients.")
+    for shared in spof[:top]:
+        more = ", ..." if len(shared.clients) > 6 else ""
+        listed = ", ".join(shared.clients[:6])
+        console.print(f"  {shared.category} {shared.vendor}: {len(shared.clients)} clients ({listed}{more})")
+    for path in written:
+        console.print(f"wrote {path}")
+    if ylt is not None:
+        console.print(f"wrote {ylt}")
+
+
+def export(
+    book: Annotated[
+        str, typer.Argument(help="A directory of organisation files, a book .json, OED .csv or database URL.")
+    ],
+    location: Annotated[Path, typer.Option("--location", help="OED location file to write.")],
+    account_out: Annotated[Path, typer.Option("--account-out", help="OED account file to write.")],
+    account: Annotated[Path | None, typer.Option("--account", help="The OED account file of an OED input.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the book as JSON.")] = None,
+    catalog_dir: Annotated[
+        Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
+    ] = None,
+) -> None:
+    """Write a book as an OED v4 location/account pair (and optionally JSON)."""
+    catalog, systemic = _systemic(catalog_dir)
+    from insurable.portfolio.oed import write_oed
+    from insurable.portfolio.sources import read_book, write_json
+
+    insureds = guarded(lambda: read_book(book, catalog, systemic, account=account))
+    write_oed(insureds, location, account_out, systemic)
+    if json_out is not None:
+        write_json(insureds, json_out)
+    console.print(f"wrote {len(insureds):,} insureds to {location} and {account_out}")
+
+
+def generate(
+    count: Annotated[int, typer.Argument(help="How many fictional clients.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the organisation files.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same clients).")] = 500,
+) -> None:
+    """Write COUNT fictional Dutch SME clients of a broker as organisation files (reproducible)."""
+    if not 0 < count <= 100_000:
+        fail([Problem("COUNT", "must be between 1 and 100,000")])
+    import yaml
+
+    from insurable.portfolio.synthetic import fictional_clients
+
+    out.mkdir(parents=True, exist_ok=True)
+    for i, doc in enumerate(fictional_clients(count, seed)):
+        (out / f"client-{i + 1:04d}.yaml").write_text(
+            "# fictional client, generated by insurable portfolio generate\n"
+            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
+    console.print(f"wrote {count:,} fictional clients to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    portfolio_app.command("run")(run)
+    portfolio_app.command("export")(export)
+    portfolio_app.command("generate")(generate)
+    app.add_typer(portfolio_app, name="portfolio")

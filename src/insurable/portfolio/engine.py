@@ -1,0 +1,326 @@
+"""Run a book over blocks of years: locally (one process, threads) or on a Dask cluster.
+
+Block ``b`` always draws from ``Generator(PCG64(SeedSequence(seed, spawn_key=(b,))))`` (what
+``SeedSequence(seed).spawn(n)[b]`` gives), and the blocks' results are reduced in block order, so the
+result is bit-identical whatever runs the blocks: one thread, many threads, or Dask workers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from insurable.errors import InputError, Problem
+from insurable.portfolio.book import BI_COVERAGES, Book
+from insurable.portfolio.catalog import SystemicFile
+from insurable.portfolio.kernel import COMPROMISE, OUTAGE, kernel
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+BLOCK_YEARS = 100
+DEFAULT_YEARS = 100_000
+DEFAULT_SEED = 20261201
+SCHEDULER_ENV = "INSURABLE_DASK_SCHEDULER"
+
+__all__ = ["BLOCK_YEARS", "DEFAULT_SEED", "DEFAULT_YEARS", "Compiled", "RunResult", "compile_run", "run_portfolio"]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One independent event process: a scenario (and a vendor of its category)."""
+
+    scenario: str
+    category: str | None
+    vendor: str | None
+    rate: float
+    members: I64
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything a block needs, as flat arrays (shipped once per Dask worker)."""
+
+    book_arrays: tuple[Any, ...]
+    scenario_ids: tuple[str, ...]
+    instances: tuple[Instance, ...]
+    inst_rate: F64
+    inst_scen: I64
+    inst_ptr: I64
+    inst_members: I64
+    scen_arrays: tuple[Any, ...]
+    n_insureds: int
+
+
+def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] | None = None) -> Compiled:
+    """The book's kernel arrays and one instance per (scenario, vendor) with exposed insureds."""
+    chosen = systemic.scenarios
+    if scenarios is not None:
+        known = {s.id for s in systemic.scenarios}
+        unknown = [s for s in scenarios if s not in known]
+        if unknown:
+            raise InputError([Problem("scenarios", f"unknown scenario ids: {', '.join(unknown)}")])
+        chosen = tuple(s for s in systemic.scenarios if s.id in scenarios)
+    instances: list[Instance] = []
+    for s in chosen:
+        if s.category is None:
+            instances.append(Instance(s.id, None, None, s.frequency, np.arange(book.size, dtype=np.int64)))
+            continue
+        for vendor, members in book.vendor_members(s.category).items():
+            instances.append(Instance(s.id, s.category, vendor, s.vendor_frequency.get(vendor, s.frequency), members))
+    ids = tuple(s.id for s in chosen)
+    inst_scen = np.array([ids.index(i.scenario) for i in instances], dtype=np.int64)
+    sizes = np.array([i.members.size for i in instances], dtype=np.int64)
+    inst_ptr = np.zeros(len(instances) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=inst_ptr[1:])
+    members = np.concatenate([i.members for i in instances]) if instances else np.zeros(0, dtype=np.int64)
+    scen = (
+        np.array([OUTAGE if s.loss == "outage" else COMPROMISE for s in chosen], dtype=np.int64),
+        np.array([BI_COVERAGES.index(s.coverage) for s in chosen], dtype=np.int64),
+        np.array([s.hit_share.alpha for s in chosen], dtype=np.float64),
+        np.array([s.hit_share.beta for s in chosen], dtype=np.float64),
+        np.array([math.log(s.duration.median_hours) if s.duration else 0.0 for s in chosen]),
+        np.array([s.duration.sigma if s.duration else 0.0 for s in chosen]),
+        np.array([s.duration.insured_sigma if s.duration else 0.0 for s in chosen]),
+        np.array([s.severity_factor for s in chosen], dtype=np.float64),
+    )
+    b = book
+    arrays = (
+        *(
+            np.ascontiguousarray(a, dtype=np.float64)
+            for a in (b.freq, b.mu, b.sigma, b.comp_mu, b.comp_sigma, b.down_mu, b.down_sigma, b.rate)
+        ),
+        *(np.ascontiguousarray(a, dtype=np.float64) for a in (b.deductible, b.occurrence_limit, b.aggregate_limit)),
+        np.ascontiguousarray(b.other_share, dtype=np.float64),
+        *(np.ascontiguousarray(a, dtype=np.float64) for a in (b.wait, b.indemnity, b.bi_share, b.sublimit)),
+        np.ascontiguousarray(b.bi_deductible, dtype=np.float64),
+    )
+    return Compiled(
+        book_arrays=arrays,
+        scenario_ids=ids,
+        instances=tuple(instances),
+        inst_rate=np.array([i.rate for i in instances], dtype=np.float64),
+        inst_scen=inst_scen,
+        inst_ptr=inst_ptr,
+        inst_members=members,
+        scen_arrays=scen,
+        n_insureds=book.size,
+    )
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    index: int
+    gross: F64
+    net: F64
+    by_source: F64
+    max_occurrence: F64
+    insured_sum: F64
+    insured_tail: F64
+    ev_year: I64
+    ev_inst: I64
+    ev_net: F64
+    ev_hits: I64
+
+
+def block_generator(seed: int, block: int) -> np.random.Generator:
+    """The block's own stream: ``SeedSequence(seed).spawn(n)[block]`` without spawning n."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+def run_block(
+    compiled: Compiled, seed: int, block: int, first_year: int, n_years: int, tail_years: I64 | None = None
+) -> BlockResult:
+    """Simulate one block of years. ``tail_years`` (global year indices) asks for each insured's
+    loss summed over those years (the Euler allocation's second pass)."""
+    mask = np.zeros(0, dtype=np.bool_)
+    if tail_years is not None:
+        mask = np.zeros(n_years, dtype=np.bool_)
+        local = tail_years[(tail_years >= first_year) & (tail_years < first_year + n_years)] - first_year
+        mask[local] = True
+    out = kernel()(
+        block_generator(seed, block),
+        n_years,
+        *compiled.book_arrays,
+        compiled.inst_rate,
+        compiled.inst_scen,
+        compiled.inst_ptr,
+        compiled.inst_members,
+        *compiled.scen_arrays,
+        mask,
+    )
+    return BlockResult(block, *out)
+
+
+def blocks(years: int, block_years: int) -> list[tuple[int, int, int]]:
+    """(block id, first year, years) for every block."""
+    return [(b, lo, min(block_years, years - lo)) for b, lo in enumerate(range(0, years, block_years))]
+
+
+@dataclass
+class RunResult:
+    """The reduced outputs of a run (O(years + insureds + events), the per-block scratch is gone)."""
+
+    years: int
+    seed: int
+    block_years: int
+    scenario_ids: tuple[str, ...]
+    instances: tuple[Instance, ...]
+    gross: F64
+    net: F64
+    by_source: F64  # (years, 1 + scenarios): own events, then each scenario
+    max_occurrence: F64
+    insured_sum: F64
+    #: per instance (scenario, vendor): events, hits, summed and largest event net loss; O(instances),
+    #: never O(events), so memory does not grow with the years
+    events: dict[str, Any] = field(default_factory=dict)
+    scheduler: str = "local"
+    workers: int = 1
+
+
+Progress = Callable[[int, int], None]
+
+
+def _local(
+    compiled: Compiled, seed: int, plan: list[tuple[int, int, int]], threads: int, tail: I64 | None
+) -> Iterator[BlockResult]:
+    if threads <= 1:
+        for b, lo, n in plan:
+            yield run_block(compiled, seed, b, lo, n, tail)
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        # a bounded window of blocks in flight: memory stays O(threads x block)
+        pending = []
+        it = iter(plan)
+        for b, lo, n in it:
+            pending.append(pool.submit(run_block, compiled, seed, b, lo, n, tail))
+            if len(pending) >= 2 * threads:
+                yield pending.pop(0).result()
+        for f in pending:
+            yield f.result()
+
+
+def _dask(
+    compiled: Compiled, seed: int, plan: list[tuple[int, int, int]], scheduler: Any, tail: I64 | None
+) -> Iterator[BlockResult]:
+    from insurable.portfolio.dist import dask_blocks
+
+    yield from dask_blocks(compiled, seed, plan, scheduler, tail)
+
+
+def _iterate(
+    compiled: Compiled,
+    seed: int,
+    plan: list[tuple[int, int, int]],
+    scheduler: Any,
+    threads: int,
+    tail: I64 | None,
+) -> Iterator[BlockResult]:
+    if scheduler is None:
+        return _local(compiled, seed, plan, threads, tail)
+    return _dask(compiled, seed, plan, scheduler, tail)
+
+
+def run_portfolio(  # noqa: PLR0913
+    compiled: Compiled,
+    *,
+    years: int = DEFAULT_YEARS,
+    seed: int = DEFAULT_SEED,
+    block_years: int = BLOCK_YEARS,
+    threads: int | None = None,
+    scheduler: Any = None,
+    progress: Progress | None = None,
+    on_block: Callable[[BlockResult], None] | None = None,
+) -> RunResult:
+    """Simulate ``years`` years of the book. ``scheduler``: None runs locally on ``threads``
+    threads; a Dask ``Client`` or a scheduler address (``tcp://host:8786``) runs the same blocks
+    on that cluster. ``on_block`` sees every block in block order (the Parquet writer streams
+    from it). Raises :class:`InputError` for bad numbers."""
+    problems = []
+    if years <= 0:
+        problems.append(Problem("years", "must be a positive number of years"))
+    if block_years <= 0:
+        problems.append(Problem("block_years", "must be a positive number of years"))
+    if problems:
+        raise InputError(problems)
+    plan = blocks(years, block_years)
+    n_threads = threads if threads is not None else min(os.cpu_count() or 1, len(plan))
+    n_src = len(compiled.scenario_ids) + 1
+    gross, net, mx = np.empty(years), np.empty(years), np.empty(years)
+    by_source = np.empty((years, n_src))
+    insured_sum = np.zeros(compiled.n_insureds)
+    n_inst = len(compiled.instances)
+    ev: dict[str, Any] = {
+        "count": np.zeros(n_inst, dtype=np.int64),
+        "hits": np.zeros(n_inst, dtype=np.int64),
+        "net": np.zeros(n_inst),
+        "max": np.zeros(n_inst),
+    }
+    waiting: dict[int, BlockResult] = {}
+    next_block = 0
+    done = 0
+
+    def take(r: BlockResult) -> None:
+        lo = plan[r.index][1]
+        hi = lo + plan[r.index][2]
+        gross[lo:hi], net[lo:hi], mx[lo:hi], by_source[lo:hi] = r.gross, r.net, r.max_occurrence, r.by_source
+        insured_sum[:] += r.insured_sum
+        if r.ev_inst.size:
+            ev["count"] += np.bincount(r.ev_inst, minlength=n_inst)
+            ev["hits"] += np.bincount(r.ev_inst, weights=r.ev_hits, minlength=n_inst).astype(np.int64)
+            ev["net"] += np.bincount(r.ev_inst, weights=r.ev_net, minlength=n_inst)
+            np.maximum.at(ev["max"], r.ev_inst, r.ev_net)
+        if on_block is not None:
+            on_block(r)
+
+    for r in _iterate(compiled, seed, plan, scheduler, n_threads, None):
+        waiting[r.index] = r
+        while next_block in waiting:  # reduce in block order: the sums are bit-identical anywhere
+            take(waiting.pop(next_block))
+            next_block += 1
+        done += plan[r.index][2]
+        if progress is not None:
+            progress(done, years)
+    return RunResult(
+        years=years,
+        seed=seed,
+        block_years=block_years,
+        scenario_ids=compiled.scenario_ids,
+        instances=compiled.instances,
+        gross=gross,
+        net=net,
+        by_source=by_source,
+        max_occurrence=mx,
+        insured_sum=insured_sum,
+        events=ev,
+        scheduler="local" if scheduler is None else "dask",
+        workers=n_threads if scheduler is None else 0,
+    )
+
+
+def tail_contributions(
+    compiled: Compiled,
+    result: RunResult,
+    tail_years: I64,
+    *,
+    threads: int | None = None,
+    scheduler: Any = None,
+) -> F64:
+    """Each insured's loss summed over ``tail_years``: the second pass of the Euler allocation.
+    It reruns only the blocks that hold a tail year, from the same streams (so the same years)."""
+    plan = blocks(result.years, result.block_years)
+    wanted = set((tail_years // result.block_years).tolist())
+    sub = [p for p in plan if p[0] in wanted]
+    n_threads = threads if threads is not None else min(os.cpu_count() or 1, max(len(sub), 1))
+    out = {r.index: r.insured_tail for r in _iterate(compiled, result.seed, sub, scheduler, n_threads, tail_years)}
+    total = np.zeros(compiled.n_insureds)
+    for b in sorted(out):
+        total += out[b]
+    return total

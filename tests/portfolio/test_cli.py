@@ -1,0 +1,81 @@
+"""``insurable portfolio``: generate, run (text, JSON, CSV, Parquet), export; bad input exits 2."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from insurable.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def clients(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("book") / "clients"
+    result = runner.invoke(app, ["portfolio", "generate", "30", "--out", str(out), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_json_csv_and_parquet(clients: Path, tmp_path: Path) -> None:
+    args = ["portfolio", "run", str(clients), "--years", "4000", "--format", "json"]
+    result = runner.invoke(app, [*args, "--csv", str(tmp_path / "csv"), "--ylt", str(tmp_path / "ylt.parquet")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["insureds"] == 30 and data["years"] == 4000 and data["indicative"] is True
+    assert {s["id"] for s in data["scenarios"]} >= {"own", "sys.msp_compromise", "sys.cloud_outage"}
+    assert sum(s["tvar"] for s in data["scenarios"]) == pytest.approx(data["tvar"], rel=1e-9)
+    assert data["single_points_of_failure"] and data["concentration"]
+    with (tmp_path / "csv" / "insureds.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 30
+    assert sum(float(r["tvar_200_contribution"]) for r in rows) == pytest.approx(data["tvar"], rel=1e-9)
+    for name in ("ep.csv", "scenarios.csv", "concentration.csv", "single_points_of_failure.csv"):
+        assert (tmp_path / "csv" / name).stat().st_size > 0
+    import pyarrow.parquet as pq
+
+    assert pq.read_metadata(tmp_path / "ylt.parquet").num_rows == 4000
+    # same seed, same numbers
+    again = runner.invoke(app, args)
+    assert json.loads(again.stdout)["tvar"] == data["tvar"]
+
+
+def test_run_text(clients: Path) -> None:
+    result = runner.invoke(app, ["portfolio", "run", str(clients), "--years", "2000", "--no-contributions"])
+    assert result.exit_code == 0, result.output
+    assert "Vendor concentration" in result.output and "Single points of failure" in result.output
+
+
+def test_export_then_run_the_oed_pair(clients: Path, tmp_path: Path) -> None:
+    loc, acc = tmp_path / "loc.csv", tmp_path / "acc.csv"
+    export = ["portfolio", "export", str(clients), "--location", str(loc), "--account-out", str(acc)]
+    result = runner.invoke(app, export)
+    assert result.exit_code == 0, result.output
+    a = runner.invoke(app, ["portfolio", "run", str(clients), "--years", "2000", "--format", "json"])
+    b = runner.invoke(app, ["portfolio", "run", str(loc), "--account", str(acc), "--years", "2000", "--format", "json"])
+    assert b.exit_code == 0, b.output
+    assert json.loads(a.stdout)["tvar"] == json.loads(b.stdout)["tvar"]
+
+
+def test_bad_input_exits_2_naming_every_problem(clients: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["portfolio", "run", str(clients), "--years", "0", "--block-years", "0", "--return-period", "1"]
+    )
+    assert result.exit_code == 2
+    for field in ("--years", "--block-years", "--return-period"):
+        assert field in result.output
+    missing = runner.invoke(app, ["portfolio", "run", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    unknown = runner.invoke(app, ["portfolio", "run", str(clients), "--years", "100", "--scenario", "sys.nope"])
+    assert unknown.exit_code == 2 and "sys.nope" in unknown.output
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "a.yaml").write_text("name: A\nannual_turnover_eur: -5\n", encoding="utf-8")
+    result = runner.invoke(app, ["portfolio", "run", str(bad), "--years", "100"])
+    assert result.exit_code == 2 and "annual_turnover_eur" in result.output
+    assert "Traceback" not in result.output
