@@ -3,7 +3,7 @@ OpenAPI links (a new organisation's id into its profile, answers, members, submi
 assessment's id into reading it back), so requests reach real resources instead of 404s.
 
 Time-boxed: ``INSURABLE_STATEFUL_EXAMPLES`` scenarios of at most ``INSURABLE_STATEFUL_STEPS`` calls
-(default 10 x 6 in ``make test``; ``.ci/run`` runs a deeper pass under ``timeout``). No response may be
+(default 30 x 8 in ``make test``; ``.ci/run`` runs a deeper pass under ``timeout``). No response may be
 a 5xx and every response must match its documented status, content type and schema.
 """
 
@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.service.conftest import MakeUser
 from tests.service.live import live_server
 
-EXAMPLES = int(os.environ.get("INSURABLE_STATEFUL_EXAMPLES", "10"))
-STEPS = int(os.environ.get("INSURABLE_STATEFUL_STEPS", "6"))
+EXAMPLES = int(os.environ.get("INSURABLE_STATEFUL_EXAMPLES", "30"))
+STEPS = int(os.environ.get("INSURABLE_STATEFUL_STEPS", "8"))
 
 
 def test_links_name_real_operations(app: FastAPI) -> None:
