@@ -21,14 +21,15 @@ from insurable.store import repo
 from insurable.store.models import Assessment as Row
 from insurable.text import Lang
 from insurable.underwriting import VERDICT_ORDER, Assessment
-from insurable.web import forms
+from insurable.web import engine_messages, forms
 from insurable.web.app_support import catalog, db, redirect
-from insurable.web.charts import localise_lec, retained_insured_svg
+from insurable.web.charts import exceedance_svg, retained_insured_svg
 from insurable.web.i18n import Formatter, _, gettext, pick_lang
 from insurable.web.labels import CONTROL_STATES, NIS2_CLASSES, VERDICTS
 from insurable.web.pages import _csrf, _lists
 from insurable.web.render import page, render_string
 from insurable.web.session import CSRF_FIELD, WebError, WebOrg, check_csrf, org_for, require
+from insurable.web.summary import summarise
 
 router = APIRouter(include_in_schema=False)
 OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -60,11 +61,11 @@ def _submit(org_id: int, request: Request, form: dict[str, list[str]]) -> Respon
                 status_code=422,
                 ctx=ctx,
                 progress=forms.progress(cat, ctx.org.profile, answers),
-                missing=forms.missing_profile(ctx.org.profile),
+                missing=[(m, engine_messages.field_label(m, cat)) for m in forms.missing_profile(ctx.org.profile)],
                 history=repo.assessments(session, ctx.org, limit=50),
                 can_submit=True,
                 csrf=_csrf(ctx),
-                problems=[(p.path, p.reason) for p in exc.problems],
+                problems=[engine_messages.problem(p.path, p.reason, cat) for p in exc.problems],
             )
         except ApiProblem as exc:
             raise WebError(exc.status, "forbidden") from exc
@@ -95,9 +96,10 @@ def parsed(row: Row) -> Assessment | None:
 
 
 @lru_cache(maxsize=64)
-def _lec(input_json: str, deductible: float, capacity: float, catalog_key: int) -> str | None:
-    """The loss exceedance curve of a snapshot's input, re-simulated (seeded, so the same every time)."""
-    from insurable.lossmodel import lec_svg, simulate_organisation
+def _curves(input_json: str, result_json: str, catalog_key: int) -> dict[str, list[tuple[float, float]]] | None:
+    """The exceedance curves behind a snapshot's loss section: the same simulation (terms, trials and
+    seed as stored), so the chart and the table agree; ``None`` when it cannot be re-run."""
+    from insurable.lossmodel.section import simulate_assessment
     from insurable.profile import parse_organisation
 
     cat = _CATALOGS.get(catalog_key)
@@ -105,10 +107,37 @@ def _lec(input_json: str, deductible: float, capacity: float, catalog_key: int) 
         return None
     try:
         org = parse_organisation(json.loads(input_json))
-        report = simulate_organisation(org, cat, trials=20_000, deductible_eur=deductible, capacity_eur=capacity)
-    except (InputError, ValueError):
+        a = Assessment.model_validate_json(result_json)
+        loss = a.loss or {}
+        report = simulate_assessment(org, cat, a, trials=int(loss.get("trials") or 20_000), seed=loss.get("seed"))
+    except (InputError, ValueError, TypeError):
         return None
-    return lec_svg(report, width=680, height=380, by_peril=False)
+
+    def pts(curve: Any) -> list[tuple[float, float]]:
+        return [(p.return_period, p.loss) for p in curve]
+
+    return {
+        "ground_up": pts(report.exceedance_curve),
+        "insured": pts(report.insured.exceedance_curve),
+        "retained": pts(report.retained.exceedance_curve),
+    }
+
+
+def lec_chart(request: Request, row: Row, lang: Lang) -> str | None:
+    """The loss exceedance chart of a snapshot in ``lang`` (1 to 250 years, no seed in sight)."""
+    cat = catalog(request)
+    _CATALOGS[id(cat)] = cat
+    curves = _curves(json.dumps(row.input, sort_keys=True), json.dumps(row.result, sort_keys=True), id(cat))
+    if not curves:
+        return None
+    labels = {
+        "title": gettext(lang, _("How large a bad year can get")),
+        "x": gettext(lang, _("Once in so many years (log scale)")),
+        "ground_up": gettext(lang, _("Total loss")),
+        "insured": gettext(lang, _("Insurer pays")),
+        "retained": gettext(lang, _("You pay")),
+    }
+    return exceedance_svg(curves, Formatter(lang), labels)
 
 
 _CATALOGS: dict[int, Catalog] = {}
@@ -120,9 +149,7 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
     fmt = Formatter(lang)
     lec = ri = None
     if a is not None and charts:
-        _CATALOGS[id(cat)] = cat
-        lec = _lec(json.dumps(row.input, sort_keys=True), a.deductible_eur, a.max_limit_eur, id(cat))
-        lec = localise_lec(lec, lang) if lec else None
+        lec = lec_chart(request, row, lang) if a.loss else None
         options = (a.loss or {}).get("deductible_options") or []
         if options:
             ri = retained_insured_svg(
@@ -158,6 +185,7 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
         "lec_svg": lec,
         "ri_svg": ri,
         "plan": _plan(a),
+        "summary": summarise(a, duties, fmt) if a is not None else None,
     }
 
 
@@ -245,7 +273,9 @@ def compare(
         history = list(repo.assessments(session, ctx.org, limit=200))
         if a is None or b is None:
             if len(history) < 2:
-                return page(request, "compare.html", ctx=ctx, history=history, left=None, right=None, rows=[])
+                return page(
+                    request, "compare.html", ctx=ctx, history=history, left=None, right=None, rows=[], csrf=_csrf(ctx)
+                )
             b, a = history[0].id, history[1].id
         left, right = _row(ctx, a), _row(ctx, b)
         rows = _comparison(parsed(left), parsed(right), left, right)
@@ -262,6 +292,7 @@ def compare(
             rows=rows,
             la=parsed(left),
             ra=parsed(right),
+            csrf=_csrf(ctx),
         )
 
 
