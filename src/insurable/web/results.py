@@ -217,8 +217,9 @@ def results(org_id: OrgId, assessment_id: AssessmentId, request: Request) -> Res
 
 @router.get("/orgs/{org_id}/assessments/{assessment_id}/report.{kind}")
 def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Request) -> Response:
-    """The report as HTML or PDF (one template, ``report.html``; WeasyPrint makes the PDF) or the data as JSON."""
-    if kind not in ("html", "pdf", "json"):
+    """The board report as HTML, tagged PDF (one template, ``report.html``; WeasyPrint makes a PDF/UA-1
+    file), editable DOCX (python-docx, the same content) or the data as JSON."""
+    if kind not in ("html", "pdf", "json", "docx"):
         raise WebError(404, "not_found")
     lang = pick_lang(request)
     with db(request) as session:
@@ -226,7 +227,7 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
         row = _row(ctx, assessment_id)
         repo.audit(session, ctx.user, f"report.{kind}", org_id=org_id, target=f"assessment:{row.id}", via="web")
         session.commit()
-        name = f"insurable-{org_id}-{row.id}"
+        name = report_name(ctx.org.name, row, lang)
         if kind == "json":
             body = {
                 "assessment_id": row.id,
@@ -242,7 +243,16 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
                 media_type="application/json",
                 headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
             )
-        html = render_string(lang, "report.html", **report_context(request, ctx, row, lang))
+        values = report_context(request, ctx, row, lang)
+        if kind == "docx":
+            from insurable.web.docx_report import build_docx  # python-docx loads lxml: only when asked
+
+            return Response(
+                build_docx(values, lang),
+                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                headers={"Content-Disposition": f'attachment; filename="{name}.docx"', "Content-Language": lang},
+            )
+        html = render_string(lang, "report.html", board=True, **values)
         if kind == "html":
             return Response(
                 html,
@@ -251,12 +261,23 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
             )
         from weasyprint import HTML  # imported when first needed: it loads Pango
 
-        pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
+        pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf(pdf_variant="pdf/ua-1")
         return Response(
             pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"', "Content-Language": lang},
         )
+
+
+def report_name(org_name: str, row: Row, lang: Lang) -> str:
+    """A file name that says what it is: ``cyberverzekerbaarheid-bakkerij-de-korenaar-2026-12-01-7``."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", org_name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60] or "organisation"
+    what = gettext(lang, _("cyber-insurability"))
+    return f"{what}-{slug}-{row.submitted_at.date().isoformat()}-{row.id}"
 
 
 @router.get("/orgs/{org_id}/compare", response_class=HTMLResponse)
