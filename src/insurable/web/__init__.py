@@ -19,7 +19,7 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the web pages, the static files and the HTML error pages to ``app``."""
-    from insurable.web import account, pages, results
+    from insurable.web import account, pages, results, sharing
     from insurable.web.app_support import login_url
     from insurable.web.i18n import _
     from insurable.web.render import page
@@ -42,6 +42,7 @@ def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(account.router)
     app.include_router(results.router)
+    app.include_router(sharing.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 

@@ -53,6 +53,15 @@ class Field:
             return "true" if v else "false"
         return plain_number(v, lang)
 
+    def text(self, fmt: Formatter) -> str:
+        """The answer as a sentence-part for a read-only view ("Yes", an option's text, "€ 25.000")."""
+        from insurable.web.diff import _shown
+        from insurable.web.i18n import gettext
+
+        if self.value is None:
+            return gettext(fmt.lang, _("not answered"))
+        return _shown(self.question, self.value, fmt)
+
     def echo(self, fmt: Formatter) -> str:
         """The stored number as the interface writes it ("€ 10.000"), shown beside the input."""
         v = self.value

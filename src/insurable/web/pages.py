@@ -22,7 +22,7 @@ from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
 from insurable.store.db import begin_write
 from insurable.text import LANGS
-from insurable.web import engine_messages, forms, nis2_form
+from insurable.web import book, engine_messages, forms, nis2_form, sharing
 from insurable.web.app_support import catalog, db, local, redirect
 from insurable.web.i18n import LANG_COOKIE, Msg, _, pick_lang
 from insurable.web.render import page
@@ -154,6 +154,7 @@ def home(request: Request) -> Response:
                     "relation": relation(session, who.user, org.id),
                     "progress": forms.progress(cat, org.profile, answers),
                     "latest": latest[0] if latest else None,
+                    **book.book_row(latest[0] if latest else None, answers),
                 }
             )
         invited = repo.open_invitations(session, who.user.email)
@@ -199,6 +200,8 @@ def overview(org_id: OrgId, request: Request) -> Response:
             can_submit=can(ctx.relation, "submit"),
             csrf=_csrf(ctx),
             problems=None,
+            sharing=sharing.sharing_view(ctx),
+            shared=sharing.notice(request.query_params.get("shared")),
         )
 
 

@@ -21,7 +21,7 @@ from insurable.store import repo
 from insurable.store.models import Assessment as Row
 from insurable.text import Lang
 from insurable.underwriting import VERDICT_ORDER, Assessment
-from insurable.web import engine_messages, forms
+from insurable.web import diff, engine_messages, forms
 from insurable.web.app_support import catalog, db, redirect
 from insurable.web.charts import exceedance_svg, retained_insured_svg
 from insurable.web.i18n import Formatter, _, gettext, pick_lang
@@ -314,6 +314,8 @@ def compare(
             la=parsed(left),
             ra=parsed(right),
             csrf=_csrf(ctx),
+            answers=diff.answer_changes(left.input, right.input, catalog(request), Formatter(lang)),
+            reasons=diff.reason_changes(parsed(left), parsed(right)),
         )
 
 
