@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, seed_example
 from tests.web.test_web_browser import ARGS, ARTIFACTS, CHROMIUM, HAVE_CHROMIUM, start_server
 
 CHROMIUM_REASON = "Chromium not found (apt-get install -y chromium; CI installs it)"
@@ -22,10 +22,15 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url, _app, stop = start_server(tmp_path_factory.mktemp("web2") / "browser.sqlite3")
-    yield url
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    url, app, stop = start_server(tmp_path_factory.mktemp("web2") / "browser.sqlite3")
+    yield url, app
     stop()
+
+
+@pytest.fixture(scope="module")
+def server(served: tuple[str, Any]) -> str:
+    return str(served[0])
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +231,42 @@ def test_every_page_fits_a_phone_and_passes_axe(server: str, browser: Any) -> No
         page.screenshot(path=ARTIFACTS / f"phone-{i}.png", full_page=True)
     assert not page.js_errors, page.js_errors
     page.context.close()
+
+
+def test_the_broker_and_underwriter_pages_fit_a_phone_and_pass_axe(served: tuple[str, Any], browser: Any) -> None:
+    from insurable.api.security import hash_password
+    from insurable.store.models import Share, User
+
+    server, app = served
+    org = seed_example(app, "ann@example.nl", name="Bakkerij Vier")
+    with app.state.sessions() as session:
+        for email, kind in (("bob@broker.example", "broker"), ("uma@insurer.example", "underwriter")):
+            user = User(email=email, name=email.split("@")[0], kind=kind, password_hash=hash_password(PASSWORD))
+            session.add(user)
+            session.flush()
+            session.add(Share(org_id=org, user_id=user.id))
+        session.commit()
+    page = _phone(browser)
+    _login(page, server)
+    for _ in range(2):
+        page.goto(f"{server}/orgs/{org}")
+        page.get_by_role("button", name="Indienen voor beoordeling").click()
+        page.locator("#h-verdict").wait_for()
+    checks = {"ann@example.nl": [f"{server}/orgs/{org}", str(page.url)]}
+    checks["bob@broker.example"] = [f"{server}/", f"{server}/orgs/{org}/compare"]
+    checks["uma@insurer.example"] = [f"{server}/orgs/{org}/topics/history", f"{server}/orgs/{org}/profile"]
+    page.context.close()
+    for email, urls in checks.items():
+        page = _phone(browser)
+        page.goto(f"{server}/login")
+        page.get_by_label("E-mailadres").fill(email)
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_role("heading", level=1).wait_for()
+        for url in urls:
+            page.goto(url)
+            assert page.locator("form.logout button").is_visible(), f"no visible log-out on {url}"
+            assert_fits(page)
+            assert_accessible(page)
+        assert not page.js_errors, page.js_errors
+        page.context.close()
