@@ -270,3 +270,41 @@ def test_the_broker_and_underwriter_pages_fit_a_phone_and_pass_axe(served: tuple
             assert_accessible(page)
         assert not page.js_errors, page.js_errors
         page.context.close()
+
+
+def test_sbi_code_busy_submit_and_few_tabs_to_the_first_question(server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = _phone(browser)
+    _login(page, server)
+    org = _new_org(page, "Bakkerij Vijf")
+    # item 10: the SBI code as on a KvK extract is accepted and stored as NACE
+    nace = page.get_by_label("NACE-code", exact=True)
+    _autosave(page, lambda: (nace.fill("10711"), nace.press("Tab")))
+    page.reload()
+    expect(page.get_by_label("NACE-code", exact=True)).to_have_value("10.71")
+    # item 10: the first question is a few Tab presses away, not thirty
+    page.goto(f"{org}/topics/history")
+    first = page.locator(".q input").first
+    for _press in range(15):
+        page.keyboard.press("Tab")
+        if first.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the first question is more than 15 Tab presses away")
+    # item 10: a busy note while the assessment runs
+    page.goto(org)
+
+    held: list[Any] = []
+    page.route("**/submit", lambda route: held.append(route))  # hold it: the server is "still assessing"
+    page.get_by_role("button", name="Indienen voor beoordeling").click(no_wait_after=True)
+    # locators wait for the held navigation; read the page as it is while the request is pending
+    state = page.evaluate(
+        "[document.querySelector('.busy-note').hidden,"
+        " document.querySelector('form[data-busy]').getAttribute('aria-busy')]"
+    )
+    assert state == [False, "true"], state
+    page.wait_for_timeout(100)
+    assert held, "the submit never left the browser"
+    held[0].abort()
+    page.context.close()

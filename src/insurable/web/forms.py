@@ -314,11 +314,12 @@ def parse_profile(
             else:
                 value = text[:200]
         try:
-            Organisation.model_validate({name: value})
+            checked = Organisation.model_validate({name: value})
         except ValidationError:
             errors[name] = Msg(_PROFILE_ERRORS.get(name, _("This value is not valid.")))
             continue
-        updated[name] = value
+        # stored as the model reads it: the SBI code "6201" from a KvK extract becomes NACE "62.01"
+        updated[name] = getattr(checked, name) if name == "nace_code" else value
     _deductible_within_limit(current, updated, errors)
     return updated, errors
 
@@ -368,7 +369,7 @@ def _deductible_within_limit(current: Mapping[str, Any], updated: dict[str, Any]
 
 _PROFILE_ERRORS = {
     "country": _("Use a two-letter country code, such as NL or BE."),
-    "nace_code": _("Use a NACE code such as 62.02."),
+    "nace_code": _("Use a NACE code such as 62.02, or the SBI code on your KvK extract, such as 6202 or 10711."),
     "records_held": _("Enter a whole number, 0 or more."),
     "requested_limit_eur": _("Enter an amount above 0."),
 }
