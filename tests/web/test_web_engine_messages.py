@@ -31,3 +31,20 @@ def test_a_dutch_page_shows_engine_problems_in_dutch(web_app: FastAPI, make_acco
     problems = problems[: problems.index("</div>")]
     assert Msg("required field is missing").render("nl") in problems
     assert "required field is missing" not in problems and "<code>" not in problems
+
+
+def test_the_nis2_legal_basis_is_shown_in_dutch() -> None:
+    from insurable.nis2.scope import SIZE_BASIS
+    from insurable.web.results import legal_basis
+    from tests.web.conftest import full_catalog
+
+    cat = full_catalog()
+    from insurable.catalog.nis2 import Nis2File
+
+    types = {t.id: t for t in cat.get("nis2.yaml", Nis2File).entity_types}
+    some = next(iter(types.values()))
+    entry = f"Annex {some.annex}, {some.sector.en}: {some.name.en} ({some.id})"
+    shown = legal_basis({"legal_basis": ["Art. 2(1)", SIZE_BASIS, entry]}, types, "nl")
+    assert shown[0] == "Art. 2(1)"
+    assert shown[1].startswith("Aanbeveling 2003/361/EG")
+    assert shown[2].startswith(f"Bijlage {some.annex}, {some.sector.nl}") and some.name.nl in shown[2]

@@ -4,6 +4,7 @@ side-by-side comparison of two assessments of one organisation."""
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -186,7 +187,36 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
         "ri_svg": ri,
         "plan": _plan(a),
         "summary": summarise(a, duties, fmt) if a is not None else None,
+        "legal_basis": legal_basis(a.nis2 if a is not None else None, entity_types, lang),
     }
+
+
+_ANNEX_ENTRY = re.compile(r"^Annex (I|II), .*\(([\w.]+)\)$")
+
+
+def legal_basis(nis2: dict[str, Any] | None, entity_types: dict[str, Any], lang: Lang) -> list[str]:
+    """The NIS2 legal basis in the interface language (issue 12, item 7): the engine writes the
+    Annex entries and the size test in English; article references read the same in both."""
+    from insurable.nis2.scope import SIZE_BASIS
+
+    fmt = Formatter(lang)
+    out = []
+    for entry in (nis2 or {}).get("legal_basis") or []:
+        found = _ANNEX_ENTRY.match(entry)
+        et = entity_types.get(found.group(2)) if found else None
+        if entry == SIZE_BASIS:
+            out.append(gettext(lang, _(SIZE_BASIS_TEXT)))
+        elif et is not None:
+            sub = f", {fmt.text(et.subsector)}" if et.subsector is not None else ""
+            annex = gettext(lang, _("Annex %(n)s")) % {"n": et.annex}
+            out.append(f"{annex}, {fmt.text(et.sector)}{sub}: {fmt.text(et.name)}")
+        else:
+            out.append(entry)
+    return out
+
+
+#: insurable.nis2.scope.SIZE_BASIS as an interface message (the engine keeps its English text).
+SIZE_BASIS_TEXT = _("Recommendation 2003/361/EC Annex Art. 2, 3 and 6 via NIS2 Art. 2(1) (Annex Art. 3(4) disapplied)")
 
 
 def _plan(a: Assessment | None) -> list[Any]:
