@@ -115,3 +115,24 @@ def new_org(client: TestClient, name: str = "Voorbeeld BV", profile: dict[str, A
 
 
 __all__ = ["PROFILE", "csrf_of", "login", "new_org"]
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def seed_example(web_app: FastAPI, email: str, example: str = "dutch-msp.yaml", name: str | None = None) -> int:
+    """An organisation owned by ``email`` with the profile and answers of ``examples/<example>``."""
+    from insurable.profile import load_organisation
+    from insurable.store import repo
+
+    org_in = load_organisation(EXAMPLES / example)
+    with web_app.state.sessions() as session:
+        user = session.query(User).filter_by(email=email).one()
+        title = name or org_in.name or example
+        org = repo.create_organisation(session, user, title, {})
+        profile = org_in.model_dump(mode="json", exclude={"answers"}, exclude_defaults=True)
+        org.profile = {**profile, "name": title}
+        for qid, value in org_in.answers.items():
+            repo.save_answer(session, org, qid, value, user)
+        session.commit()
+        return int(org.id)

@@ -55,7 +55,7 @@ def test_questionnaire_without_javascript_across_a_skip_logic_branch(
     )
     assert bad.status_code == 422
     field = bad.text[bad.text.index(f'data-question="{FOLLOW_UP}"') :]
-    assert field.index("Vul een getal in.") < field.index("</div>")  # the error sits with its field
+    assert field.index("Vul een getal in, zoals 25.000 of 2,5.") < field.index("</div>")  # the error is by its field
     assert 'aria-invalid="true"' in field[: field.index("</div>")]
     good = client.post(
         f"/orgs/{org}/topics/history",
@@ -129,7 +129,8 @@ def test_submit_shows_results_and_reports(web_app: FastAPI, make_account: MakeAc
     for heading in ("Oordeel", "Premie, eigen risico en verzekerd bedrag", "Verbeterplan", "NIS2", "Schademodel"):
         assert heading in text
     assert "<svg" in text and "€\u00a0" in text  # inline charts; money in the Dutch format
-    assert "Herhalingstijd" in text and "Zelf gedragen (u betaalt)" in text  # both charts labelled in Dutch
+    assert "Eens in zoveel jaar" in text and "Zelf gedragen (u betaalt)" in text  # both charts labelled in Dutch
+    assert "seed" not in text and "In het kort" in text  # no seed in a chart; the plain-language box on top
     assert re.search(r"€\u00a0\d{1,3}(\.\d{3})+", text)  # thousands separated by a dot
     base = done.headers["location"]
     pdf = client.get(f"{base}/report.pdf")

@@ -55,7 +55,7 @@ def test_every_web_route_refuses_other_tenants(web_app: FastAPI, make_account: M
     intruders = [outsider, *(login(web_app, e) for e in emails[1:])]
     invited = victim.post(f"{API}/organisations/{org}/members", json={"email": "later@example.nl"}, headers=api_csrf)
     ids = {"org_id": org, "assessment_id": assessment, "topic_id": "organisation", "kind": "pdf", "code": "en"}
-    ids |= {"invitation_id": invited.json()["id"], "choice": "accept", "offer_id": 1}
+    ids |= {"invitation_id": invited.json()["id"], "choice": "accept", "offer_id": 1, "user_id": 1}
     supplier = {"id": "secret", "name": SECRET, "tier": "critical"}
     made = victim.post(f"{API}/organisations/{org}/suppliers", json=supplier, headers=api_csrf).json()["supplier_id"]
     asked = victim.post(
@@ -104,7 +104,9 @@ def test_an_underwriter_with_a_share_reads_but_cannot_change(web_app: FastAPI, m
     home = underwriter.get("/")
     assert SECRET in home.text and "Organisaties die met u gedeeld zijn" in home.text
     page = underwriter.get(f"/orgs/{org}/topics/organisation")
-    assert page.status_code == 200 and "hx-post" not in page.text and " disabled" in page.text
+    assert page.status_code == 200 and "hx-post" not in page.text
+    # read-only as text with the notice on top (issue 12, item 9), not as disabled inputs
+    assert 'class="answers-text"' in page.text and 'type="radio"' not in page.text
     token = csrf_of(home.text)
     data = {"csrf_token": token, "shown": [QUESTION], QUESTION: "changed by underwriter"}
     assert underwriter.post(f"/orgs/{org}/topics/organisation", data=data).status_code == 403

@@ -186,10 +186,11 @@ def test_loss_chart_amounts_follow_the_language() -> None:
         '<text x="300" y="366" text-anchor="middle">1000</text></svg>'
     )
     nl = localise_lec(svg, "nl")
-    assert "€\u00a01,2\u00a0mln." in nl and "€\u00a0250K" in nl and ">€\u00a00<" in nl
+    # below a million in full (issue 12, item 7: "€ 250K" beside "€ 1,2 mln." read as two languages)
+    assert "€\u00a01,2\u00a0mln." in nl and "€\u00a0250.000" in nl and ">€\u00a00<" in nl
     assert "20.000 gesimuleerde jaren" in nl and ">1.000<" in nl and "trial-years" not in nl
     en = localise_lec(svg, "en")
-    assert "€1.2m" in en and "€250k" in en and "20,000 simulated years, seed 7" in en and ">1,000<" in en
+    assert "€1.2m" in en and "€250,000" in en and "20,000 simulated years, seed 7" in en and ">1,000<" in en
 
 
 def test_results_charts_use_compact_local_amounts(web_app: FastAPI, make_account: MakeAccount) -> None:
@@ -199,4 +200,4 @@ def test_results_charts_use_compact_local_amounts(web_app: FastAPI, make_account
     results = client.get(client.post(f"/orgs/{org}/submit", data={"csrf_token": token}).headers["location"]).text
     axis = re.findall(r'text-anchor="end">([^<]+)<', results)
     assert axis and all(a.startswith("€\u00a0") for a in axis)  # Dutch currency pattern on both charts
-    assert not any(re.search(r"\d[Mk]$|\d\.\d", a) for a in axis)  # no English "€1.2M" left
+    assert not any(re.search(r"\d[MkK]$|\d\.(?!\d{3}(\D|$))", a) for a in axis)  # no "€1.2M" or "€ 50K" left

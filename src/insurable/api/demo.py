@@ -28,6 +28,19 @@ from insurable.store.models import Organisation, Share, User
 DEMO_PASSWORD = "insurable-demo"
 
 
+def examples_dir(given: Path | None = None) -> Path:
+    """Where the example organisation files are: ``given``, else ``./examples`` when it holds any, else
+    the copy shipped in the wheel (``insurable/examples``), else the source checkout's ``examples/``.
+    So ``insurable demo`` works from any directory, installed or not (issue 12, item 10)."""
+    if given is not None:
+        return given
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (Path("examples"), here / "examples", here.parent.parent / "examples"):
+        if candidate.is_dir() and any(candidate.glob("*.yaml")):
+            return candidate
+    return here / "examples"
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str

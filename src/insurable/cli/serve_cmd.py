@@ -29,6 +29,25 @@ def _describe(url: str) -> str:
     return f"{parsed.get_backend_name()} database {parsed.render_as_string(hide_password=True)}"
 
 
+def _port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (in use, not an address here), or ``None`` when it can.
+    Checked before "Web app on ..." is printed, so a taken port never looks like a running server."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"unknown host ({exc.strerror})"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return "the port is in use" if exc.errno in (98, 48, 10048) else exc.strerror or str(exc)
+    return None
+
+
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
@@ -56,6 +75,10 @@ def serve(
     with app.state.sessions() as session:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             console.print("No accounts yet: run `insurable demo` to seed demo accounts and organisations.")
+    taken = _port_taken(host, port)
+    if taken:
+        err_console.print(f"[bold red]error:[/] cannot listen on {host}:{port}: {taken}; choose another with --port")
+        raise typer.Exit(1)
     console.print(f"Web app on http://{host}:{port}/  (docs/web.md)")
     console.print(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/api/v1/openapi.json)")
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -65,17 +88,23 @@ def serve(
 
 def demo(
     examples: Annotated[
-        Path, typer.Option(help="folder of example organisation files (profile + answers YAML)")
-    ] = Path("examples"),
+        Path | None,
+        typer.Option(
+            help="folder of example organisation files (profile + answers YAML); "
+            "default: ./examples, else the examples shipped with insurable",
+            show_default=False,
+        ),
+    ] = None,
     database: DatabaseOption = None,
     assess: Annotated[bool, typer.Option(help="submit one assessment per organisation")] = True,
 ) -> None:
     """Seed demo accounts (admin, broker, underwriter, owners) and organisations, and say how to log in."""
     from insurable.api.app import _default_assessor
-    from insurable.api.demo import DEMO_PASSWORD, seed
+    from insurable.api.demo import DEMO_PASSWORD, examples_dir, seed
     from insurable.catalog.loader import load_catalog
     from insurable.store.db import database_url, make_engine, make_sessionmaker, upgrade
 
+    examples = examples_dir(examples)
     files = sorted(examples.glob("*.yaml")) if examples.is_dir() else []
     if not files:
         err_console.print(f"[bold red]error:[/] no example organisation files (*.yaml) in {examples}")

@@ -6,6 +6,7 @@ retained-versus-insured chart per deductible option from the assessment's loss s
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -126,6 +127,72 @@ def localise_lec(svg: str, lang: Lang) -> str:
     for phrase in LEC_PHRASES:
         svg = svg.replace(phrase, escape(gettext(lang, phrase)))
     return svg
+
+
+#: The return periods the exceedance chart shows: where an SME decides (issue 12, item 8).
+LEC_MAX_YEARS = 250.0
+_LEC_COLOURS = {"ground_up": "#12324f", "insured": INSURED, "retained": RETAINED}
+
+
+def exceedance_svg(
+    curves: Mapping[str, Sequence[tuple[float, float]]],
+    fmt: Formatter,
+    labels: Mapping[str, str],
+    *,
+    width: int = 680,
+    height: int = 360,
+) -> str:
+    """The annual loss exceedance curves, 1 to 250 years on a log axis, drawn in the interface language.
+
+    ``curves`` maps ``ground_up``/``insured``/``retained`` to ``(return period, loss)`` points; points
+    beyond 250 years are left out so the interesting part is not squeezed. ``labels`` holds the
+    translated ``title``, ``x``, and one per curve. No seed, no trial count: those are in the table.
+    """
+    series = {
+        key: [(rp, loss) for rp, loss in pts if 1.0 <= rp <= LEC_MAX_YEARS and abs(loss) < HUGE]
+        for key, pts in curves.items()
+    }
+    left, right, top, bottom = 84, 16, 36, 70
+    pw, ph = width - left - right, height - top - bottom
+    y_max = _nice(max((loss for pts in series.values() for _rp, loss in pts), default=0.0) or 1.0)
+    lx_max = math.log10(LEC_MAX_YEARS)
+
+    def sx(rp: float) -> float:
+        return left + math.log10(rp) / lx_max * pw
+
+    def sy(loss: float) -> float:
+        return top + ph - loss / y_max * ph
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="lec-title" font-family="sans-serif" font-size="12">',
+        f'<title id="lec-title">{escape(labels["title"])}</title>',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{left}" y="20" font-size="14" font-weight="bold">{escape(labels["title"])}</text>',
+    ]
+    for i in range(5):
+        v = y_max * i / 4
+        out.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{left + pw}" y2="{sy(v):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{escape(fmt.money_short(v))}</text>')
+    for rp in (1, 2, 5, 10, 25, 50, 100, 250):
+        x = sx(rp)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="#eee"/>')
+        out.append(f'<text x="{x:.1f}" y="{top + ph + 16}" text-anchor="middle">{escape(fmt.number(rp))}</text>')
+    out.append(f'<text x="{left + pw / 2}" y="{top + ph + 34}" text-anchor="middle">{escape(labels["x"])}</text>')
+    out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
+    lx = left
+    for key, pts in series.items():
+        colour = _LEC_COLOURS.get(key, "#555")
+        if pts:
+            line = " ".join(f"{sx(rp):.1f},{sy(loss):.1f}" for rp, loss in pts)
+            out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{line}"/>')
+        out.append(
+            f'<line x1="{lx}" y1="{height - 9}" x2="{lx + 18}" y2="{height - 9}" stroke="{colour}" stroke-width="3"/>'
+        )
+        out.append(f'<text x="{lx + 22}" y="{height - 5}">{escape(labels.get(key, key))}</text>')
+        lx += pw // 3
+    out.append("</svg>")
+    return "".join(out)
 
 
 def _plottable(option: Mapping[str, Any]) -> bool:

@@ -44,22 +44,63 @@ class Field:
     def dom_id(self) -> str:
         return "f-" + self.question.id.replace(".", "-")
 
-    def form_value(self) -> str:
-        """The stored value as it goes into a text, number or date input."""
+    def form_value(self, lang: Lang = "en") -> str:
+        """The stored value as it goes into a text or date input (numbers: :func:`plain_number`)."""
         v = self.value
         if v is None:
             return ""
         if isinstance(v, bool):
             return "true" if v else "false"
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return str(v)
+        return plain_number(v, lang)
+
+    def text(self, fmt: Formatter) -> str:
+        """The answer as a sentence-part for a read-only view ("Yes", an option's text, "€ 25.000")."""
+        from insurable.web.diff import _shown
+        from insurable.web.i18n import gettext
+
+        if self.value is None:
+            return gettext(fmt.lang, _("not answered"))
+        return _shown(self.question, self.value, fmt)
+
+    def echo(self, fmt: Formatter) -> str:
+        """The stored number as the interface writes it ("€ 10.000"), shown beside the input."""
+        v = self.value
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return ""
+        if self.question.type == "money":
+            return fmt.money(v)
+        if self.question.type == "percentage":
+            return fmt.number(v, 0 if float(v).is_integer() else 1) + " %"
+        return fmt.number(v, 0 if float(v).is_integer() else 2)
 
     def chosen(self, option_id: str) -> bool:
         v = self.value
         if isinstance(v, list | tuple):
             return option_id in v
         return bool(v == option_id)
+
+
+def plain_number(value: Any, lang: Lang) -> str:
+    """A stored number as it goes back into an input: no grouping, the decimal separator of
+    ``lang`` ("2,5" in Dutch), so posting the form again reads the same value. Other values as text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return str(int(value))
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def countries(lang: Lang) -> list[tuple[str, str]]:
+    """ISO 3166-1 alpha-2 codes with their names in ``lang`` (Babel/CLDR), the Netherlands first."""
+    from babel import Locale
+
+    names = Locale.parse(LOCALES[lang]).territories
+    found = sorted(
+        ((code, name) for code, name in names.items() if len(code) == 2 and code.isalpha() and code.isupper()),
+        key=lambda item: item[1],
+    )
+    return [item for item in found if item[0] == "NL"] + [item for item in found if item[0] != "NL"]
 
 
 @dataclass
@@ -115,27 +156,23 @@ def topic_fields(
     ]
 
 
-def _number(raw: str) -> float | int | None:
-    """A plain number (a questionnaire number input, a group figure); ``None`` when it is not one.
+def _number(raw: str, lang: Lang | None = None) -> float | int | None:
+    """A number as a person writes it in ``lang`` ("10.000" or "2,5" in Dutch; "10,000" or "2.5" in
+    English, "25k", "€ 1,2 mln"), read with Babel; ``None`` when it is not one (issue 12, item 2).
 
-    "1.500" or "7,500" may be thousands or decimals depending on who typed it, so it is refused
-    rather than read as 1.5 (issue 13, item 4); :func:`parse_answer` says what to write.
+    Without a language the string must read the same in Dutch and English, so "1.500" (thousands or
+    decimals depending on who typed it) is refused rather than guessed (issue 13, item 4).
     """
-    text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
-    if looks_like_thousands(text.replace(",", ".")):
-        return None
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
     try:
-        value = float(text)
-    except ValueError:
+        value = parse_amount(raw, LOCALES[lang] if lang else None)
+    except AmountError:
         return None
     if not math.isfinite(value):
         return None
-    return int(value) if value.is_integer() else value
+    return value
 
 
-def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Any, Msg | None]:
+def parse_answer(question: Question, raw: Sequence[str], lang: Lang | None = None) -> tuple[Any, Msg | None]:
     """Turn posted strings into an answer: ``(value, None)``, ``(None, None)`` to clear it,
     ``(KEEP, None)`` when the form says nothing, or ``(KEEP, reason)`` when it is invalid."""
     values = [v for v in raw if "\x00" not in v]
@@ -155,12 +192,12 @@ def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Any, Msg | Non
                 return KEEP, Msg(_("Choose yes or no."))
             value = text == "true"
         elif question.type in ("number", "money", "percentage"):
-            value = _number(text)
-            if value is None and looks_like_thousands(text.replace(",", ".")):
+            value = _number(text, lang)
+            if value is None and lang is None and looks_like_thousands(text.replace(",", ".")):
                 digits = text.replace(".", "").replace(",", "")
                 return KEEP, Msg(_("Write the number without thousands separators, for example %(n)s."), n=digits)
             if value is None:
-                return KEEP, Msg(_("Enter a number."))
+                return KEEP, Msg(_("Enter a number such as %(example)s."), example=_NUMBER_EXAMPLES[lang or "en"])
         elif question.type == "date":
             try:
                 value = dt.date.fromisoformat(text).isoformat()
@@ -181,8 +218,12 @@ def parse_answer(question: Question, raw: Sequence[str]) -> tuple[Any, Msg | Non
     return value, None
 
 
+#: Example numbers in each language, for the error message.
+_NUMBER_EXAMPLES: dict[Lang, str] = {"nl": "25.000 of 2,5", "en": "25,000 or 2.5"}
+
+
 def save_topic(
-    ctx: WebOrg, catalog: Catalog, shown: Sequence[str], form: Mapping[str, Sequence[str]]
+    ctx: WebOrg, catalog: Catalog, shown: Sequence[str], form: Mapping[str, Sequence[str]], lang: Lang | None = None
 ) -> dict[str, Msg]:
     """Save every answer on the posted page that changed; return errors by question id (untranslated)."""
     questions = catalog.questionnaire.by_id()
@@ -193,7 +234,7 @@ def save_topic(
         question = questions.get(qid)
         if question is None:
             continue
-        value, error = parse_answer(question, form.get(qid, ()))
+        value, error = parse_answer(question, form.get(qid, ()), lang)
         if error:
             errors[qid] = error
             continue
@@ -273,11 +314,12 @@ def parse_profile(
             else:
                 value = text[:200]
         try:
-            Organisation.model_validate({name: value})
+            checked = Organisation.model_validate({name: value})
         except ValidationError:
             errors[name] = Msg(_PROFILE_ERRORS.get(name, _("This value is not valid.")))
             continue
-        updated[name] = value
+        # stored as the model reads it: the SBI code "6201" from a KvK extract becomes NACE "62.01"
+        updated[name] = getattr(checked, name) if name == "nace_code" else value
     _deductible_within_limit(current, updated, errors)
     return updated, errors
 
@@ -327,7 +369,7 @@ def _deductible_within_limit(current: Mapping[str, Any], updated: dict[str, Any]
 
 _PROFILE_ERRORS = {
     "country": _("Use a two-letter country code, such as NL or BE."),
-    "nace_code": _("Use a NACE code such as 62.02."),
+    "nace_code": _("Use a NACE code such as 62.02, or the SBI code on your KvK extract, such as 6202 or 10711."),
     "records_held": _("Enter a whole number, 0 or more."),
     "requested_limit_eur": _("Enter an amount above 0."),
 }

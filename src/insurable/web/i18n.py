@@ -124,9 +124,13 @@ class Formatter:
 
     @total
     def money_short(self, value: float | None) -> str:
-        """EUR in the locale's compact form for chart axes: ``€ 1,2 mln.`` (nl) or ``€1.2m`` (en)."""
+        """EUR for chart axes: in full below a million (``€ 50.000``), compact above (``€ 1,2 mln.`` in
+        Dutch, ``€1.2M`` in English). CLDR's Dutch thousands ("€ 50K") beside "€ 5 mln." read as two
+        languages on one axis (issue 12, item 7)."""
         if value is None:
             return "–"
+        if abs(float(value)) < 1_000_000:
+            return self.money(value)
         return str(format_compact_currency(value, "EUR", locale=self.locale, fraction_digits=1))
 
     @total

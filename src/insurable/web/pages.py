@@ -22,7 +22,7 @@ from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
 from insurable.store.db import begin_write
 from insurable.text import LANGS
-from insurable.web import forms, nis2_form
+from insurable.web import book, engine_messages, forms, nis2_form, sharing
 from insurable.web.app_support import catalog, db, local, redirect
 from insurable.web.i18n import LANG_COOKIE, Msg, _, pick_lang
 from insurable.web.render import page
@@ -154,6 +154,7 @@ def home(request: Request) -> Response:
                     "relation": relation(session, who.user, org.id),
                     "progress": forms.progress(cat, org.profile, answers),
                     "latest": latest[0] if latest else None,
+                    **book.book_row(latest[0] if latest else None, answers),
                 }
             )
         invited = repo.open_invitations(session, who.user.email)
@@ -194,11 +195,13 @@ def overview(org_id: OrgId, request: Request) -> Response:
             "overview.html",
             ctx=ctx,
             progress=forms.progress(cat, ctx.org.profile, answers),
-            missing=forms.missing_profile(ctx.org.profile),
+            missing=[(m, engine_messages.field_label(m, cat)) for m in forms.missing_profile(ctx.org.profile)],
             history=repo.assessments(session, ctx.org, limit=50),
             can_submit=can(ctx.relation, "submit"),
             csrf=_csrf(ctx),
             problems=None,
+            sharing=sharing.sharing_view(ctx),
+            shared=sharing.notice(request.query_params.get("shared")),
         )
 
 
@@ -219,7 +222,13 @@ def profile_form(org_id: OrgId, request: Request) -> Response:
 
 
 def _profile_page(
-    request: Request, ctx: Any, cat: Any, values: dict[str, Any], errors: dict[str, Msg], status: int = 200
+    request: Request,
+    ctx: Any,
+    cat: Any,
+    values: dict[str, Any],
+    errors: dict[str, Msg],
+    status: int = 200,
+    block: str | None = None,
 ) -> Response:
     fields = {f.name: f for f in cat.vocabulary.fields}
     nis2 = _nis2(cat)
@@ -227,6 +236,7 @@ def _profile_page(
         request,
         "profile.html",
         status_code=status,
+        block=block,
         ctx=ctx,
         values=values,
         errors=errors,
@@ -240,6 +250,8 @@ def _profile_page(
         nis2_fields={name: fields.get(name) for name in ("nis2_entity_types", "nis2_flags", "group")},
         sectors=nis2_form.sectors(nis2) if nis2 is not None else [],
         nis2_form=nis2_form,
+        countries=forms.countries(pick_lang(request)),
+        plain=forms.plain_number,
     )
 
 
@@ -288,11 +300,15 @@ def _save_profile(org_id: int, request: Request, form: dict[str, list[str]]) -> 
                 via="web",
             )
             session.commit()
+        htmx = request.headers.get("HX-Request") == "true"
         if errors:
+            # an htmx autosave answers 200 with the fields block, so the errors show inline (issue 12, item 1)
             shown = {**shown_nis2, **{k: (form.get(k) or [""])[-1] for k in errors}}
+            if htmx:
+                return _profile_page(request, ctx, cat, shown, errors, block="fields")
             return _profile_page(request, ctx, cat, shown, errors, status=422)
-        if request.headers.get("HX-Request") == "true":
-            return _profile_page(request, ctx, cat, updated, {})
+        if htmx:
+            return _profile_page(request, ctx, cat, updated, {}, block="fields")
         if (form.get("go") or [""])[-1] == "next":
             return redirect(f"/orgs/{org_id}/topics/{cat.questionnaire.topics[0].id}")
         return redirect(f"/orgs/{org_id}/profile?saved=1")
@@ -374,7 +390,7 @@ def _save_topic(org_id: int, topic_id: str, request: Request, form: dict[str, li
         ctx = org_for(session, who, org_id, "edit")
         own = {q.id for q in cat.questionnaire.questions if q.topic == topic_id}
         shown = [qid for qid in form.get("shown", []) if qid in own]
-        errors = forms.save_topic(ctx, cat, shown, form)
+        errors = forms.save_topic(ctx, cat, shown, form, pick_lang(request))
         answers = {a.question_id: a.value for a in repo.answers(session, ctx.org)}
         htmx = request.headers.get("HX-Request") == "true"
         if errors or htmx:

@@ -14,6 +14,7 @@ from jinja2_fragments import render_block
 
 from insurable import __version__
 from insurable.text import LANGS, Lang
+from insurable.web.glossary import TERMS
 from insurable.web.i18n import Formatter, Msg, pick_lang, translations
 from insurable.web.labels import CONTROL_STATES, NIS2_CLASSES, NIS2_SIZES, RELATIONS, VERDICTS
 
@@ -32,7 +33,7 @@ def environment(lang: Lang) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(fmt=Formatter(lang), lang=lang, langs=LANGS, version=__version__)
     env.globals.update(verdicts=VERDICTS, control_states=CONTROL_STATES, nis2_classes=NIS2_CLASSES, relations=RELATIONS)
-    env.globals.update(nis2_sizes=NIS2_SIZES)
+    env.globals.update(nis2_sizes=NIS2_SIZES, glossary=TERMS)
     env.filters["msg"] = lambda m: m.render(lang) if isinstance(m, Msg) else m
     return env
 

@@ -4,6 +4,7 @@ side-by-side comparison of two assessments of one organisation."""
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -21,14 +22,15 @@ from insurable.store import repo
 from insurable.store.models import Assessment as Row
 from insurable.text import Lang
 from insurable.underwriting import VERDICT_ORDER, Assessment
-from insurable.web import forms
+from insurable.web import diff, engine_messages, forms
 from insurable.web.app_support import catalog, db, redirect
-from insurable.web.charts import localise_lec, retained_insured_svg
+from insurable.web.charts import exceedance_svg, retained_insured_svg
 from insurable.web.i18n import Formatter, _, gettext, pick_lang
 from insurable.web.labels import CONTROL_STATES, NIS2_CLASSES, VERDICTS
 from insurable.web.pages import _csrf, _lists
 from insurable.web.render import page, render_string
 from insurable.web.session import CSRF_FIELD, WebError, WebOrg, check_csrf, org_for, require
+from insurable.web.summary import summarise
 
 router = APIRouter(include_in_schema=False)
 OrgId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -60,11 +62,11 @@ def _submit(org_id: int, request: Request, form: dict[str, list[str]]) -> Respon
                 status_code=422,
                 ctx=ctx,
                 progress=forms.progress(cat, ctx.org.profile, answers),
-                missing=forms.missing_profile(ctx.org.profile),
+                missing=[(m, engine_messages.field_label(m, cat)) for m in forms.missing_profile(ctx.org.profile)],
                 history=repo.assessments(session, ctx.org, limit=50),
                 can_submit=True,
                 csrf=_csrf(ctx),
-                problems=[(p.path, p.reason) for p in exc.problems],
+                problems=[engine_messages.problem(p.path, p.reason, cat) for p in exc.problems],
             )
         except ApiProblem as exc:
             raise WebError(exc.status, "forbidden") from exc
@@ -95,9 +97,10 @@ def parsed(row: Row) -> Assessment | None:
 
 
 @lru_cache(maxsize=64)
-def _lec(input_json: str, deductible: float, capacity: float, catalog_key: int) -> str | None:
-    """The loss exceedance curve of a snapshot's input, re-simulated (seeded, so the same every time)."""
-    from insurable.lossmodel import lec_svg, simulate_organisation
+def _curves(input_json: str, result_json: str, catalog_key: int) -> dict[str, list[tuple[float, float]]] | None:
+    """The exceedance curves behind a snapshot's loss section: the same simulation (terms, trials and
+    seed as stored), so the chart and the table agree; ``None`` when it cannot be re-run."""
+    from insurable.lossmodel.section import simulate_assessment
     from insurable.profile import parse_organisation
 
     cat = _CATALOGS.get(catalog_key)
@@ -105,10 +108,37 @@ def _lec(input_json: str, deductible: float, capacity: float, catalog_key: int) 
         return None
     try:
         org = parse_organisation(json.loads(input_json))
-        report = simulate_organisation(org, cat, trials=20_000, deductible_eur=deductible, capacity_eur=capacity)
-    except (InputError, ValueError):
+        a = Assessment.model_validate_json(result_json)
+        loss = a.loss or {}
+        report = simulate_assessment(org, cat, a, trials=int(loss.get("trials") or 20_000), seed=loss.get("seed"))
+    except (InputError, ValueError, TypeError):
         return None
-    return lec_svg(report, width=680, height=380, by_peril=False)
+
+    def pts(curve: Any) -> list[tuple[float, float]]:
+        return [(p.return_period, p.loss) for p in curve]
+
+    return {
+        "ground_up": pts(report.exceedance_curve),
+        "insured": pts(report.insured.exceedance_curve),
+        "retained": pts(report.retained.exceedance_curve),
+    }
+
+
+def lec_chart(request: Request, row: Row, lang: Lang) -> str | None:
+    """The loss exceedance chart of a snapshot in ``lang`` (1 to 250 years, no seed in sight)."""
+    cat = catalog(request)
+    _CATALOGS[id(cat)] = cat
+    curves = _curves(json.dumps(row.input, sort_keys=True), json.dumps(row.result, sort_keys=True), id(cat))
+    if not curves:
+        return None
+    labels = {
+        "title": gettext(lang, _("How large a bad year can get")),
+        "x": gettext(lang, _("Once in so many years (log scale)")),
+        "ground_up": gettext(lang, _("Total loss")),
+        "insured": gettext(lang, _("Insurer pays")),
+        "retained": gettext(lang, _("You pay")),
+    }
+    return exceedance_svg(curves, Formatter(lang), labels)
 
 
 _CATALOGS: dict[int, Catalog] = {}
@@ -120,9 +150,7 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
     fmt = Formatter(lang)
     lec = ri = None
     if a is not None and charts:
-        _CATALOGS[id(cat)] = cat
-        lec = _lec(json.dumps(row.input, sort_keys=True), a.deductible_eur, a.max_limit_eur, id(cat))
-        lec = localise_lec(lec, lang) if lec else None
+        lec = lec_chart(request, row, lang) if a.loss else None
         options = (a.loss or {}).get("deductible_options") or []
         if options:
             ri = retained_insured_svg(
@@ -158,7 +186,37 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
         "lec_svg": lec,
         "ri_svg": ri,
         "plan": _plan(a),
+        "summary": summarise(a, duties, fmt) if a is not None else None,
+        "legal_basis": legal_basis(a.nis2 if a is not None else None, entity_types, lang),
     }
+
+
+_ANNEX_ENTRY = re.compile(r"^Annex (I|II), .*\(([\w.]+)\)$")
+
+
+def legal_basis(nis2: dict[str, Any] | None, entity_types: dict[str, Any], lang: Lang) -> list[str]:
+    """The NIS2 legal basis in the interface language (issue 12, item 7): the engine writes the
+    Annex entries and the size test in English; article references read the same in both."""
+    from insurable.nis2.scope import SIZE_BASIS
+
+    fmt = Formatter(lang)
+    out = []
+    for entry in (nis2 or {}).get("legal_basis") or []:
+        found = _ANNEX_ENTRY.match(entry)
+        et = entity_types.get(found.group(2)) if found else None
+        if entry == SIZE_BASIS:
+            out.append(gettext(lang, _(SIZE_BASIS_TEXT)))
+        elif et is not None:
+            sub = f", {fmt.text(et.subsector)}" if et.subsector is not None else ""
+            annex = gettext(lang, _("Annex %(n)s")) % {"n": et.annex}
+            out.append(f"{annex}, {fmt.text(et.sector)}{sub}: {fmt.text(et.name)}")
+        else:
+            out.append(entry)
+    return out
+
+
+#: insurable.nis2.scope.SIZE_BASIS as an interface message (the engine keeps its English text).
+SIZE_BASIS_TEXT = _("Recommendation 2003/361/EC Annex Art. 2, 3 and 6 via NIS2 Art. 2(1) (Annex Art. 3(4) disapplied)")
 
 
 def _plan(a: Assessment | None) -> list[Any]:
@@ -189,8 +247,9 @@ def results(org_id: OrgId, assessment_id: AssessmentId, request: Request) -> Res
 
 @router.get("/orgs/{org_id}/assessments/{assessment_id}/report.{kind}")
 def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Request) -> Response:
-    """The report as HTML or PDF (one template, ``report.html``; WeasyPrint makes the PDF) or the data as JSON."""
-    if kind not in ("html", "pdf", "json"):
+    """The board report as HTML, tagged PDF (one template, ``report.html``; WeasyPrint makes a PDF/UA-1
+    file), editable DOCX (python-docx, the same content) or the data as JSON."""
+    if kind not in ("html", "pdf", "json", "docx"):
         raise WebError(404, "not_found")
     lang = pick_lang(request)
     with db(request) as session:
@@ -198,7 +257,7 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
         row = _row(ctx, assessment_id)
         repo.audit(session, ctx.user, f"report.{kind}", org_id=org_id, target=f"assessment:{row.id}", via="web")
         session.commit()
-        name = f"insurable-{org_id}-{row.id}"
+        name = report_name(ctx.org.name, row, lang)
         if kind == "json":
             body = {
                 "assessment_id": row.id,
@@ -214,7 +273,16 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
                 media_type="application/json",
                 headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
             )
-        html = render_string(lang, "report.html", **report_context(request, ctx, row, lang))
+        values = report_context(request, ctx, row, lang)
+        if kind == "docx":
+            from insurable.web.docx_report import build_docx  # python-docx loads lxml: only when asked
+
+            return Response(
+                build_docx(values, lang),
+                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                headers={"Content-Disposition": f'attachment; filename="{name}.docx"', "Content-Language": lang},
+            )
+        html = render_string(lang, "report.html", board=True, **values)
         if kind == "html":
             return Response(
                 html,
@@ -223,12 +291,23 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
             )
         from weasyprint import HTML  # imported when first needed: it loads Pango
 
-        pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
+        pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf(pdf_variant="pdf/ua-1")
         return Response(
             pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{name}.pdf"', "Content-Language": lang},
         )
+
+
+def report_name(org_name: str, row: Row, lang: Lang) -> str:
+    """A file name that says what it is: ``cyberverzekerbaarheid-bakkerij-de-korenaar-2026-12-01-7``."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", org_name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60] or "organisation"
+    what = gettext(lang, _("cyber-insurability"))
+    return f"{what}-{slug}-{row.submitted_at.date().isoformat()}-{row.id}"
 
 
 @router.get("/orgs/{org_id}/compare", response_class=HTMLResponse)
@@ -245,7 +324,9 @@ def compare(
         history = list(repo.assessments(session, ctx.org, limit=200))
         if a is None or b is None:
             if len(history) < 2:
-                return page(request, "compare.html", ctx=ctx, history=history, left=None, right=None, rows=[])
+                return page(
+                    request, "compare.html", ctx=ctx, history=history, left=None, right=None, rows=[], csrf=_csrf(ctx)
+                )
             b, a = history[0].id, history[1].id
         left, right = _row(ctx, a), _row(ctx, b)
         rows = _comparison(parsed(left), parsed(right), left, right)
@@ -262,6 +343,9 @@ def compare(
             rows=rows,
             la=parsed(left),
             ra=parsed(right),
+            csrf=_csrf(ctx),
+            answers=diff.answer_changes(left.input, right.input, catalog(request), Formatter(lang)),
+            reasons=diff.reason_changes(parsed(left), parsed(right)),
         )
 
 
