@@ -163,7 +163,9 @@ def test_item_9_a_guesser_elsewhere_cannot_lock_the_user_out(
         codes = [attacker.post(f"{API}/auth/login", json=body).status_code for _ in range(6)]
         assert codes == [401, 401, 401, 429, 429, 429]
         wait = attacker.post(f"{API}/auth/login", json=body)
-        assert int(wait.headers["retry-after"]) >= 30
+        # The first step's 30 s wait, less what has already passed since the fourth attempt (a loaded CI
+        # machine takes a second or two over six requests): a wait is given, and it is that step's.
+        assert 20 <= int(wait.headers["retry-after"]) <= 31
     with TestClient(app, client=("198.51.100.7", 5000)) as owner:
         assert owner.post(f"{API}/auth/login", json={"email": user.email, "password": user.password}).status_code == 200
     with TestClient(app) as admin_client:
