@@ -8,6 +8,7 @@ serious or critical violation on any page; engine messages on a Dutch page are D
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,10 +90,15 @@ def assert_fits(page: Any) -> None:
 
 def assert_accessible(page: Any) -> None:
     """axe-core (bundled by axe-playwright-python) finds no serious or critical violation."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS, Axe
 
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    axe = Axe()
+    page.evaluate(axe.axe_script)
+    # Axe().run() awaits axe.run() with no time limit; a run that never settles fails here instead.
+    args = axe._format_script_args(context=None, options=DEFAULT_OPTIONS)
+    timeout = "new Promise((_, reject) => setTimeout(() => reject(new Error('axe-core took over 60 s')), 60000))"
+    response = page.evaluate(f"Promise.race([axe.run({args}), {timeout}])")
+    bad = [v for v in response["violations"] if v.get("impact") in ("serious", "critical")]
     detail = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
     assert not bad, f"{page.url}: axe violations {detail}"
 
@@ -294,17 +300,23 @@ def test_sbi_code_busy_submit_and_few_tabs_to_the_first_question(server: str, br
         raise AssertionError("the first question is more than 15 Tab presses away")
     # item 10: a busy note while the assessment runs
     page.goto(org)
-
+    # The page reports its state right after the submit handlers ran, through the console: an
+    # evaluate() while the held navigation is pending can wait for a document that never comes.
+    page.evaluate(
+        "document.querySelector('form[data-busy]').addEventListener('submit', () => setTimeout(() =>"
+        " console.log('busy-state ' + JSON.stringify([document.querySelector('.busy-note').hidden,"
+        " document.querySelector('form[data-busy]').getAttribute('aria-busy')])), 0))"
+    )
     held: list[Any] = []
     page.route("**/submit", lambda route: held.append(route))  # hold it: the server is "still assessing"
-    page.get_by_role("button", name="Indienen voor beoordeling").click(no_wait_after=True)
-    # locators wait for the held navigation; read the page as it is while the request is pending
-    state = page.evaluate(
-        "[document.querySelector('.busy-note').hidden,"
-        " document.querySelector('form[data-busy]').getAttribute('aria-busy')]"
-    )
+    with page.expect_console_message(lambda m: m.text.startswith("busy-state ")) as message:
+        page.get_by_role("button", name="Indienen voor beoordeling").click(no_wait_after=True)
+    state = json.loads(message.value.text.split(" ", 1)[1])
     assert state == [False, "true"], state
-    page.wait_for_timeout(100)
+    for _wait in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
     assert held, "the submit never left the browser"
     held[0].abort()
     page.context.close()
