@@ -50,7 +50,9 @@ class OfferOut(OfferSummary):
 
 
 class CompareIn(BaseModel):
-    offers: list[int] = Field(min_length=1, max_length=MAX_COMPARED, description="stored offer ids (rows)")
+    offers: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=MAX_COMPARED, description="stored offer ids (rows)"
+    )
     trials: int = Field(default=DEFAULT_API_TRIALS, ge=1, le=MAX_API_TRIALS)
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
 
