@@ -13,7 +13,7 @@ Every value may carry its evidence: the page and the sentence of the wording it 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -35,22 +35,6 @@ __all__ = [
 #: Version of the offer format (schemas/offer.schema.json). Bump on an incompatible change.
 FORMAT_VERSION: Literal[1] = 1
 
-#: The exclusions the checklist reads by kind; ``other`` for anything else (with its clause).
-EXCLUSION_KINDS = (
-    "war",
-    "state_backed",
-    "infrastructure",
-    "betterment",
-    "fines",
-    "identity_fraud",
-    "ceo_fraud",
-    "unencrypted_devices",
-    "unpatched_software",
-    "professional_services",
-    "contractual_liability",
-    "other",
-)
-
 ExclusionKind = Literal[
     "war",
     "state_backed",
@@ -65,6 +49,8 @@ ExclusionKind = Literal[
     "contractual_liability",
     "other",
 ]
+#: The exclusions the checklist reads by kind; ``other`` for anything else (with its clause).
+EXCLUSION_KINDS: tuple[str, ...] = get_args(ExclusionKind)
 
 Amount = float
 

@@ -151,24 +151,8 @@ def share(request_id: Id, body: ShareIn, principal: Caller, session: DB) -> dict
         raise InputError([Problem("organisation_id", "submit an assessment of this organisation first")])
     req.supplier_org_id, req.level, req.answered_by = org.id, body.level, principal.user.id
     req.shared_at, req.revoked_at = utcnow(), None
-    detail = {"request": req.id, "level": body.level, "client": req.org_id}
-    repo.audit(
-        session,
-        principal.user,
-        "supplier.share",
-        org_id=org.id,
-        target=f"request:{req.id}",
-        detail=detail,
-        via=principal.via,
-    )
-    repo.audit(
-        session,
-        principal.user,
-        "supplier.share",
-        org_id=req.org_id,
-        target=f"supplier:{req.supplier_id}",
-        detail=detail,
-        via=principal.via,
+    _audit_both(
+        session, principal, "supplier.share", req, {"request": req.id, "level": body.level, "client": req.org_id}
     )
     session.commit()
     return {"request_id": req.id, "shared_level": req.level, "shared_organisation_id": org.id}
@@ -181,12 +165,17 @@ def revoke(request_id: Id, principal: Caller, session: DB) -> None:
     if req.level is None or req.revoked_at is not None:
         return
     req.revoked_at = utcnow()
-    detail = {"request": req.id, "client": req.org_id}
+    _audit_both(session, principal, "supplier.revoke", req, {"request": req.id, "client": req.org_id})
+    session.commit()
+
+
+def _audit_both(session: Any, principal: Any, action: str, req: Any, detail: dict[str, Any]) -> None:
+    """One audit line in the supplier's trail (once it has an organisation) and one in the client's."""
     if req.supplier_org_id is not None:
         repo.audit(
             session,
             principal.user,
-            "supplier.revoke",
+            action,
             org_id=req.supplier_org_id,
             target=f"request:{req.id}",
             detail=detail,
@@ -195,10 +184,9 @@ def revoke(request_id: Id, principal: Caller, session: DB) -> None:
     repo.audit(
         session,
         principal.user,
-        "supplier.revoke",
+        action,
         org_id=req.org_id,
         target=f"supplier:{req.supplier_id}",
         detail=detail,
         via=principal.via,
     )
-    session.commit()
