@@ -45,6 +45,11 @@ translations: $(BIN)/.installed
 	$(BIN)/pybabel update -i $(WEB)/locale/messages.pot -d $(WEB)/locale -D messages --no-wrap \
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d $(WEB)/locale -D messages --statistics
+	cd src/insurable && $(CURDIR)/$(BIN)/pybabel extract -F locale/babel.cfg -k _ --no-location --sort-output \
+		--no-wrap --project insurable -o locale/insurable.pot .
+	$(BIN)/pybabel update -i src/insurable/locale/insurable.pot -d src/insurable/locale -D insurable --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d src/insurable/locale -D insurable --statistics
 
 docs: $(BIN)/.installed
 	$(BIN)/python -m insurable.docgen

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+import typer
+
 from insurable.cli.app import app
 
 #: Command modules, each exposing ``register(app)``; a missing module is skipped so that features
@@ -37,6 +39,19 @@ def _register_all() -> None:
                 continue
             raise
         module.register(app)
+    _speak_lang(app)
+
+
+def _speak_lang(group: typer.Typer) -> None:
+    """Every command (and every command of a sub-group) writes its error lines in its ``--lang``."""
+    from insurable.cli.messages import speaking
+
+    for command in group.registered_commands:
+        if command.callback is not None:
+            command.callback = speaking(command.callback)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _speak_lang(sub.typer_instance)
 
 
 _register_all()

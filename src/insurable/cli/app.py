@@ -46,10 +46,15 @@ class Format(StrEnum):
 
 
 def fail(problems: list[Problem]) -> NoReturn:
-    """Print every problem and exit with code 2."""
-    err_console.print(f"[bold red]error:[/] {len(problems)} problem(s) in the input:")
+    """Print every problem, in the command's ``--lang`` (insurable.cli.messages), and exit with code 2."""
+    from insurable.cli.messages import command_lang, header, problem_line
+
+    lang = command_lang()
+    label, count = header(len(problems), lang)
+    err_console.print(f"[bold red]{label}[/] ", end="")
+    err_console.print(count, markup=False)
     for problem in capped(problems):
-        err_console.print(f"  - {problem}", markup=False)
+        err_console.print(f"  - {problem_line(problem, lang)}", markup=False)
     raise typer.Exit(EXIT_INPUT)
 
 

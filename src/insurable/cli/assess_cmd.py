@@ -5,13 +5,17 @@ from __future__ import annotations
 import shutil
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from insurable.cli.app import Lang, console, fail, guarded, load_catalog_option, load_org, print_json
 from insurable.errors import Problem
 from insurable.profile import ASSESSMENT_FIELDS
+
+if TYPE_CHECKING:
+    from insurable.catalog.loader import Catalog
+    from insurable.underwriting.model import Assessment
 
 
 class AssessFormat(StrEnum):
@@ -44,10 +48,21 @@ def assess(
     scan: Annotated[
         Path | None, typer.Option("--scan", help="A saved scan (insurable scan --out): findings become facts.")
     ] = None,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief",
+            help="One screen (80 columns, about 40 lines; text or markdown): verdict, premium, deductible, limit, "
+            "top exclusions and subjectivities, NIS2 and its first duty, the first 5 fix-path steps, premium vs "
+            "expected loss; each figure with its rule ids.",
+        ),
+    ] = False,
 ) -> None:
     """Assess insurability: verdict, premium, deductible, limit, exclusions, reasons and the fix-path."""
     from insurable.assessment import assess as run_assessment
 
+    if brief and fmt not in (AssessFormat.text, AssessFormat.markdown):
+        fail([Problem(path="--brief", reason="works with --format text or markdown")])
     catalog = load_catalog_option(catalog_dir, guideline)
     org = load_org(org_file, catalog, required=ASSESSMENT_FIELDS)
     evidence = None
@@ -56,6 +71,9 @@ def assess(
 
         evidence = scan_evidence(scan, catalog)
     result = guarded(lambda: run_assessment(org, catalog, with_plan=plan, evidence=evidence))
+    if brief:
+        _print_brief(result, catalog, lang, org_file, markdown=fmt is AssessFormat.markdown)
+        return
     if fmt is AssessFormat.json:
         data = result.model_dump(mode="json")
         if scan is not None:
@@ -82,6 +100,19 @@ def assess(
         from insurable.cli.scan_report import print_scan_section
 
         print_scan_section(scan, org, catalog, result, lang.value)
+
+
+def _print_brief(result: Assessment, catalog: Catalog, lang: Lang, org_file: Path, markdown: bool) -> None:
+    from insurable.cli.brief import brief
+
+    duties: dict[str, Any] = {}
+    if result.nis2 and "nis2.yaml" in catalog.files:
+        from insurable.catalog.nis2 import Nis2File
+
+        duties = {d.id: d for d in catalog.get("nis2.yaml", Nis2File).duties}
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    text = brief(result, lang.value, duties, str(org_file), markdown=markdown, width=width)
+    typer.echo(text, nl=False)
 
 
 def init(

@@ -64,6 +64,11 @@ def pick_lang(request: Request) -> Lang:
 def translations(lang: Lang) -> NullTranslations:
     """The compiled catalogue of ``lang`` (English msgids need no translation, but a catalogue exists)."""
     found = Translations.load(str(LOCALE_DIR), [lang], domain="messages")
+    from insurable.reasons import translations as reason_translations
+
+    shared = reason_translations(lang)  # the engine's reasons, shared with the CLI (insurable.reasons)
+    if isinstance(found, Translations) and isinstance(shared, Translations):
+        found.merge(shared)
     return found
 
 
