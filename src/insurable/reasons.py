@@ -8,7 +8,7 @@ with the same parameters. A parameter that is itself a known message (a YAML par
 a unit) is translated too; the rest (the value the user wrote, ids, numbers) is shown as written.
 
 This is the one table of translated engine reasons: the CLI renders problems with it and the web's
-``engine_messages`` reads it (docs/cli.md, "Errors"). ``tests/cli/test_cli_errors.py`` checks that the
+``engine_messages`` reads it (docs/profile.md, "Errors"). ``tests/cli/test_cli_errors.py`` checks that the
 common Pydantic error types and the reader's own reasons are covered, and that the catalogue is fresh.
 """
 

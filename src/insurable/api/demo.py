@@ -7,7 +7,7 @@ left alone), so running it twice changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ class DemoReport:
     accounts: list[DemoAccount]
     organisations: list[str]
     warnings: list[str]
+    #: Organisation name -> suppliers seeded into its register (only organisations that have one).
+    suppliers: dict[str, int] = field(default_factory=dict)
 
 
 def _account(session: Session, email: str, name: str, kind: str) -> User:
@@ -106,7 +108,8 @@ def seed(
             for question_id, value in answers.items():
                 repo.save_answer(session, org, question_id, value, owner)
             repo.audit(session, owner, "answers.import", org_id=org.id, target=str(path.name), via="demo")
-            seed_suppliers(session, org, owner, path, report.warnings)  # the supplier chain (issue 15)
+            if count := seed_suppliers(session, org, owner, path, report.warnings):  # the supplier chain (issue 15)
+                report.suppliers[name] = count
             session.add(Share(org_id=org.id, user_id=broker.id, granted_by=owner.id))
             if index == 0:
                 session.add(Share(org_id=org.id, user_id=underwriter.id, granted_by=owner.id))

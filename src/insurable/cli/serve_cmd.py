@@ -116,6 +116,7 @@ def demo(
     report = seed(make_sessionmaker(engine), files, lambda: catalog, _default_assessor if assess else None)
     engine.dispose()
     console.print(f"Seeded the {_describe(url)}: {len(report.organisations)} organisations.")
+    console.print("".join(f"  {name}: {n} suppliers in its register\n" for name, n in report.suppliers.items()), end="")
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", markup=True)
     console.print(f"\nLog in with any of these accounts, password [bold]{DEMO_PASSWORD}[/]:")
