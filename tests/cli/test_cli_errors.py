@@ -239,3 +239,22 @@ def test_the_web_shows_the_same_translation_from_the_same_table():
     assert message.render("en") == reason
     assert problem("employees", "a text nobody catalogued", catalog)[1].render("nl") == web_gettext("nl", OTHER)
     assert web_gettext("nl", "required field is missing") == "verplicht veld ontbreekt"  # merged catalogue
+
+
+@pytest.mark.parametrize(
+    ("command", "content", "dutch"),
+    [
+        (["nis2"], "name: a\n  b: c\n", "ongeldige YAML"),
+        (["suppliers", "check"], "client: x\nsuppliers: 5\n", "moet een lijst zijn"),
+        (
+            ["suppliers", "check"],
+            "client: x\nsuppliers:\n  - {id: a, name: A, tier: low}\n  - {id: a, name: B, tier: low}\n",
+            "komen meer dan eens voor",
+        ),
+    ],
+)
+def test_other_commands_and_sub_commands_speak_their_lang(tmp_path, command, content, dutch):
+    path = write(tmp_path, content)
+    result = run(*command, path, "--lang", "nl")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("fout: ") and dutch in result.output, result.output
