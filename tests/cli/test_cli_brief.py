@@ -91,3 +91,19 @@ def test_brief_with_another_format_is_an_input_error(fmt):
     result = run("assess", ROOT / "examples" / "hospital.yaml", "--brief", "--format", fmt, "--lang", "nl")
     assert result.exit_code == 2
     assert "--brief: werkt met --format text of markdown" in result.output
+
+
+def test_an_incomplete_assessment_names_the_missing_required_answers(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples" / "saas-provider.yaml").read_text(encoding="utf-8"))
+    data["answers"] = {}
+    org = tmp_path / "org.yaml"
+    org.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    a = assessment(org)
+    assert a["verdict"] == "incomplete"
+    required = list(dict.fromkeys(m["question_id"] for m in a["missing"] if m["required"]))
+    flat = " ".join(run("assess", org, "--brief", "--lang", "nl").output.split())
+    assert f"Ontbrekende verplichte antwoorden: {len(required)}: " + ", ".join(required[:5]) in flat
+    assert all(q not in flat for q in required[5:])
+    assert " ".join(label("path_incomplete", "nl").split()) in flat

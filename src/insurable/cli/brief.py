@@ -38,6 +38,7 @@ T_NONE = _("none")
 T_MORE = _("+%(count)s more")
 T_RULES = _("rules")
 T_DAYS = _("%(days)s days")
+T_MISSING = _("Missing required answers")
 T_NIS2 = _("NIS2")
 T_FIRST_DUTY = _("first duty: %(duty)s")
 T_PATH = _("Fix-path, first %(shown)s of %(total)s steps (cumulative; saving = premium + expected retained loss)")
@@ -151,6 +152,12 @@ def brief_lines(a: Assessment, lang: Lang, duties: dict[str, Any], file: str) ->
             + _rules(a.capacity_rules, lang),
         ),
     ]
+    required = list(dict.fromkeys(m.question_id for m in a.missing if m.required))
+    if required:
+        shown = ", ".join(required[:TOP_STEPS])
+        if len(required) > TOP_STEPS:
+            shown += " " + gettext(lang, T_MORE) % {"count": len(required) - TOP_STEPS}
+        lines.append(Line(gettext(lang, T_MISSING), f"{len(required)}: {shown}"))
     for title, outcomes in ((T_EXCLUSIONS, a.exclusions), (T_SUBJECTIVITIES, a.subjectivities)):
         text = f"{len(outcomes)}" if outcomes else gettext(lang, T_NONE)
         lines.append(Line(gettext(lang, title), text, _terms(outcomes, lang)))
