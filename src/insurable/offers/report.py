@@ -4,11 +4,20 @@ text with Rich, or as Markdown; the web pages show the same data)."""
 from __future__ import annotations
 
 from insurable.offers.check import CheckResult
-from insurable.offers.compare import Comparison
+from insurable.offers.compare import Comparison, ProgrammeResult
 from insurable.offers.model import Offer
 from insurable.text import Lang
 
-__all__ = ["STATUS_LABELS", "render_check", "render_comparison"]
+__all__ = [
+    "PI_LABELS",
+    "STATUS_LABELS",
+    "comparison_rows",
+    "evidence_text",
+    "label",
+    "render_check",
+    "render_comparison",
+    "uncovered_lines",
+]
 
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "met": {"nl": "in orde", "en": "met"},
@@ -71,10 +80,7 @@ def _cell(text: str) -> str:
 
 
 def _evidence(result: CheckResult) -> str:
-    if result.evidence is None:
-        return "-"
-    page = f"p. {result.evidence.page}: " if result.evidence.page else ""
-    return f'{page}"{_cell(result.evidence.quote)}"'
+    return _cell(evidence_text(result))
 
 
 def render_checklist(results: tuple[CheckResult, ...], lang: Lang) -> list[str]:
@@ -97,14 +103,11 @@ def render_check(offer: Offer, results: tuple[CheckResult, ...], organisation: s
     return "\n".join(lines) + "\n"
 
 
-def render_comparison(comparison: Comparison, lang: Lang) -> str:
+def comparison_rows(comparison: Comparison, lang: Lang) -> list[tuple[str, list[str]]]:
+    """The side-by-side rows (label, one cell per programme in rank order) that the Markdown and the
+    DOCX report both show, so the two always say the same thing."""
     c = comparison
-    lines = [f"# {_T['compare'][lang]}: {c.organisation}", "", f"_{_T['indicative'][lang]}_", ""]
-    lines.append(_T["seed"][lang].format(trials=c.trials, seed=c.seed))
-    lines.append("")
-    lines.append(f"| {_T['programme'][lang]} | " + " | ".join(_cell(r.programme) for r in c.results) + " |")
-    lines.append("|---|" + "---|" * len(c.results))
-    rows: list[tuple[str, list[str]]] = [
+    return [
         (_T["rank"][lang], [str(r.rank) for r in c.results]),
         (
             _T["insurer"][lang],
@@ -118,7 +121,7 @@ def render_comparison(comparison: Comparison, lang: Lang) -> str:
         (_T["r250"][lang], [_eur(r.retained_1_in_250_eur) for r in c.results]),
         (_T["exhausted"][lang], [f"{r.probability_limit_exhausted:.3%}" for r in c.results]),
         (_T["tail"][lang], [_eur(r.cost_of_risk.tail_charge_eur) for r in c.results]),
-        (_T["total"][lang], [f"**{_eur(r.cost_of_risk.total_eur)}**" for r in c.results]),
+        (_T["total"][lang], [_eur(r.cost_of_risk.total_eur) for r in c.results]),
         (_T["uncovered"][lang], [", ".join(r.uncovered_coverages) or _T["none"][lang] for r in c.results]),
         (_T["pi"][lang], [PI_LABELS.get(r.pi_cyber, {lang: r.pi_cyber})[lang] for r in c.results]),
         (
@@ -129,8 +132,41 @@ def render_comparison(comparison: Comparison, lang: Lang) -> str:
             ],
         ),
     ]
-    for label, cells in rows:
-        lines.append(f"| {label} | " + " | ".join(_cell(x) for x in cells) + " |")
+
+
+def uncovered_lines(result: ProgrammeResult, lang: Lang) -> list[str]:
+    """One line per peril whose loss falls (in part) on coverages the programme does not cover."""
+    return [
+        f"{_T['uncovered'][lang]}: {p.name} ({p.share:.0%}, {', '.join(p.coverages)}) "
+        f"~{_eur(p.expected_uncovered_eur)}/yr"
+        for p in result.uncovered_perils
+    ]
+
+
+def evidence_text(result: CheckResult) -> str:
+    """The clause a checklist result rests on, with its page (plain text, no Markdown)."""
+    if result.evidence is None:
+        return "-"
+    page = f"p. {result.evidence.page}: " if result.evidence.page else ""
+    return f'{page}"{result.evidence.quote}"'
+
+
+def label(key: str, lang: Lang) -> str:
+    """One of the report's bilingual labels."""
+    return _T[key][lang]
+
+
+def render_comparison(comparison: Comparison, lang: Lang) -> str:
+    c = comparison
+    lines = [f"# {_T['compare'][lang]}: {c.organisation}", "", f"_{_T['indicative'][lang]}_", ""]
+    lines.append(_T["seed"][lang].format(trials=c.trials, seed=c.seed))
+    lines.append("")
+    lines.append(f"| {_T['programme'][lang]} | " + " | ".join(_cell(r.programme) for r in c.results) + " |")
+    lines.append("|---|" + "---|" * len(c.results))
+    for label_text, cells in comparison_rows(c, lang):
+        if label_text == _T["total"][lang]:
+            cells = [f"**{x}**" for x in cells]
+        lines.append(f"| {label_text} | " + " | ".join(_cell(x) for x in cells) + " |")
     lines += ["", f"## {_T['why'][lang]}", ""]
     lines.append(c.tail_charge.explanation.get(lang))
     lines.append("")
@@ -139,11 +175,7 @@ def render_comparison(comparison: Comparison, lang: Lang) -> str:
     for r in c.results:
         lines += ["", f"## {_T['check'][lang]}: {r.programme}", ""]
         if r.uncovered_perils:
-            for p in r.uncovered_perils:
-                lines.append(
-                    f"- {_T['uncovered'][lang]}: {p.name} ({p.share:.0%}, {', '.join(p.coverages)}) "
-                    f"~{_eur(p.expected_uncovered_eur)}/yr"
-                )
+            lines += [f"- {line}" for line in uncovered_lines(r, lang)]
             lines.append("")
         lines += render_checklist(r.checklist, lang)
     return "\n".join(lines) + "\n"

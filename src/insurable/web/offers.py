@@ -287,7 +287,17 @@ def compare_pdf(
     return _compare(org_id, request, offer or [], pdf=True)
 
 
-def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool = False, pdf: bool = False) -> Response:
+@router.get("/orgs/{org_id}/offers/compare.docx")
+def compare_docx(
+    org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
+) -> Response:
+    """The same comparison as an editable Word file (python-docx; the content of the PDF)."""
+    return _compare(org_id, request, offer or [], docx=True)
+
+
+def _compare(  # noqa: PLR0913
+    org_id: int, request: Request, ids: list[int], *, markdown: bool = False, pdf: bool = False, docx: bool = False
+) -> Response:
     from insurable.api.routes.offers import _confirmed, offer_rows, organisation_of
     from insurable.lossmodel.organisation import DEFAULT_SEED
     from insurable.offers.check import context_for
@@ -314,6 +324,17 @@ def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool = 
         session.commit()
         if markdown:
             return PlainTextResponse(render_comparison(comparison, lang), media_type="text/markdown; charset=utf-8")
+        if docx:
+            from insurable.offers.docx import comparison_docx  # python-docx loads lxml: only when asked
+
+            return Response(
+                comparison_docx(comparison, lang),
+                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                headers={
+                    "Content-Disposition": 'attachment; filename="offers-comparison.docx"',
+                    "Content-Language": lang,
+                },
+            )
         if pdf:
             from weasyprint import HTML  # imported when first needed: it loads Pango
 
