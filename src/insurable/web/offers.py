@@ -97,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
     "included": {"nl": "opgenomen", "en": "included"},
     "coverages_title": {"nl": "Dekkingen", "en": "Coverages"},
     "not_stated": {"nl": "niet vermeld", "en": "not stated"},
+    "choose": {"nl": "kiezen", "en": "choose"},
     "yes": {"nl": "ja", "en": "yes"},
     "no": {"nl": "nee", "en": "no"},
     "indicative": {
