@@ -96,9 +96,15 @@ def test_compare_docx_holds_the_ranking_figures_and_checklist(tmp_path: Path, la
     for r in results:
         assert f"{r['programme']}: {r['reason'][lang]}" in reasons
 
-    # Per programme its checklist: every rule with its outcome and clause.
-    assert len(doc.tables) == 1 + len(results)
-    for r, table in zip(results, doc.tables[1:], strict=True):
+    # Per programme who pays each liability loss, then its checklist: every rule with its outcome
+    # and clause.
+    assert len(doc.tables) == 1 + 2 * len(results)
+    liability_tables, checklist_tables = doc.tables[1::2], doc.tables[2::2]
+    for r, table in zip(results, liability_tables, strict=True):
+        rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+        assert [row[0] for row in rows] == [x["loss"][lang] for x in r["liability"]]
+        assert all(f"({x['rule']})" in row[3] for x, row in zip(r["liability"], rows, strict=True))
+    for r, table in zip(results, checklist_tables, strict=True):
         rows = {row.cells[0].text: row.cells for row in table.rows[1:]}
         assert len(rows) == len(r["checklist"])
         for item in r["checklist"]:

@@ -19,6 +19,8 @@ from insurable.offers.report import (
     comparison_rows,
     evidence_text,
     label,
+    liability_header,
+    liability_rows,
     uncovered_lines,
 )
 from insurable.reports.docx import add_table, new_document, to_bytes
@@ -72,5 +74,8 @@ def comparison_docx(comparison: Comparison, lang: Lang) -> bytes:
         doc.add_heading(f"{label('check', lang)}: {r.programme}", level=1)
         for line in uncovered_lines(r, lang):
             doc.add_paragraph(line, style="List Bullet")
+        if r.liability:
+            doc.add_heading(label("liability", lang), level=2)
+            add_table(doc, liability_header(lang), liability_rows(r, lang))
         _checklist(doc, r.checklist, lang)
     return to_bytes(doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from insurable.offers.check import CheckResult
 from insurable.offers.compare import Comparison, ProgrammeResult
+from insurable.offers.liability import PART_LABELS, SHORT, STANDING_LABELS
 from insurable.offers.model import Offer
 from insurable.text import Lang
 
@@ -14,6 +15,9 @@ __all__ = [
     "comparison_rows",
     "evidence_text",
     "label",
+    "liability_header",
+    "liability_left",
+    "liability_rows",
     "render_check",
     "render_comparison",
     "uncovered_lines",
@@ -54,6 +58,10 @@ _T: dict[str, dict[str, str]] = {
     "pi": {"nl": "Beroepsaansprakelijkheid/cyber", "en": "PI/cyber"},
     "checklist_counts": {"nl": "Checklist (in orde/deels/niet/onbekend)", "en": "Checklist (met/partly/not/unknown)"},
     "why": {"nl": "Waarom deze rangorde", "en": "Why this order"},
+    "liability_uncovered": {"nl": "Aansprakelijkheid niet gedekt", "en": "Liability left uncovered"},
+    "liability": {"nl": "Aansprakelijkheid: wie betaalt", "en": "Liability: who pays"},
+    "loss": {"nl": "Schade", "en": "Loss"},
+    "answered_by": {"nl": "Gedekt door", "en": "Answered by"},
     "none": {"nl": "geen", "en": "none"},
     "seed": {
         "nl": "Elk programma is met hetzelfde verliesmodel gesimuleerd ({trials:,} jaren, seed {seed}).",
@@ -124,6 +132,7 @@ def comparison_rows(comparison: Comparison, lang: Lang) -> list[tuple[str, list[
         (_T["total"][lang], [_eur(r.cost_of_risk.total_eur) for r in c.results]),
         (_T["uncovered"][lang], [", ".join(r.uncovered_coverages) or _T["none"][lang] for r in c.results]),
         (_T["pi"][lang], [PI_LABELS.get(r.pi_cyber, {lang: r.pi_cyber})[lang] for r in c.results]),
+        (_T["liability_uncovered"][lang], [liability_left(r, lang) for r in c.results]),
         (
             _T["checklist_counts"][lang],
             [
@@ -132,6 +141,30 @@ def comparison_rows(comparison: Comparison, lang: Lang) -> list[tuple[str, list[
             ],
         ),
     ]
+
+
+def liability_left(result: ProgrammeResult, lang: Lang) -> str:
+    """The kinds of liability loss the programme leaves with the firm (short labels)."""
+    left = [SHORT[x.kind].get(lang) for x in result.liability if x.standing == "uncovered"]
+    return ", ".join(left) or _T["none"][lang]
+
+
+def liability_rows(result: ProgrammeResult, lang: Lang) -> list[tuple[str, str, str, str]]:
+    """Per kind of liability loss: the loss, the parts that answer it, the outcome, and the
+    checklist's word on it (with its rule id)."""
+    return [
+        (
+            x.loss.get(lang),
+            ", ".join(PART_LABELS[p].get(lang) for p in x.answered_by) or "-",
+            STANDING_LABELS[x.standing].get(lang),
+            f"{x.note.get(lang)} ({x.rule})",
+        )
+        for x in result.liability
+    ]
+
+
+def liability_header(lang: Lang) -> tuple[str, str, str, str]:
+    return (_T["loss"][lang], _T["answered_by"][lang], _T["outcome"][lang], _T["meaning"][lang])
 
 
 def uncovered_lines(result: ProgrammeResult, lang: Lang) -> list[str]:
@@ -176,6 +209,11 @@ def render_comparison(comparison: Comparison, lang: Lang) -> str:
         lines += ["", f"## {_T['check'][lang]}: {r.programme}", ""]
         if r.uncovered_perils:
             lines += [f"- {line}" for line in uncovered_lines(r, lang)]
+            lines.append("")
+        if r.liability:
+            lines += [f"### {_T['liability'][lang]}", "", "| " + " | ".join(liability_header(lang)) + " |"]
+            lines.append("|---|---|---|---|")
+            lines += ["| " + " | ".join(_cell(x) for x in row) + " |" for row in liability_rows(r, lang)]
             lines.append("")
         lines += render_checklist(r.checklist, lang)
     return "\n".join(lines) + "\n"

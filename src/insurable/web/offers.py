@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from insurable.api.deps import MAX_ID
 from insurable.errors import InputError
+from insurable.offers.liability import PART_LABELS, STANDING_LABELS
 from insurable.store import repo
 from insurable.store.offer_models import StoredOffer
 from insurable.store.types import utcnow
@@ -96,6 +97,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "included": {"nl": "opgenomen", "en": "included"},
     "coverages_title": {"nl": "Dekkingen", "en": "Coverages"},
+    "liability": {"nl": "Aansprakelijkheid: wie betaalt", "en": "Liability: who pays"},
+    "liability_left": {"nl": "Aansprakelijkheid niet gedekt", "en": "Liability left uncovered"},
     "not_stated": {"nl": "niet vermeld", "en": "not stated"},
     "choose": {"nl": "kiezen", "en": "choose"},
     "yes": {"nl": "ja", "en": "yes"},
@@ -481,7 +484,16 @@ def _compare(  # noqa: PLR0913
             html = (
                 environment(lang)
                 .get_template("offers_compare_print.html")
-                .render(ctx=ctx, L=_labels(lang), c=comparison, ids=ids, statuses=statuses, lang=lang)
+                .render(
+                    ctx=ctx,
+                    L=_labels(lang),
+                    c=comparison,
+                    ids=ids,
+                    statuses=statuses,
+                    lang=lang,
+                    parts=PART_LABELS,
+                    standings=STANDING_LABELS,
+                )  # fmt: skip
             )
             return Response(
                 HTML(string=html).write_pdf(),
@@ -492,7 +504,8 @@ def _compare(  # noqa: PLR0913
                 },
             )
         return page(request, "offers_compare.html", ctx=ctx, L=_labels(lang), c=comparison, ids=ids,
-                    statuses={k: v[lang] for k, v in _status_labels().items()})  # fmt: skip
+                    statuses={k: v[lang] for k, v in _status_labels().items()},
+                    parts=PART_LABELS, standings=STANDING_LABELS)  # fmt: skip
 
 
 @router.get("/orgs/{org_id}/offers/{offer_id}", response_class=HTMLResponse)
