@@ -1,7 +1,7 @@
 """The offer form in a browser (Chromium, as tests/web/test_web_browser_v2.py): at 390 px nothing
 scrolls sideways and axe-core finds no serious or critical violation, on the empty form, with
 every problem shown beside its field in Dutch, and on the pre-filled edit form; the form then saves
-and the offer page shows it."""
+and the offer page shows it; the comparison page (liability, downloads) fits and passes axe too."""
 
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ def test_offer_form_on_a_phone_in_dutch(server: str, browser: Any) -> None:
     page = _phone(browser)
     _login(page, server)
     org = _new_org(page, "Beheer Oost B.V.")
+    for label, value in (("NACE-code", "62.03"), ("Medewerkers", "25"), ("Jaaromzet (EUR)", "3.500.000")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Land", exact=True).select_option("NL")
+    page.get_by_role("button", name="Opslaan en naar de vragenlijst").click()
+    page.wait_for_url("**/topics/**")
     page.goto(f"{org}/offers")
     page.get_by_role("link", name="Offerte veld voor veld invullen").click()
     page.wait_for_url("**/offers/new")
@@ -65,10 +70,23 @@ def test_offer_form_on_a_phone_in_dutch(server: str, browser: Any) -> None:
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_url(re.compile(r".*/offers/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Polder Verzekeringen N.V.")
+    assert_fits(page)  # the offer page with its checklist
+    offer_id = str(page.url).rsplit("/", 1)[1]
     page.get_by_role("link", name="Bewerken").click()
     page.wait_for_url("**/edit")
     expect(page.locator("#of-limit_eur")).to_have_value("1.000.000")
     expect(page.locator("#of-cov-extortion-sublimit_eur")).to_have_value("250.000")
+    assert_fits(page)
+    assert_accessible(page)
+
+    page.goto(f"{org}/offers")  # the list, with the saved offer
+    assert_fits(page)
+    assert_accessible(page)
+
+    # The comparison of the saved offer, with who pays each liability loss and the downloads.
+    page.goto(f"{org}/offers/compare?offer={offer_id}")
+    expect(page.get_by_role("heading", name="Aansprakelijkheid: wie betaalt")).to_be_visible()
+    expect(page.get_by_role("link", name="Word (DOCX)")).to_be_visible()
     assert_fits(page)
     assert_accessible(page)
     assert not page.js_errors, page.js_errors
