@@ -289,3 +289,41 @@ def test_a_reader_cannot_open_the_form(web_app: FastAPI, make_account: MakeAccou
     other = login(web_app, make_account("bob@example.nl"))
     assert other.get(f"/orgs/{org}/offers/new").status_code in (403, 404)
     assert other.post(f"/orgs/{org}/offers/new", data=minimal()).status_code in (403, 404)
+
+
+def test_a_pdf_draft_opens_in_the_form_and_saving_confirms_it(
+    web_app: FastAPI, web_engine: Engine, make_account: MakeAccount, tmp_path: Path
+) -> None:
+    from tests.offers.pdfs import DUTCH_UNREADABLE, render
+
+    client = login(web_app, make_account("ann@example.nl"))
+    org = new_org(client, profile=PROFILE)
+    page = client.get(f"/orgs/{org}/offers")
+    pdf = render(DUTCH_UNREADABLE, tmp_path / "polis.pdf")
+    with pdf.open("rb") as handle:
+        uploaded = client.post(
+            f"/orgs/{org}/offers/upload",
+            data={"csrf_token": csrf_of(page.text)},
+            files={"file": ("polis.pdf", handle, "application/pdf")},
+        )
+    draft_url = uploaded.headers["location"]
+    edit = client.get(f"{draft_url}/edit")
+    assert edit.status_code == 200
+    assert _value(edit.text, "limit_eur") == "1.000.000"  # read from the PDF, shown the Dutch way
+    assert _value(edit.text, "deductible_eur") == ""  # ambiguous in the PDF: left for the user
+    form: dict[str, Any] = {}
+    for name in ("id", "insurer", "product", "limit_eur", "aggregate_limit_eur", "premium.net_eur"):
+        form[name] = [_value(edit.text, name)]
+    for name in re.findall(r'name="([^"]+)" value="1" checked', edit.text):
+        form[name] = ["1"]
+    form.update({"insurer": ["Veluwe Specialty"], "product": ["CyberZeker"], "premium.net_eur": ["6.800"]})
+    form["csrf_token"] = [csrf_of(edit.text)]
+    refused = client.post(f"{draft_url}/edit", data=form)
+    assert refused.status_code == 422 and 'id="of-deductible_eur-err"' in refused.text
+    assert not _offers(web_engine, org)[0].confirmed
+    done = client.post(f"{draft_url}/edit", data={**form, "deductible_eur": ["€ 10.000"]})
+    assert done.status_code == 303, done.text[:2000]
+    row = _offers(web_engine, org)[0]
+    assert row.confirmed and row.data["deductible_eur"] == 10_000 and row.data["limit_eur"] == 1_000_000
+    assert row.data.get("clauses")  # the quotes read from the PDF stay with the offer
+    assert _audit(web_engine, org)[-1] == ("offer.confirm", {"form": "fields"})
