@@ -393,6 +393,16 @@ def requested_terms(
     )
 
 
+def per_claim_differs(terms: Terms) -> bool:
+    """Whether the per-claim (per-occurrence) limit and the annual aggregate differ. When they are
+    equal the insured annual loss is min(unlimited annual loss, limit) exactly; when the aggregate
+    is higher (an offer's "per aanspraak" below its "per jaar"), every claim is capped at the
+    per-claim limit and the year at the aggregate, in the kernel."""
+    aggregate = terms.aggregate
+    occurrence = terms.limit_eur if terms.limit_eur is not None else math.inf
+    return (aggregate if aggregate is not None else math.inf) != occurrence
+
+
 def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the options a caller sets
     org: Organisation,
     catalog: Catalog,
@@ -458,24 +468,34 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
     base, terms_used = compile_terms(coverage_ids, policy, rate_per_hour=hourly_rate(org.annual_turnover_eur, bi))
     # Term sets, all without the policy limit: the policy's deductible, then each option. With the
     # occurrence limit equal to the aggregate limit L, the insured annual loss is min(unlimited, L)
-    # exactly, so every limit is evaluated from the unlimited sample.
+    # exactly, so every limit is evaluated from the unlimited sample. A per-claim limit below the
+    # annual aggregate (an offer's "per aanspraak" and "per jaar") is not: then the options run
+    # with both limits, and one more set gives the policy's own insured loss.
     options = [d for d in defaults.deductible_options_eur if d != deductible]
-    sets = stack_terms([with_deductible(base, d, unlimited=True) for d in (deductible, *options)])
+    per_claim = per_claim_differs(policy)
+    variants = [with_deductible(base, d, unlimited=not per_claim or d == deductible) for d in (deductible, *options)]
+    if per_claim:
+        variants.append(with_deductible(base, deductible, unlimited=False))
+    sets = stack_terms(variants)
     # Only the years with a loss are kept (about 2 %); every statistic counts the others as zero.
     ylt = simulate(
         perils, sets, trials=trials, seed=seed, kernel=kernel, threads=threads, progress=progress, sparse=True
     )
     ground_up = ylt.ground_up
     unlimited = ylt.insured[0]
-    insured = np.minimum(unlimited, limit)
+    insured = ylt.insured[-1] if per_claim else np.minimum(unlimited, limit)
     pricing = model.pricing
     stats = NonzeroStats(unlimited, total=trials)
-    premium = technical_premium(stats.layer_mean(0.0, limit), pricing, stats.layer_std(0.0, limit))
+    if per_claim:
+        policy_mean, policy_std = mean_std(insured, trials)
+        premium = technical_premium(policy_mean, pricing, policy_std)
+    else:
+        premium = technical_premium(stats.layer_mean(0.0, limit), pricing, stats.layer_std(0.0, limit))
 
     deductible_options: list[DeductibleOption] = []
     for d in sorted({deductible, *options}):
         k = 0 if d == deductible else 1 + options.index(d)
-        ins_d = np.minimum(ylt.insured[k], limit)
+        ins_d = ylt.insured[-1 if k == 0 else k] if per_claim else np.minimum(ylt.insured[k], limit)
         ret_d = distribution(ground_up - ins_d, curve=False, total=trials)
         mean_d, std_d = mean_std(ins_d, trials)
         deductible_options.append(
@@ -492,6 +512,21 @@ def simulate_organisation(  # noqa: PLR0913, PLR0915 - one entry point with the 
     ground_mean = float(ground_up.sum()) / trials
     extra_limits = {tower_limit_eur} if tower_limit_eur is not None else set()
     for lim in sorted({limit, *defaults.limit_options_eur, *extra_limits} - {math.inf}):
+        if per_claim and lim == limit:
+            # The policy's own limits, per claim and per year, from their own term set: a limit is
+            # exhausted in a year in which it leaves part of a claim (or the year) unpaid.
+            mean_p, std_p = mean_std(insured, trials)
+            limit_options.append(
+                LimitOption(
+                    limit=lim,
+                    deductible=deductible,
+                    insured_mean=mean_p,
+                    retained_mean=ground_mean - mean_p,
+                    probability_exhausted=float(np.count_nonzero(insured < unlimited * (1 - 1e-12))) / trials,
+                    technical_premium=technical_premium(mean_p, pricing, std_p).premium,
+                )
+            )
+            continue
         mean_l = stats.layer_mean(0.0, lim)
         limit_options.append(
             LimitOption(
@@ -556,9 +591,10 @@ def retained_mean(
         coverage_ids, terms, rate_per_hour=hourly_rate(org.annual_turnover_eur, model.business_interruption)
     )
     limit = terms.limit_eur if terms.limit_eur is not None else math.inf
-    sets = with_deductible(base, terms.deductible_eur, unlimited=True)
+    per_claim = per_claim_differs(terms)
+    sets = with_deductible(base, terms.deductible_eur, unlimited=not per_claim)
     ylt = simulate(perils, sets, trials=trials, seed=seed, kernel=kernel, threads=1, sparse=True)
-    insured = np.minimum(ylt.insured[0], limit)
+    insured = ylt.insured[0] if per_claim else np.minimum(ylt.insured[0], limit)
     return float(ylt.ground_up.sum() - insured.sum()) / trials
 
 

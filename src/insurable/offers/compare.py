@@ -26,6 +26,7 @@ from insurable.catalog.loader import Catalog
 from insurable.catalog.offers import OfferChecklistFile, TailCharge
 from insurable.errors import InputError, Problem
 from insurable.offers.check import CHECKLIST_FILE, CheckResult, Context, check_offer
+from insurable.offers.liability import LiabilityLine, liability_map
 from insurable.offers.model import Offer
 from insurable.profile import Organisation
 from insurable.terms import Terms
@@ -148,6 +149,9 @@ class ProgrammeResult(Frozen):
     checklist: tuple[CheckResult, ...]
     checklist_counts: dict[str, int]
     pi_cyber: str = Field(description="the PI/cyber finding: met, overlap, gap, no_pi, unknown or not_applicable")
+    liability: tuple[LiabilityLine, ...] = Field(
+        default=(), description="per kind of liability loss: which part of the programme answers it, or none"
+    )
     cost_of_risk: CostOfRisk
     rank: int = 0
     reason: Text = Text(nl="-", en="-")
@@ -246,6 +250,7 @@ def _evaluate(
         checklist=checklist,
         checklist_counts=counts,
         pi_cyber=pi,
+        liability=liability_map(programme.primary, checklist),
         cost_of_risk=cost,
     )
     return result, report.mean_annual_loss

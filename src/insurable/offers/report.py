@@ -4,11 +4,24 @@ text with Rich, or as Markdown; the web pages show the same data)."""
 from __future__ import annotations
 
 from insurable.offers.check import CheckResult
-from insurable.offers.compare import Comparison
+from insurable.offers.compare import Comparison, ProgrammeResult
+from insurable.offers.liability import PART_LABELS, SHORT, STANDING_LABELS
 from insurable.offers.model import Offer
 from insurable.text import Lang
 
-__all__ = ["STATUS_LABELS", "render_check", "render_comparison"]
+__all__ = [
+    "PI_LABELS",
+    "STATUS_LABELS",
+    "comparison_rows",
+    "evidence_text",
+    "label",
+    "liability_header",
+    "liability_left",
+    "liability_rows",
+    "render_check",
+    "render_comparison",
+    "uncovered_lines",
+]
 
 STATUS_LABELS: dict[str, dict[str, str]] = {
     "met": {"nl": "in orde", "en": "met"},
@@ -45,6 +58,10 @@ _T: dict[str, dict[str, str]] = {
     "pi": {"nl": "Beroepsaansprakelijkheid/cyber", "en": "PI/cyber"},
     "checklist_counts": {"nl": "Checklist (in orde/deels/niet/onbekend)", "en": "Checklist (met/partly/not/unknown)"},
     "why": {"nl": "Waarom deze rangorde", "en": "Why this order"},
+    "liability_uncovered": {"nl": "Aansprakelijkheid niet gedekt", "en": "Liability left uncovered"},
+    "liability": {"nl": "Aansprakelijkheid: wie betaalt", "en": "Liability: who pays"},
+    "loss": {"nl": "Schade", "en": "Loss"},
+    "answered_by": {"nl": "Gedekt door", "en": "Answered by"},
     "none": {"nl": "geen", "en": "none"},
     "seed": {
         "nl": "Elk programma is met hetzelfde verliesmodel gesimuleerd ({trials:,} jaren, seed {seed}).",
@@ -71,10 +88,7 @@ def _cell(text: str) -> str:
 
 
 def _evidence(result: CheckResult) -> str:
-    if result.evidence is None:
-        return "-"
-    page = f"p. {result.evidence.page}: " if result.evidence.page else ""
-    return f'{page}"{_cell(result.evidence.quote)}"'
+    return _cell(evidence_text(result))
 
 
 def render_checklist(results: tuple[CheckResult, ...], lang: Lang) -> list[str]:
@@ -97,14 +111,11 @@ def render_check(offer: Offer, results: tuple[CheckResult, ...], organisation: s
     return "\n".join(lines) + "\n"
 
 
-def render_comparison(comparison: Comparison, lang: Lang) -> str:
+def comparison_rows(comparison: Comparison, lang: Lang) -> list[tuple[str, list[str]]]:
+    """The side-by-side rows (label, one cell per programme in rank order) that the Markdown and the
+    DOCX report both show, so the two always say the same thing."""
     c = comparison
-    lines = [f"# {_T['compare'][lang]}: {c.organisation}", "", f"_{_T['indicative'][lang]}_", ""]
-    lines.append(_T["seed"][lang].format(trials=c.trials, seed=c.seed))
-    lines.append("")
-    lines.append(f"| {_T['programme'][lang]} | " + " | ".join(_cell(r.programme) for r in c.results) + " |")
-    lines.append("|---|" + "---|" * len(c.results))
-    rows: list[tuple[str, list[str]]] = [
+    return [
         (_T["rank"][lang], [str(r.rank) for r in c.results]),
         (
             _T["insurer"][lang],
@@ -118,9 +129,10 @@ def render_comparison(comparison: Comparison, lang: Lang) -> str:
         (_T["r250"][lang], [_eur(r.retained_1_in_250_eur) for r in c.results]),
         (_T["exhausted"][lang], [f"{r.probability_limit_exhausted:.3%}" for r in c.results]),
         (_T["tail"][lang], [_eur(r.cost_of_risk.tail_charge_eur) for r in c.results]),
-        (_T["total"][lang], [f"**{_eur(r.cost_of_risk.total_eur)}**" for r in c.results]),
+        (_T["total"][lang], [_eur(r.cost_of_risk.total_eur) for r in c.results]),
         (_T["uncovered"][lang], [", ".join(r.uncovered_coverages) or _T["none"][lang] for r in c.results]),
         (_T["pi"][lang], [PI_LABELS.get(r.pi_cyber, {lang: r.pi_cyber})[lang] for r in c.results]),
+        (_T["liability_uncovered"][lang], [liability_left(r, lang) for r in c.results]),
         (
             _T["checklist_counts"][lang],
             [
@@ -129,8 +141,65 @@ def render_comparison(comparison: Comparison, lang: Lang) -> str:
             ],
         ),
     ]
-    for label, cells in rows:
-        lines.append(f"| {label} | " + " | ".join(_cell(x) for x in cells) + " |")
+
+
+def liability_left(result: ProgrammeResult, lang: Lang) -> str:
+    """The kinds of liability loss the programme leaves with the firm (short labels)."""
+    left = [SHORT[x.kind].get(lang) for x in result.liability if x.standing == "uncovered"]
+    return ", ".join(left) or _T["none"][lang]
+
+
+def liability_rows(result: ProgrammeResult, lang: Lang) -> list[tuple[str, str, str, str]]:
+    """Per kind of liability loss: the loss, the parts that answer it, the outcome, and the
+    checklist's word on it (with its rule id)."""
+    return [
+        (
+            x.loss.get(lang),
+            ", ".join(PART_LABELS[p].get(lang) for p in x.answered_by) or "-",
+            STANDING_LABELS[x.standing].get(lang),
+            f"{x.note.get(lang)} ({x.rule})",
+        )
+        for x in result.liability
+    ]
+
+
+def liability_header(lang: Lang) -> tuple[str, str, str, str]:
+    return (_T["loss"][lang], _T["answered_by"][lang], _T["outcome"][lang], _T["meaning"][lang])
+
+
+def uncovered_lines(result: ProgrammeResult, lang: Lang) -> list[str]:
+    """One line per peril whose loss falls (in part) on coverages the programme does not cover."""
+    return [
+        f"{_T['uncovered'][lang]}: {p.name} ({p.share:.0%}, {', '.join(p.coverages)}) "
+        f"~{_eur(p.expected_uncovered_eur)}/yr"
+        for p in result.uncovered_perils
+    ]
+
+
+def evidence_text(result: CheckResult) -> str:
+    """The clause a checklist result rests on, with its page (plain text, no Markdown)."""
+    if result.evidence is None:
+        return "-"
+    page = f"p. {result.evidence.page}: " if result.evidence.page else ""
+    return f'{page}"{result.evidence.quote}"'
+
+
+def label(key: str, lang: Lang) -> str:
+    """One of the report's bilingual labels."""
+    return _T[key][lang]
+
+
+def render_comparison(comparison: Comparison, lang: Lang) -> str:
+    c = comparison
+    lines = [f"# {_T['compare'][lang]}: {c.organisation}", "", f"_{_T['indicative'][lang]}_", ""]
+    lines.append(_T["seed"][lang].format(trials=c.trials, seed=c.seed))
+    lines.append("")
+    lines.append(f"| {_T['programme'][lang]} | " + " | ".join(_cell(r.programme) for r in c.results) + " |")
+    lines.append("|---|" + "---|" * len(c.results))
+    for label_text, cells in comparison_rows(c, lang):
+        if label_text == _T["total"][lang]:
+            cells = [f"**{x}**" for x in cells]
+        lines.append(f"| {label_text} | " + " | ".join(_cell(x) for x in cells) + " |")
     lines += ["", f"## {_T['why'][lang]}", ""]
     lines.append(c.tail_charge.explanation.get(lang))
     lines.append("")
@@ -139,11 +208,12 @@ def render_comparison(comparison: Comparison, lang: Lang) -> str:
     for r in c.results:
         lines += ["", f"## {_T['check'][lang]}: {r.programme}", ""]
         if r.uncovered_perils:
-            for p in r.uncovered_perils:
-                lines.append(
-                    f"- {_T['uncovered'][lang]}: {p.name} ({p.share:.0%}, {', '.join(p.coverages)}) "
-                    f"~{_eur(p.expected_uncovered_eur)}/yr"
-                )
+            lines += [f"- {line}" for line in uncovered_lines(r, lang)]
+            lines.append("")
+        if r.liability:
+            lines += [f"### {_T['liability'][lang]}", "", "| " + " | ".join(liability_header(lang)) + " |"]
+            lines.append("|---|---|---|---|")
+            lines += ["| " + " | ".join(_cell(x) for x in row) + " |" for row in liability_rows(r, lang)]
             lines.append("")
         lines += render_checklist(r.checklist, lang)
     return "\n".join(lines) + "\n"

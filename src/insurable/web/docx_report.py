@@ -7,13 +7,13 @@ navigable; the first page is the executive summary, as in the PDF.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from typing import Any
 
-from docx import Document
 from docx.enum.text import WD_BREAK
 
+from insurable.reports.docx import add_table as _table
+from insurable.reports.docx import new_document
+from insurable.reports.docx import to_bytes as _bytes
 from insurable.text import Lang
 from insurable.web.glossary import TERMS
 from insurable.web.i18n import Formatter, gettext
@@ -29,10 +29,7 @@ def build_docx(values: dict[str, Any], lang: Lang) -> bytes:
         return text % params if params else text
 
     a, org, row, summary = values["a"], values["org"], values["row"], values.get("summary")
-    doc = Document()
-    doc.core_properties.title = f"{t('Cyber insurability report')}: {org.name}"
-    doc.core_properties.language = lang
-    doc.add_heading(f"{t('Cyber insurability report')}: {org.name}", level=0)
+    doc = new_document(f"{t('Cyber insurability report')}: {org.name}", lang)
     doc.add_paragraph(t("Indicative: derived from public sources and the chosen guideline; not an insurer's offer."))
     when = fmt.datetime(row.submitted_at)
     doc.add_paragraph(t("Assessment %(id)s of %(org)s, submitted on %(when)s.", id=row.id, org=org.name, when=when))
@@ -119,23 +116,3 @@ def _detail(doc: Any, a: Any, values: dict[str, Any], t: Any, fmt: Formatter) ->
         para = doc.add_paragraph()
         para.add_run(t(word)).bold = True
         para.add_run(f": {t(meaning)}")
-
-
-def _table(doc: Any, header: tuple[str, ...] | None, rows: Sequence[tuple[str, ...]]) -> None:
-    width = len(header) if header else len(rows[0]) if rows else 2
-    table = doc.add_table(rows=0, cols=width)
-    table.style = "Table Grid"
-    if header:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, header, strict=True):
-            cell.paragraphs[0].add_run(text).bold = True
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = str(text)
-    doc.add_paragraph()
-
-
-def _bytes(doc: Any) -> bytes:
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from insurable.api.deps import MAX_ID
 from insurable.errors import InputError
+from insurable.offers.liability import PART_LABELS, STANDING_LABELS
 from insurable.store import repo
 from insurable.store.offer_models import StoredOffer
 from insurable.store.types import utcnow
@@ -77,6 +78,31 @@ LABELS: dict[str, dict[str, str]] = {
     "back": {"nl": "Terug naar offertes", "en": "Back to offers"},
     "pick_two": {"nl": "Kies een of meer bevestigde offertes.", "en": "Pick one or more confirmed offers."},
     "delete": {"nl": "Verwijderen", "en": "Delete"},
+    "form_title": {"nl": "Offerte invullen", "en": "Enter an offer"},
+    "form_link": {"nl": "Offerte veld voor veld invullen", "en": "Enter an offer field by field"},
+    "edit": {"nl": "Bewerken", "en": "Edit"},
+    "form_intro": {
+        "nl": "Neem de waarden over uit de offerte of polis. Bedragen mag u schrijven zoals u gewend bent "
+        "(1.000.000, € 2,5 mln, 250k). Velden met * zijn verplicht; een dekking die u niet aanvinkt, is niet gedekt.",
+        "en": "Copy the values from the quote or policy. Write amounts as you are used to (1,000,000, € 2.5 mln, "
+        "250k). Fields marked * are required; a coverage you do not tick is not covered.",
+    },
+    "form_problems": {
+        "nl": "De offerte is niet opgeslagen; zie de meldingen bij de velden",
+        "en": "The offer was not saved; see the messages next to the fields",
+    },
+    "coverages_help": {
+        "nl": "Vink elke dekking aan die de offerte noemt, met haar eigen sublimiet, eigen risico en eigen aandeel.",
+        "en": "Tick every coverage the offer names, with its own sublimit, deductible and coinsurance.",
+    },
+    "included": {"nl": "opgenomen", "en": "included"},
+    "coverages_title": {"nl": "Dekkingen", "en": "Coverages"},
+    "liability": {"nl": "Aansprakelijkheid: wie betaalt", "en": "Liability: who pays"},
+    "liability_left": {"nl": "Aansprakelijkheid niet gedekt", "en": "Liability left uncovered"},
+    "not_stated": {"nl": "niet vermeld", "en": "not stated"},
+    "choose": {"nl": "kiezen", "en": "choose"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
     "indicative": {
         "nl": "Indicatief: geen advies en geen aanbod van een verzekeraar. Lees altijd de polisvoorwaarden zelf.",
         "en": "Indicative: not advice and not an insurer's offer. Always read the policy wording itself.",
@@ -263,6 +289,120 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _multi(form: Any) -> dict[str, list[str]]:
+    """A submitted form as name -> every string value (checkbox groups send several)."""
+    return {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
+
+
+def _form_page(request: Request, ctx: Any, action: str, values: dict[str, Any], errors: dict[str, Any],
+               status_code: int = 200) -> Response:  # fmt: skip
+    from insurable.offers.form import offer_form
+
+    lang = pick_lang(request)
+    sections = offer_form(catalog(request))
+    groups: list[tuple[str, Any, list[Any]]] = []
+    names: dict[str, str] = {"coverages": LABELS["coverages_title"][lang]}
+    targets: dict[str, str] = {"coverages": "of-coverages"}
+    for s in sections:
+        key = s.group or s.key
+        if not groups or groups[-1][0] != key:
+            title = s.title if not s.group else _group_title(s.group)
+            groups.append((key, title, []))
+        groups[-1][2].append(s)
+        for f in ((s.toggle,) if s.toggle else ()) + s.fields:
+            prefix = f"{s.title.get(lang)}: " if s.toggle is not None else ""
+            names[f.name] = prefix + f.label.get(lang)
+            targets[f.name] = f.dom_id
+    return page(request, "offer_form.html", status_code=status_code, ctx=ctx, L=_labels(lang), groups=groups,
+                values=values, errors=errors, names=names, targets=targets, action=action, csrf=_csrf(ctx))  # fmt: skip
+
+
+def _group_title(group: str) -> Any:
+    from insurable.offers.form import SECTION_TITLES
+    from insurable.text import Text
+
+    nl, en = SECTION_TITLES[group]
+    return Text(nl=nl, en=en)
+
+
+@router.get("/orgs/{org_id}/offers/new", response_class=HTMLResponse)
+def new_offer_form(org_id: OrgId, request: Request) -> Response:
+    """An empty offer form: every field of the offer format, one by one."""
+    with db(request) as session:
+        ctx = org_for(session, require(request, session), org_id, "edit")
+        return _form_page(request, ctx, f"/orgs/{org_id}/offers/new", {}, {})
+
+
+@router.post("/orgs/{org_id}/offers/new", response_class=HTMLResponse)
+async def save_new_offer(org_id: OrgId, request: Request) -> Response:
+    """Store an offer entered field by field; on any problem nothing is stored and every problem is
+    shown beside its field."""
+    from insurable.api.routes.offers import store_offer
+    from insurable.offers.form import read_form
+
+    form = await request.form()
+    submitted = _multi(form)
+    lang = pick_lang(request)
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, str(form.get(CSRF_FIELD) or ""))
+        ctx = org_for(session, who, org_id, "edit")
+        offer, _, errors = read_form(submitted, catalog(request), lang)
+        if errors or offer is None:
+            values = {k: (v if len(v) != 1 else v[0]) for k, v in submitted.items()}
+            return _form_page(request, ctx, f"/orgs/{org_id}/offers/new", values, errors, status_code=422)
+        row = store_offer(ctx, offer)  # type: ignore[arg-type]
+        repo.audit(session, ctx.user, "offer.create", org_id=org_id, target=f"offer:{row.id}",
+                   detail={"form": "fields"}, via="web")  # fmt: skip
+        session.commit()
+        return redirect(f"/orgs/{org_id}/offers/{row.id}")
+
+
+@router.get("/orgs/{org_id}/offers/{offer_id}/edit", response_class=HTMLResponse)
+def edit_offer_form(org_id: OrgId, offer_id: OfferId, request: Request) -> Response:
+    """The offer form pre-filled with a stored offer (a draft as far as it was read)."""
+    from insurable.offers.form import form_values
+    from insurable.offers.read import offer_problems
+
+    lang = pick_lang(request)
+    cat = catalog(request)
+    with db(request) as session:
+        ctx = org_for(session, require(request, session), org_id, "edit")
+        row = _row(session, org_id, offer_id)
+        offer, _ = offer_problems(dict(row.data), cat)
+        data = offer.model_dump(mode="json") if offer is not None else dict(row.data)
+        return _form_page(request, ctx, f"/orgs/{org_id}/offers/{row.id}/edit", form_values(data, cat, lang), {})
+
+
+@router.post("/orgs/{org_id}/offers/{offer_id}/edit", response_class=HTMLResponse)
+async def save_edited_offer(org_id: OrgId, offer_id: OfferId, request: Request) -> Response:
+    """Store the edited offer (it is then confirmed); on any problem nothing changes."""
+    from insurable.offers.form import read_form
+
+    form = await request.form()
+    submitted = _multi(form)
+    lang = pick_lang(request)
+    with db(request) as session:
+        who = require(request, session)
+        check_csrf(request, who, str(form.get(CSRF_FIELD) or ""))
+        ctx = org_for(session, who, org_id, "edit")
+        row = _row(session, org_id, offer_id)
+        offer, _, errors = read_form(submitted, catalog(request), lang, previous=dict(row.data))
+        if errors or offer is None:
+            values = {k: (v if len(v) != 1 else v[0]) for k, v in submitted.items()}
+            action = f"/orgs/{org_id}/offers/{row.id}/edit"
+            return _form_page(request, ctx, action, values, errors, status_code=422)
+        action_name = "offer.update" if row.confirmed else "offer.confirm"
+        row.data = offer.model_dump(mode="json", exclude_defaults=True)
+        row.insurer, row.product = offer.insurer[:200], offer.product[:200]
+        row.confirmed = True
+        row.updated_at = utcnow()
+        repo.audit(session, ctx.user, action_name, org_id=org_id, target=f"offer:{row.id}",
+                   detail={"form": "fields"}, via="web")  # fmt: skip
+        session.commit()
+        return redirect(f"/orgs/{org_id}/offers/{row.id}")
+
+
 @router.get("/orgs/{org_id}/offers/compare", response_class=HTMLResponse)
 def compare_page(
     org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
@@ -287,7 +427,17 @@ def compare_pdf(
     return _compare(org_id, request, offer or [], pdf=True)
 
 
-def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool = False, pdf: bool = False) -> Response:
+@router.get("/orgs/{org_id}/offers/compare.docx")
+def compare_docx(
+    org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
+) -> Response:
+    """The same comparison as an editable Word file (python-docx; the content of the PDF)."""
+    return _compare(org_id, request, offer or [], docx=True)
+
+
+def _compare(  # noqa: PLR0913
+    org_id: int, request: Request, ids: list[int], *, markdown: bool = False, pdf: bool = False, docx: bool = False
+) -> Response:
     from insurable.api.routes.offers import _confirmed, offer_rows, organisation_of
     from insurable.lossmodel.organisation import DEFAULT_SEED
     from insurable.offers.check import context_for
@@ -314,6 +464,17 @@ def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool = 
         session.commit()
         if markdown:
             return PlainTextResponse(render_comparison(comparison, lang), media_type="text/markdown; charset=utf-8")
+        if docx:
+            from insurable.offers.docx import comparison_docx  # python-docx loads lxml: only when asked
+
+            return Response(
+                comparison_docx(comparison, lang),
+                media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                headers={
+                    "Content-Disposition": 'attachment; filename="offers-comparison.docx"',
+                    "Content-Language": lang,
+                },
+            )
         if pdf:
             from weasyprint import HTML  # imported when first needed: it loads Pango
 
@@ -323,7 +484,16 @@ def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool = 
             html = (
                 environment(lang)
                 .get_template("offers_compare_print.html")
-                .render(ctx=ctx, L=_labels(lang), c=comparison, ids=ids, statuses=statuses, lang=lang)
+                .render(
+                    ctx=ctx,
+                    L=_labels(lang),
+                    c=comparison,
+                    ids=ids,
+                    statuses=statuses,
+                    lang=lang,
+                    parts=PART_LABELS,
+                    standings=STANDING_LABELS,
+                )  # fmt: skip
             )
             return Response(
                 HTML(string=html).write_pdf(),
@@ -334,7 +504,8 @@ def _compare(org_id: int, request: Request, ids: list[int], *, markdown: bool = 
                 },
             )
         return page(request, "offers_compare.html", ctx=ctx, L=_labels(lang), c=comparison, ids=ids,
-                    statuses={k: v[lang] for k, v in _status_labels().items()})  # fmt: skip
+                    statuses={k: v[lang] for k, v in _status_labels().items()},
+                    parts=PART_LABELS, standings=STANDING_LABELS)  # fmt: skip
 
 
 @router.get("/orgs/{org_id}/offers/{offer_id}", response_class=HTMLResponse)
