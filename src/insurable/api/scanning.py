@@ -165,3 +165,31 @@ def evidence_for(session: Session, org: Organisation, catalog: Catalog) -> tuple
     if row is None or result is None:
         return None, {}
     return row, dict(finding_values(result, exposure_of(catalog)))
+
+
+def report_section(session: Session, org: Organisation, assessment: Any, catalog: Catalog) -> Any:
+    """The findings section for an assessment's reports: the scan it used, else the latest scan.
+
+    Reconciled with the answers of the snapshot, so the report says what was true when it was
+    assessed. ``None`` when the organisation has no finished scan.
+    """
+    from insurable.reports.findings import findings_section
+
+    row = scan_repo.scan(session, org, assessment.scan_id) if assessment.scan_id is not None else None
+    used = row is not None
+    if row is None:
+        row = scan_repo.latest_done(session, org)
+    result = parsed_result(row) if row is not None else None
+    if row is None or result is None:
+        return None
+    answers = dict((assessment.input or {}).get("answers") or {})
+    return findings_section(
+        result,
+        answers,
+        catalog,
+        exposure_of(catalog),
+        scan_id=row.id,
+        source=row.source,
+        content_hash=row.content_hash,
+        used=used,
+    )
