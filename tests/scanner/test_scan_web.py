@@ -140,3 +140,35 @@ def test_run_from_the_web_with_attestation(web: FastAPI, servers: Fixtures) -> N
     assert "RDP reachable from the internet" in shown.text
     refused = client.post(f"/orgs/{org}/scans/run", data={"csrf_token": token, "targets": "elsewhere.example"})
     assert refused.status_code == 422 and "elsewhere.example" in refused.text
+
+
+def test_scan_targets_on_the_profile_form(web: FastAPI, servers: Fixtures) -> None:
+    org = _org(web, servers)
+    client = _english(web)
+    form_page = client.get(f"/orgs/{org}/profile")
+    assert "Targets for the outside-in scan" in form_page.text and "example.test</textarea>" in form_page.text
+    token = csrf_of(form_page.text)
+    base = {"csrf_token": token, "activities_shown": "1", "scan_targets_shown": "1"}
+    saved = client.post(
+        f"/orgs/{org}/profile",
+        data={
+            **base,
+            "scan_targets.domains": "Shop.Example.NL\nexample.nl",
+            "scan_targets.ip_ranges": "198.51.100.16/29",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    stored = client.get(f"/api/v1/organisations/{org}/profile").json()["scan_targets"]
+    assert stored == {"domains": ["shop.example.nl", "example.nl"], "ip_ranges": ["198.51.100.16/29"]}
+    bad = client.post(
+        f"/orgs/{org}/profile",
+        data={**base, "scan_targets.domains": "not a domain!", "scan_targets.ip_ranges": "300.1.2.3/8"},
+    )
+    assert bad.status_code == 422
+    assert "not a domain name" in bad.text and "not an IP address or CIDR range" in bad.text
+    assert client.get(f"/api/v1/organisations/{org}/profile").json()["scan_targets"] == stored
+    cleared = client.post(
+        f"/orgs/{org}/profile", data={**base, "scan_targets.domains": "", "scan_targets.ip_ranges": ""}
+    )
+    assert cleared.status_code == 303
+    assert client.get(f"/api/v1/organisations/{org}/profile").json().get("scan_targets") is None
