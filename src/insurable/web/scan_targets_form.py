@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from insurable.profile import ScanTargets
+from insurable.web.i18n import Msg
 
 SHOWN = "scan_targets_shown"
 FIELDS = ("domains", "ip_ranges")
@@ -25,13 +26,13 @@ def entries(text: str) -> list[str]:
     return list(dict.fromkeys(e for e in re.split(r"[\s,;]+", text.strip()) if e))
 
 
-def parse(current: Mapping[str, Any], form: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], dict[str, str]]:
+def parse(current: Mapping[str, Any], form: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], dict[str, Msg]]:
     """The profile with the posted ``scan_targets`` applied when valid; errors by form field."""
     updated = dict(current)
     if SHOWN not in form:
         return updated, {}
     stored = dict(current.get("scan_targets") or {})
-    errors: dict[str, str] = {}
+    errors: dict[str, Msg] = {}
     for name in FIELDS:
         key = f"scan_targets.{name}"
         text = "\n".join(v for v in form.get(key, ()) if "\x00" not in v)[:MAX_CHARS]
@@ -39,7 +40,8 @@ def parse(current: Mapping[str, Any], form: Mapping[str, Sequence[str]]) -> tupl
         try:
             checked = ScanTargets.model_validate({name: values})
         except ValidationError as exc:
-            errors[key] = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            errors[key] = Msg("%(reason)s", reason=reason)
             continue
         stored[name] = list(getattr(checked, name))
     kept = {k: v for k, v in stored.items() if v}
