@@ -101,6 +101,8 @@ def test_upload_show_diff_and_findings_in_results_and_reports(web: FastAPI, serv
     assert "Outside-in scan" in report.text and "exp.rdp_exposed" in report.text
     dutch = client.get(submitted.headers["location"] + "/report.html", headers={"Accept-Language": "nl"})
     assert "Scan van buitenaf" in dutch.text and "Tegenstrijdig met uw antwoorden" in dutch.text
+    pdf = client.get(submitted.headers["location"] + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     data = client.get(submitted.headers["location"] + "/report.json").json()
     assert data["scan"]["used"] is True and data["scan"]["scan_id"] == int(first.rsplit("/", 1)[1])
     assert {c["question"] for c in data["scan"]["contradictions"]} >= {"q.exposure.rdp_exposed", "q.email.dmarc"}
