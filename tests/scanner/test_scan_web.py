@@ -4,6 +4,7 @@ section of the results page and the board report, with the real engine taking fi
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from insurable.api import create_app
 from insurable.catalog.loader import Catalog
@@ -103,6 +105,8 @@ def test_upload_show_diff_and_findings_in_results_and_reports(web: FastAPI, serv
     assert "Scan van buitenaf" in dutch.text and "Tegenstrijdig met uw antwoorden" in dutch.text
     pdf = client.get(submitted.headers["location"] + "/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Outside-in scan" in pdf_text and "exp.rdp_exposed" in pdf_text
     data = client.get(submitted.headers["location"] + "/report.json").json()
     assert data["scan"]["used"] is True and data["scan"]["scan_id"] == int(first.rsplit("/", 1)[1])
     assert {c["question"] for c in data["scan"]["contradictions"]} >= {"q.exposure.rdp_exposed", "q.email.dmarc"}
