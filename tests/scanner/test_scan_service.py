@@ -237,6 +237,15 @@ def test_run_refusals_name_every_target_before_any_connection(client: TestClient
     }
 
 
+def test_refused_attempts_count_towards_the_rate_limit(scan_db: str, servers: Fixtures, catalog: Catalog) -> None:
+    for client in _client(scan_db, _settings(scan_db, servers, scans_per_hour=1), catalog):
+        owner = _user(client.app, "owner@example.nl")  # type: ignore[arg-type]
+        base = _org(client, owner, servers, domains=["nodns.test"])
+        answers = [client.post(f"{base}/scans/run", json={}, headers=owner.auth).status_code for _ in range(4)]
+        assert answers == [422, 422, 422, 429]
+        assert _actions(client).count("scan.refused") == 3
+
+
 def test_non_public_targets_are_refused_unless_the_server_allows_them(
     scan_db: str, servers: Fixtures, catalog: Catalog
 ) -> None:

@@ -63,16 +63,26 @@ def scan_options(settings: Settings, *, attest_user: str | None, targets: tuple[
     )
 
 
+#: Consent checks (each reads DNS and fetches ``/.well-known/`` on the declared domains) allowed per
+#: started scan: refusals count too, so the server cannot be made to knock on a domain without end.
+CHECKS_PER_SCAN = 3
+
+
 def check_rate(session: Session, org: Organisation, settings: Settings) -> None:
-    """At most ``scans_per_hour`` service scans per organisation, and one at a time (429 / 409)."""
+    """At most ``scans_per_hour`` service scans per organisation, one at a time, and at most
+    ``CHECKS_PER_SCAN`` times as many consent checks, refused ones included (429 / 409)."""
     now = utcnow()
     busy = scan_repo.running(session, org, now - STALE_AFTER)
     if busy is not None:
         raise ApiProblem(409, f"scan {busy.id} of this organisation is still running; wait for it to finish")
-    if scan_repo.started_since(session, org, now - dt.timedelta(hours=1)) >= settings.scans_per_hour:
+    hour_ago = now - dt.timedelta(hours=1)
+    started = scan_repo.started_since(session, org, hour_ago)
+    refused = scan_repo.refused_since(session, org, hour_ago)
+    if started >= settings.scans_per_hour or started + refused >= CHECKS_PER_SCAN * settings.scans_per_hour:
         raise ApiProblem(
             429,
-            f"at most {settings.scans_per_hour} scans per organisation per hour; try again later",
+            f"at most {settings.scans_per_hour} scans per organisation per hour "
+            f"(and {CHECKS_PER_SCAN * settings.scans_per_hour} attempts, refusals included); try again later",
             headers={"Retry-After": "3600"},
         )
 

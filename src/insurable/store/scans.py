@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from insurable.store.models import Organisation
+from insurable.store.models import AuditEvent, Organisation
 from insurable.store.scan_models import StoredScan
 
 
@@ -56,6 +56,14 @@ def started_since(session: Session, org: Organisation, since: dt.datetime) -> in
     """Service scans started for the organisation since ``since`` (the per-organisation rate limit)."""
     query = select(func.count(StoredScan.id)).where(
         StoredScan.org_id == org.id, StoredScan.source == "service", StoredScan.created_at >= since
+    )
+    return int(session.scalar(query) or 0)
+
+
+def refused_since(session: Session, org: Organisation, since: dt.datetime) -> int:
+    """Consent checks that refused a scan of the organisation since ``since`` (from the audit trail)."""
+    query = select(func.count(AuditEvent.id)).where(
+        AuditEvent.org_id == org.id, AuditEvent.action == "scan.refused", AuditEvent.at >= since
     )
     return int(session.scalar(query) or 0)
 
