@@ -13,7 +13,6 @@ error is never a 500: timeouts are findings, and anything else ends the scan as 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from functools import cache
 from typing import Any
 
@@ -31,7 +30,6 @@ from insurable.store import scans as scan_repo
 from insurable.store.models import Organisation, User
 from insurable.store.scan_models import StoredScan
 
-log = logging.getLogger("insurable.scans")
 #: A queued scan older than this is taken to have died with its process (it no longer blocks new ones).
 STALE_AFTER = dt.timedelta(minutes=30)
 MAX_TARGETS = 64

@@ -3,7 +3,8 @@ findings and contradictions, and the diff of two scans.
 
 The pages use the API's use cases (:mod:`insurable.api.scanning`, :mod:`insurable.api.scan_runs`):
 the same validation, consent gate, rate limit and audit lines. Labels are bilingual data
-(:data:`LABELS` and :data:`insurable.reports.findings.LABELS`), as on the offers pages.
+(:data:`LABELS` and :data:`insurable.reports.findings.LABELS`), as on the offers pages; those
+bilingual labels are most of this module's length.
 """
 
 from __future__ import annotations
