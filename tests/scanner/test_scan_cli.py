@@ -168,3 +168,14 @@ def test_scan_diff(saved: tuple[Path, Path], tmp_path: Path) -> None:
     assert "Resolved (1)" in text.output and "exp.rdp_exposed" in text.output
     missing = runner.invoke(app, ["scan", "diff", str(tmp_path / "nope.json"), str(later)])
     assert missing.exit_code == 2 and "file not found" in missing.output
+
+
+def test_assess_markdown_carries_the_findings_section(saved: tuple[Path, Path]) -> None:
+    org, out = saved
+    result = runner.invoke(app, ["assess", str(org), "--scan", str(out), "--format", "markdown", "--no-plan"])
+    assert result.exit_code == 0, result.output
+    section = result.output.split("## Outside-in scan")[1].split("\n## ")[0]
+    assert "| critical | RDP reachable from the internet (`exp.rdp_exposed`)" in section
+    row = next(line for line in section.splitlines() if "`q.exposure.rdp_exposed`" in line)
+    assert "| no | yes (" in row
+    assert "Indicative: a snapshot from the outside" in section

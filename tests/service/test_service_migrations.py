@@ -29,6 +29,7 @@ TABLES = {
     "login_throttles",
     "invitations",
     "offers",
+    "scans",
 }
 
 

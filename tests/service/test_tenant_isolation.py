@@ -47,6 +47,20 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/organisations/{{org_id}}/suppliers/{{supplier_id}}/requests"): {"email": "probe@example.nl"},
     ("PUT", f"{API}/me/supplier-requests/{{request_id}}/share"): {"organisation_id": 1, "level": "full"},
     ("POST", f"{API}/supplier-signup"): {"token": "x" * 40, "name": "Probe", "password": "long enough password"},
+    # outside-in scans (issue 16)
+    ("POST", f"{API}/organisations/{{org_id}}/scans"): {"format": "insurable.scan/1", "organisation": "Probe"},
+    ("POST", f"{API}/organisations/{{org_id}}/scans/run"): {"attest": True},
+}
+#: A scan file of the victim's declared domain (issue 16).
+SCAN = {
+    "organisation": SECRET,
+    "started": "2026-11-30T09:00:00Z",
+    "finished": "2026-11-30T09:00:20Z",
+    "user_agent": "insurable-scan/0.1",
+    "consent": [{"target": "secret.example", "method": "dns-txt", "at": "2026-11-30T09:00:00Z"}],
+    "targets": ["secret.example"],
+    "checks_run": ["exp.rdp_exposed"],
+    "findings": [{"check": "exp.rdp_exposed", "target": "secret.example:3389", "detail": SECRET}],
 }
 #: Routes that are public by design (no tenant data behind them).
 PUBLIC = {f"{API}/health", f"{API}/auth/login"}
@@ -80,6 +94,10 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
     pdf = {**victim.auth, "Content-Type": "application/pdf"}
     kept = client.post(f"{base}/suppliers/{supplier}/documents", content=b"%PDF-1.7 " + SECRET.encode(), headers=pdf)
     document = int(kept.json()["document"].split(":")[1])
+    targets = {"scan_targets": {"domains": ["secret.example"]}}
+    assert client.patch(f"{base}/profile", json=targets, headers=victim.auth).is_success
+    stored_scan = client.post(f"{base}/scans", json=SCAN, headers=victim.auth)
+    assert stored_scan.status_code == 201, stored_scan.text
 
     outsider = make_user("outsider@example.nl")
     new_org(client, outsider, name="Outsider BV")
@@ -96,6 +114,7 @@ def test_every_endpoint_refuses_other_tenants(client: TestClient, make_user: Mak
         "supplier_id": supplier,
         "request_id": supplier_request,
         "document_id": document,
+        "scan_id": stored_scan.json()["id"],
     }
     swept = 0
     for method, path, route in _routes(client):

@@ -12,6 +12,7 @@ import re
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from tests.service.test_tenant_isolation import SCAN
 from tests.web.conftest import PROFILE, MakeAccount, csrf_of, login, new_org
 
 API = "/api/v1"
@@ -62,6 +63,12 @@ def test_every_web_route_refuses_other_tenants(web_app: FastAPI, make_account: M
         f"{API}/organisations/{org}/suppliers/{made}/requests", json={"email": "sup@example.nl"}, headers=api_csrf
     )
     ids |= {"supplier_id": made, "request_id": asked.json()["request_id"]}
+    # outside-in scans (issue 16): a stored scan of the victim's declared domain
+    targets = {"scan_targets": {"domains": ["secret.example"]}}
+    assert victim.patch(f"{API}/organisations/{org}/profile", json=targets, headers=api_csrf).is_success
+    scan = victim.post(f"{API}/organisations/{org}/scans", json=SCAN, headers=api_csrf)
+    assert scan.status_code == 201, scan.text
+    ids |= {"scan_id": scan.json()["id"]}
     # logging out ends the sweep
     ending = ["/logout", "/account/logout-everywhere"]
     routes = sorted(_web_routes(web_app), key=lambda r: ending.index(r[1]) + 1 if r[1] in ending else 0)

@@ -24,6 +24,7 @@ from insurable.api.routes import (
     me,
     offers,
     organisations,
+    scans,
     supplier_requests,
     suppliers,
     users,
@@ -39,8 +40,8 @@ PREFIX = "/api/v1"
 Assessor = Callable[[Any, Catalog], Any]
 
 
-def _default_assessor(org: Any, catalog: Catalog) -> Any:
-    return assess_here(org, catalog)
+def _default_assessor(org: Any, catalog: Catalog, evidence: Any = None) -> Any:
+    return assess_here(org, catalog, evidence)
 
 
 def create_app(
@@ -103,6 +104,7 @@ def create_app(
 
     for module in (auth, me, users, organisations, answers, assessments, audit, offers, suppliers, supplier_requests):
         api.include_router(module.router)
+    api.include_router(scans.router)  # outside-in scans (issue 16)
     app.include_router(api)
     install_web(app)  # the web app (docs/web.md): pages, static files, HTML error pages
     return app

@@ -21,11 +21,11 @@ from insurable.catalog.loader import Catalog, load_catalog
 _catalog: Catalog | None = None
 
 
-def assess_here(org: Any, catalog: Catalog) -> Any:
-    """The domain assessment, in this process."""
+def assess_here(org: Any, catalog: Catalog, evidence: Any = None) -> Any:
+    """The domain assessment, in this process; ``evidence``: a stored scan's findings as facts."""
     from insurable.assessment import assess  # the domain core; imported when first needed
 
-    return assess(org, catalog)
+    return assess(org, catalog, evidence=evidence or None)
 
 
 #: A small fictional organisation, assessed once when a worker starts: the first real submission
@@ -54,10 +54,10 @@ def _warm() -> None:
             assess_here(parse_organisation(_WARM_UP), _catalog)
 
 
-def _assess_in_worker(org: Any) -> dict[str, Any]:
+def _assess_in_worker(org: Any, evidence: Any = None) -> dict[str, Any]:
     _warm()
     assert _catalog is not None
-    outcome = assess_here(org, _catalog)
+    outcome = assess_here(org, _catalog, evidence)
     result: dict[str, Any] = outcome if isinstance(outcome, dict) else outcome.model_dump(mode="json")
     return result
 
@@ -81,8 +81,8 @@ class AssessorPool:
         """Start the workers now (in the background), so the first submission does not wait."""
         self._executor().submit(_warm)
 
-    def __call__(self, org: Any, catalog: Catalog) -> dict[str, Any]:  # noqa: ARG002 (the workers load it)
-        return self._executor().submit(_assess_in_worker, org).result()
+    def __call__(self, org: Any, catalog: Catalog, evidence: Any = None) -> dict[str, Any]:  # noqa: ARG002
+        return self._executor().submit(_assess_in_worker, org, evidence).result()
 
     def close(self) -> None:
         with self._lock:

@@ -189,6 +189,7 @@ class AssessmentSummary(BaseModel):
     limit_cents: int | None
     catalog_versions: dict[str, str]
     engine_version: str
+    scan_id: int | None = Field(default=None, description="the stored scan whose findings were evidence (issue 16)")
 
 
 class AssessmentOut(AssessmentSummary):

@@ -43,6 +43,23 @@ class Settings:
     #: Lifetime of a new API token when the request names none, and the longest allowed (days).
     token_days: int = 90
     token_max_days: int = 365
+    #: Outside-in scans the service runs (docs/scanner.md). Private, loopback and other non-public
+    #: addresses are refused unless this is on (``1``): for your own lab, and the tests.
+    scan_allow_private: bool = False
+    #: Scans the service may start for one organisation per hour (uploads are not counted).
+    scans_per_hour: int = 4
+    #: Largest scan file accepted for upload, in bytes (its canonical JSON).
+    scan_max_bytes: int = 1_000_000
+    #: Resolver ``HOST[:PORT]`` for service scans; empty: the system's.
+    scan_dns_server: str = ""
+    #: Ports swept, e.g. ``22,80,8000-8100``; empty: the insurers' critical-port list.
+    scan_ports: str = ""
+    #: Where the ``/.well-known/`` proof of control is fetched: ``PORT`` or ``PORT/https``, comma-separated.
+    scan_well_known_ports: str = "443/https,80"
+    #: Extra trusted CA certificates (PEM file) for the TLS checks.
+    scan_ca_file: str = ""
+    #: Seconds each network step of a service scan may take.
+    scan_timeout_seconds: int = 3
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -53,7 +70,11 @@ class Settings:
             raw = os.environ.get(f"INSURABLE_{f.name.upper()}")
             if raw is None:
                 continue
-            if isinstance(f.default, int):
+            if isinstance(f.default, bool):
+                if raw.strip().lower() not in ("0", "1", "true", "false", "yes", "no", "on", "off", ""):
+                    problems.append(Problem(f"INSURABLE_{f.name.upper()}", f"expected 1 or 0 (on or off), not {raw!r}"))
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            elif isinstance(f.default, int):
                 try:
                     values[f.name] = int(raw)
                 except ValueError:

@@ -87,15 +87,20 @@ def assess(
 
         typer.echo(render_email(result, lang.value), nl=False)
         return
+    findings = None
+    if scan is not None:
+        from insurable.cli.scan_report import findings_of
+
+        findings = findings_of(scan, org, catalog)
     if fmt is AssessFormat.markdown:
         from insurable.reports.assessment_md import render_markdown
 
-        typer.echo(render_markdown(result, lang.value))
+        typer.echo(render_markdown(result, lang.value, findings))
     else:
         from insurable.reports.assessment_text import render_text
 
         width = shutil.get_terminal_size((80, 24)).columns
-        typer.echo(render_text(result, lang.value, width=width), nl=False)
+        typer.echo(render_text(result, lang.value, width=width, findings=findings), nl=False)
     if scan is not None:
         from insurable.cli.scan_report import print_scan_section
 

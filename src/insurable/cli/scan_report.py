@@ -136,13 +136,18 @@ def scan_payload(path: Path, org: Any, catalog: Catalog, assessment: Any) -> dic
     }
 
 
+def findings_of(path: Path, org: Any, catalog: Catalog) -> Any:
+    """For ``assess --scan`` in Markdown and text: the report's findings section (issue 16)."""
+    from insurable.reports.findings import findings_section
+
+    result = guarded(lambda: read_scan(path))
+    return findings_section(result, org.answers, catalog, exposure_of(catalog))
+
+
 def print_scan_section(path: Path, org: Any, catalog: Catalog, assessment: Any, lang: str) -> None:
-    """The scan's findings, contradictions and what closing each finding changes, after the report."""
-    exposure = exposure_of(catalog)
-    result, rec, fixes = _scan_parts(path, org, catalog, assessment)
+    """What closing each finding changes, after the report (whose findings section shows the rest)."""
+    result, _rec, fixes = _scan_parts(path, org, catalog, assessment)
     out = Console(highlight=False, soft_wrap=True)
-    render_findings(out, result, exposure, lang)
-    render_contradictions(out, rec, exposure, lang)
     if fixes:
         out.print(f"[bold]{LABELS['fixes'][lang]}[/]")
     for fix in fixes:

@@ -25,13 +25,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel
 
 from insurable.amounts import AmountError, parse_amount
 from insurable.catalog.loader import Catalog
 from insurable.catalog.questionnaire import Question
 from insurable.errors import InputError, Problem
 from insurable.interchange.conditions_text import describe
-from insurable.profile import NUMBER_FIELDS, GroupEnterprise, Nis2Flags, Organisation
+from insurable.profile import NUMBER_FIELDS, GroupEnterprise, Nis2Flags, Organisation, ScanTargets
 from insurable.text import Lang
 
 #: Version of the workbook layout (sheet and column names); written to the About sheet and read back.
@@ -101,15 +102,20 @@ def _spec(name: str, annotation: Any, description: str | None) -> FieldSpec:
     return FieldSpec(name, "value", (), about)
 
 
+#: Profile fields that are mappings, written as one ``prefix.field`` row per field.
+NESTED: dict[str, type[BaseModel]] = {"nis2_flags": Nis2Flags, "scan_targets": ScanTargets}
+
+
 def profile_specs() -> list[FieldSpec]:
     """Every profile row: the Organisation's fields, then its NIS2 flags (new fields follow)."""
     specs: list[FieldSpec] = []
     for name, info in Organisation.model_fields.items():
-        if name in ("answers", "group", "nis2_flags"):
+        if name in ("answers", "group") or name in NESTED:
             continue
         specs.append(_spec(name, info.annotation, info.description))
-    for name, info in Nis2Flags.model_fields.items():
-        specs.append(_spec(f"nis2_flags.{name}", info.annotation, info.description))
+    for prefix, model in NESTED.items():
+        for name, info in model.model_fields.items():
+            specs.append(_spec(f"{prefix}.{name}", info.annotation, info.description))
     return specs
 
 
@@ -198,8 +204,8 @@ def export_workbook(org: Organisation | None, catalog: Catalog, lang: Lang = "en
     _header(ws, ("field", "value", "about"), lang, (34, 40, 90))
     for row, spec in enumerate(profile_specs(), start=2):
         head, _, tail = spec.name.partition(".")
-        value = data.get(head, {}).get(tail) if tail else data.get(head)
-        if tail and value == Nis2Flags.model_fields[tail].default:
+        value = (data.get(head) or {}).get(tail) if tail else data.get(head)
+        if tail and value == NESTED[head].model_fields[tail].default:
             value = None  # defaults stay blank: what the person did not say
         ws.cell(row=row, column=1, value=spec.name)
         ws.cell(row=row, column=2, value=_cell_value(spec, value, lang))
@@ -398,7 +404,7 @@ def read_workbook_bytes(content: bytes, catalog: Catalog, file: str) -> dict[str
 
     data: dict[str, Any] = {}
     specs = {s.name: s for s in profile_specs()}
-    flags: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
     for row in range(2, wb["Profile"].max_row + 1):
         name, value = _text(wb["Profile"].cell(row, 1).value), wb["Profile"].cell(row, 2).value
         if not name and _empty(value):
@@ -418,11 +424,10 @@ def read_workbook_bytes(content: bytes, catalog: Catalog, file: str) -> dict[str
         reader.cells[name] = cell
         head, _, tail = name.partition(".")
         if tail:
-            flags[tail] = parsed
+            nested.setdefault(head, {})[tail] = parsed
         else:
             data[head] = parsed
-    if flags:
-        data["nis2_flags"] = flags
+    data.update(nested)
 
     if "Group" in wb.sheetnames:
         data_group = _read_group(wb["Group"], reader)

@@ -53,6 +53,7 @@ SCHEMAS: tuple[Schema, ...] = (
     Schema("offer", "insurable.offers.schema:render_offer_schema", "insurable offer (quote or policy)"),
     Schema("offers-compare", "insurable.offers.schema:render_comparison_schema", "insurable offers compare"),
     Schema("supplier-register", "insurable.suppliers.model:Register", "insurable supplier register"),
+    Schema("scan", "insurable.evidence:ScanResult", "insurable scan --out (a saved outside-in scan)"),
     Schema("portfolio-report", "insurable.portfolio.metrics:PortfolioReport", "insurable portfolio run --format json"),
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from insurable.reports.findings import FindingsSection, section_markdown
 from insurable.reports.labels import label, money, number, percent
 from insurable.reports.parts import cost_text, premium_text, step_fields, summary_sentences, term_text
 from insurable.text import Lang
@@ -164,8 +165,11 @@ def _plan(plan: tuple[PlanItem, ...], lang: Lang) -> list[str]:
     return rows
 
 
-def render_markdown(a: Assessment, lang: Lang = "en") -> str:
-    """The whole assessment as Markdown in ``lang``: an e-mail-ready summary first, then the details."""
+def render_markdown(a: Assessment, lang: Lang = "en", findings: FindingsSection | None = None) -> str:
+    """The whole assessment as Markdown in ``lang``: an e-mail-ready summary first, then the details.
+
+    ``findings``: the outside-in scan's section (issue 16), shown after the decisions it feeds.
+    """
     lines = [
         f"# {label('title', lang)}: {a.organisation}",
         "",
@@ -193,6 +197,8 @@ def render_markdown(a: Assessment, lang: Lang = "en") -> str:
     lines += _section(label("subjectivities", lang), a.subjectivities, lang)
     lines += _section(label("deductible_rules", lang), a.deductible_rules, lang)
     lines += _section(label("capacity_rules", lang), a.capacity_rules, lang)
+    if findings is not None:
+        lines += section_markdown(findings, lang)
     lines += _path(a, lang)
     lines += _blockers(a, lang)
     lines += _plan(a.plan, lang)

@@ -12,6 +12,7 @@ import re
 import textwrap
 
 from insurable.reports.assessment_md import render_markdown
+from insurable.reports.findings import FindingsSection
 from insurable.text import Lang
 from insurable.underwriting.model import Assessment
 
@@ -103,6 +104,6 @@ def markdown_to_text(markdown: str, width: int = 80) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
-def render_text(a: Assessment, lang: Lang = "en", width: int = 80) -> str:
-    """The whole assessment as plain text at ``width`` columns."""
-    return markdown_to_text(render_markdown(a, lang), width)
+def render_text(a: Assessment, lang: Lang = "en", width: int = 80, findings: FindingsSection | None = None) -> str:
+    """The whole assessment as plain text at ``width`` columns (with the scan's ``findings`` section)."""
+    return markdown_to_text(render_markdown(a, lang, findings), width)

@@ -2,12 +2,20 @@
 
 The resolver is injected: the system resolver in real use, a loopback test server in the tests
 (``--dns-server 127.0.0.1:PORT``). A query that times out is a finding (``exp.scan_timeout``).
+DNSSEC is validated as far as one zone reaches (:func:`dnssec_problem`): its key set signed by its
+own key, a record of the zone signed by it, and a DS at the parent that matches a key.
 """
 
 from __future__ import annotations
 
+import dns.dnssec
 import dns.exception
+import dns.flags
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
 import dns.resolver
+import dns.rrset
 
 from insurable.catalog.exposure import ExposureFile
 from insurable.evidence import Finding
@@ -46,6 +54,58 @@ class Lookup:
     def addresses(self, name: str) -> list[str]:
         return self.records(name, "A") + self.records(name, "AAAA")
 
+    def signed(self, name: str, rdtype: str) -> tuple[dns.rrset.RRset | None, dns.rrset.RRset | None]:
+        """The record set of ``rdtype`` at ``name`` and the RRSIG set covering it (DNSSEC OK asked)."""
+        self.resolver.use_edns(0, dns.flags.DO, 1232)
+        try:
+            answer = self.resolver.resolve(name, rdtype, raise_on_no_answer=False)
+        except dns.exception.Timeout:
+            self.timeouts.append(f"{name} {rdtype}")
+            return None, None
+        except dns.exception.DNSException:
+            return None, None
+        qname = dns.name.from_text(name)
+        kind = dns.rdatatype.from_text(rdtype)
+        found = answer.response.get_rrset(answer.response.answer, qname, dns.rdataclass.IN, kind)
+        sigs = answer.response.get_rrset(
+            answer.response.answer, qname, dns.rdataclass.IN, dns.rdatatype.RRSIG, covers=kind
+        )
+        return found, sigs
+
+
+def dnssec_problem(lookup: Lookup, domain: str) -> str | None:
+    """Why the domain's DNSSEC does not validate, or ``None`` when it does or no DNSKEY is published.
+
+    Checked: the DNSKEY set is signed by one of its keys (RFC 4035 section 5.2), the zone's SOA is
+    signed by them (signatures in their validity period: section 5.3.1), and the parent publishes a
+    DS record that matches a key of the set (RFC 4034 section 5). Not checked: the parent's own
+    chain up to the root (no trust anchor is packaged).
+    """
+    keys, key_sigs = lookup.signed(domain, "DNSKEY")
+    if keys is None:
+        return None
+    name = dns.name.from_text(domain)
+    for rdtype, (rrset, sigs) in (("DNSKEY", (keys, key_sigs)), ("SOA", lookup.signed(domain, "SOA"))):
+        if rrset is None:
+            continue
+        if sigs is None:
+            return f"the {rdtype} set carries no RRSIG"
+        try:
+            dns.dnssec.validate(rrset, sigs, {name: keys})
+        except dns.exception.ValidationFailure as exc:
+            return f"the {rdtype} signature does not validate ({exc})"
+    ds_set, _sigs = lookup.signed(domain, "DS")
+    if ds_set is None:
+        return "the parent publishes no DS record: the chain of trust stops at the parent"
+    for ds in ds_set:
+        for key in keys:
+            try:
+                if dns.dnssec.make_ds(name, key, ds.digest_type) == ds:
+                    return None
+            except (dns.exception.UnsupportedAlgorithm, ValueError):
+                continue
+    return "no DS record at the parent matches a key of the DNSKEY set"
+
 
 def dmarc_tags(record: str) -> dict[str, str]:
     """``v=DMARC1; p=reject; pct=50`` -> {"v": "DMARC1", "p": "reject", "pct": "50"}."""
@@ -71,6 +131,7 @@ DNS_CHECKS = (
     "exp.dkim_not_found",
     "exp.mx_missing",
     "exp.dnssec_missing",
+    "exp.dnssec_invalid",
     "exp.caa_missing",
 )
 
@@ -110,6 +171,8 @@ def domain_findings(lookup: Lookup, domain: str, exposure: ExposureFile) -> list
         found.append(Finding(check="exp.mx_missing", target=domain))
     if not lookup.records(domain, "DNSKEY"):
         found.append(Finding(check="exp.dnssec_missing", target=domain, detail="no DNSKEY"))
+    elif (problem := dnssec_problem(lookup, domain)) is not None:
+        found.append(Finding(check="exp.dnssec_invalid", target=domain, detail=problem))
     # CAA applies from the closest ancestor that has a record set (RFC 8659 section 3).
     if not any(lookup.records(name, "CAA") for name in parents(domain)):
         found.append(Finding(check="exp.caa_missing", target=domain))

@@ -119,6 +119,8 @@ class Assessment(Base):
     input: Mapped[dict[str, Any]]
     result: Mapped[dict[str, Any]]
     engine_version: Mapped[str] = mapped_column(String(40))
+    #: The stored scan whose findings were the evidence (issue 16); a plain id, the snapshot outlives it.
+    scan_id: Mapped[int | None]
 
 
 class ApiToken(Base):
@@ -217,3 +219,4 @@ class AuditEvent(Base):
 # The supplier-chain tables (issue 15) live in their own module on the same metadata.
 from insurable.store import supplier_models as _supplier_models  # noqa: E402,F401
 from insurable.store.offer_models import StoredOffer  # noqa: E402,F401 - offers (issue 14) register on Base
+from insurable.store.scan_models import StoredScan  # noqa: E402,F401 - scans (issue 16) register on Base

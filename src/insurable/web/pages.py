@@ -22,7 +22,7 @@ from insurable.store import repo
 from insurable.store.access import relation, visible_organisations
 from insurable.store.db import begin_write
 from insurable.text import LANGS
-from insurable.web import book, engine_messages, forms, nis2_form, sharing
+from insurable.web import book, engine_messages, forms, nis2_form, scan_targets_form, sharing
 from insurable.web.app_support import catalog, db, local, redirect
 from insurable.web.i18n import LANG_COOKIE, Msg, _, pick_lang
 from insurable.web.render import page
@@ -252,6 +252,7 @@ def _profile_page(
         nis2_form=nis2_form,
         countries=forms.countries(pick_lang(request)),
         plain=forms.plain_number,
+        scan_targets_shown=scan_targets_form.shown,  # issue 16
     )
 
 
@@ -285,6 +286,11 @@ def _save_profile(org_id: int, request: Request, form: dict[str, list[str]]) -> 
             updated = nis2_form.strip(shown_nis2)
         else:
             shown_nis2 = updated
+        updated, more_errors = scan_targets_form.parse(updated, form)  # declared scan targets (issue 16)
+        errors.update(more_errors)
+        shown_nis2 = {k: v for k, v in shown_nis2.items() if k != "scan_targets"} | {
+            k: v for k, v in updated.items() if k == "scan_targets"
+        }
         if updated != ctx.org.profile:
             ctx.org.profile = updated
             if updated.get("name"):

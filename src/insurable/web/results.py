@@ -29,6 +29,7 @@ from insurable.web.i18n import Formatter, _, gettext, pick_lang
 from insurable.web.labels import CONTROL_STATES, NIS2_CLASSES, VERDICTS
 from insurable.web.pages import _csrf, _lists
 from insurable.web.render import page, render_string
+from insurable.web.scans import scan_report_context, scan_report_json
 from insurable.web.session import CSRF_FIELD, WebError, WebOrg, check_csrf, org_for, require
 from insurable.web.summary import summarise
 
@@ -188,6 +189,7 @@ def report_context(request: Request, ctx: WebOrg, row: Row, lang: Lang, charts: 
         "plan": _plan(a),
         "summary": summarise(a, duties, fmt) if a is not None else None,
         "legal_basis": legal_basis(a.nis2 if a is not None else None, entity_types, lang),
+        **scan_report_context(ctx, row, cat, lang),  # the outside-in scan's findings (issue 16)
     }
 
 
@@ -267,6 +269,7 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
                 "catalog_versions": row.catalog_versions,
                 "input": row.input,
                 "result": row.result,
+                "scan": scan_report_json(ctx, row, catalog(request)),  # issue 16
             }
             return Response(
                 json.dumps(body, ensure_ascii=False, indent=2),

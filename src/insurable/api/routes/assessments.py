@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from insurable.api.deps import MAX_ID, ReadOrg, SubmitOrg
 from insurable.api.links import ASSESSMENT_CREATED
 from insurable.api.problems import ApiProblem
+from insurable.api.scanning import evidence_for
 from insurable.api.schemas import AssessmentOut, AssessmentSummary
 from insurable.api.submission import snapshot
 from insurable.catalog.questionnaire import validate_answers
@@ -28,6 +29,9 @@ def _summary(a: Assessment) -> AssessmentSummary:
 def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
     """Assess the current profile and answers and keep the result as an immutable snapshot.
 
+    The organisation's latest finished scan, if any, is evidence: rules fire on its findings as on
+    answers, and the snapshot's ``scan_id`` names the scan used.
+
     Every missing profile field and every invalid answer is reported at once (422, one entry per
     field). The snapshot records the catalogue versions that produced it.
     """
@@ -39,12 +43,21 @@ def submit(request: Request, ctx: SubmitOrg) -> AssessmentOut:
     problems += validate_answers(answers, catalog.questionnaire)
     if problems:
         raise InputError(problems)
+    # The latest finished scan's findings are facts for the rules (issue 16); the snapshot names it.
+    scan, evidence = evidence_for(ctx.session, ctx.org, catalog)
     ctx.session.commit()  # end the read: the assessment is computed outside any transaction
-    outcome = request.app.state.assessor(organisation, catalog)
+    assessor = request.app.state.assessor
+    outcome = (
+        assessor(organisation, catalog, evidence=evidence) if scan is not None else assessor(organisation, catalog)
+    )
     row = snapshot(ctx.org.id, ctx.user.id, snapshot_input, outcome, catalog)
+    row.scan_id = scan.id if scan is not None else None
     ctx.session.add(row)
     ctx.session.flush()
-    ctx.audit("assessment.submit", target=f"assessment:{row.id}", detail={"verdict": row.verdict})
+    detail: dict[str, object] = {"verdict": row.verdict}
+    if scan is not None:
+        detail |= {"scan": scan.id, "scan_hash": scan.content_hash}
+    ctx.audit("assessment.submit", target=f"assessment:{row.id}", detail=detail)
     ctx.session.commit()
     return AssessmentOut.model_validate(row, from_attributes=True)
 

@@ -1,0 +1,211 @@
+"""The findings section of the reports (issue 16): what an outside-in scan saw, and where it
+contradicts the answers, in every format (web page, HTML/PDF board report, Markdown, text, JSON).
+
+:func:`findings_section` is pure: a saved scan, the answers and the catalogue in; the findings
+(worst first, only what counts as a problem) and the contradictions (both values and the check's
+severity) out. The renderers here write it as Markdown; the web templates read the same model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import Field
+
+from insurable.catalog.exposure import SEVERITY_ORDER, ExposureFile, Severity
+from insurable.catalog.header import Frozen
+from insurable.catalog.loader import Catalog
+from insurable.evidence import Consent, ScanResult, reconcile
+from insurable.text import Lang, Text
+
+LABELS: dict[str, Text] = {
+    "title": Text(nl="Scan van buitenaf", en="Outside-in scan"),
+    "scan_of": Text(nl="Scan %(id)s van %(when)s", en="Scan %(id)s of %(when)s"),
+    "used": Text(
+        nl="Deze beoordeling gebruikte de bevindingen als feiten.",
+        en="This assessment used its findings as facts.",
+    ),
+    "not_used": Text(
+        nl="De laatste scan; deze beoordeling gebruikte hem niet (hij kwam later).",
+        en="The latest scan; this assessment did not use it (it came later).",
+    ),
+    "findings": Text(nl="Bevindingen", en="Findings"),
+    "none": Text(nl="Geen bevindingen.", en="No findings."),
+    "contradictions": Text(nl="Tegenstrijdig met uw antwoorden", en="Contradicting your answers"),
+    "severity": Text(nl="Ernst", en="Severity"),
+    "check": Text(nl="Controle", en="Check"),
+    "target": Text(nl="Doel", en="Target"),
+    "seen": Text(nl="Gezien", en="Seen"),
+    "fix": Text(nl="Oplossing", en="Fix"),
+    "question": Text(nl="Vraag", en="Question"),
+    "declared": Text(nl="Geantwoord", en="Answered"),
+    "observed": Text(nl="Gezien door de scan", en="Observed by the scan"),
+    "hash": Text(nl="Inhoudshash", en="Content hash"),
+    "indicative": Text(
+        nl="Indicatief: een momentopname van buitenaf; docs/scanner.md zegt wat elke controle wel en niet bewijst.",
+        en="Indicative: a snapshot from the outside; docs/scanner.md says what each check does and does not prove.",
+    ),
+    "yes": Text(nl="ja", en="yes"),
+    "no": Text(nl="nee", en="no"),
+}
+
+SEVERITY_TEXT: dict[str, Text] = {
+    "critical": Text(nl="kritiek", en="critical"),
+    "high": Text(nl="hoog", en="high"),
+    "medium": Text(nl="middel", en="medium"),
+    "low": Text(nl="laag", en="low"),
+    "info": Text(nl="info", en="info"),
+}
+
+
+class FindingRow(Frozen):
+    check: str
+    name: Text
+    severity: Severity
+    target: str
+    detail: str = ""
+    cves: tuple[str, ...] = ()
+    fix: Text
+
+
+class ContradictionRow(Frozen):
+    check: str
+    severity: Severity
+    question: str
+    question_text: Text | None = None
+    declared: Any
+    observed: Any
+    targets: tuple[str, ...]
+    text: Text
+    fix: Text
+
+
+class FindingsSection(Frozen):
+    """One scan as a report section: which scan, whether the assessment used it, what it saw."""
+
+    scan_id: int | None = None
+    source: str = ""
+    started: dt.datetime
+    finished: dt.datetime
+    content_hash: str = ""
+    kev_catalogue: str = ""
+    used: bool = Field(default=True, description="the assessment took these findings as facts")
+    consent: tuple[Consent, ...] = ()
+    targets: tuple[str, ...] = ()
+    findings: tuple[FindingRow, ...] = ()
+    contradictions: tuple[ContradictionRow, ...] = ()
+
+
+def findings_section(
+    result: ScanResult,
+    answers: dict[str, Any],
+    catalog: Catalog,
+    exposure: ExposureFile,
+    *,
+    scan_id: int | None = None,
+    source: str = "",
+    content_hash: str = "",
+    used: bool = True,
+) -> FindingsSection:
+    """The scan's problem findings (worst first) and its contradictions with ``answers``."""
+    checks = exposure.by_id()
+    questions = catalog.questionnaire.by_id() if "questionnaire.yaml" in catalog.files else {}
+    rows = [
+        FindingRow(
+            check=f.check,
+            name=checks[f.check].name,
+            severity=checks[f.check].severity,
+            target=f.target,
+            detail=f.detail,
+            cves=f.cves,
+            fix=checks[f.check].fix,
+        )
+        for f in result.findings
+        if f.check in checks and (f.value is True or f.value in checks[f.check].bad_values)
+    ]
+    rows.sort(key=lambda r: (-SEVERITY_ORDER.index(r.severity), r.check, r.target))
+    rec = reconcile(answers, result, exposure)
+    contradictions = [
+        ContradictionRow(
+            check=c.check,
+            severity=c.severity,
+            question=c.question,
+            question_text=questions[c.question].text if c.question in questions else None,
+            declared=c.declared,
+            observed=c.observed,
+            targets=c.targets,
+            text=c.text,
+            fix=checks[c.check].fix,
+        )
+        for c in rec.contradictions
+    ]
+    return FindingsSection(
+        scan_id=scan_id,
+        source=source,
+        started=result.started,
+        finished=result.finished,
+        content_hash=content_hash,
+        kev_catalogue=result.kev_catalogue,
+        used=used,
+        consent=result.consent,
+        targets=result.targets,
+        findings=tuple(rows),
+        contradictions=tuple(contradictions),
+    )
+
+
+def shown(value: Any, lang: Lang) -> str:
+    """A declared or observed value for people: yes/no, else the value as written."""
+    if value is True:
+        return LABELS["yes"].get(lang)
+    if value is False:
+        return LABELS["no"].get(lang)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def section_markdown(section: FindingsSection, lang: Lang) -> list[str]:
+    """The section as Markdown lines (appended to the assessment's Markdown and text reports)."""
+    label = {k: v.get(lang) for k, v in LABELS.items()}
+    when = section.finished.strftime("%Y-%m-%d %H:%M UTC")
+    head = label["scan_of"] % {"id": section.scan_id if section.scan_id is not None else "", "when": when}
+    lines = [f"## {label['title']}", "", f"{head.replace('  ', ' ')}. {label['used' if section.used else 'not_used']}"]
+    if section.content_hash:
+        lines[-1] += f" {label['hash']}: `{section.content_hash[:16]}`."
+    lines += ["", f"### {label['findings']}", ""]
+    if not section.findings:
+        lines += [label["none"], ""]
+    else:
+        lines += [
+            f"| {label['severity']} | {label['check']} | {label['target']} | {label['seen']} | {label['fix']} |",
+            "|---|---|---|---|---|",
+        ]
+        for f in section.findings:
+            seen = " ".join(filter(None, [f.detail, ", ".join(f.cves)]))
+            lines.append(
+                f"| {SEVERITY_TEXT[f.severity].get(lang)} | {_cell(f.name.get(lang))} (`{f.check}`) "
+                f"| {_cell(f.target)} | {_cell(seen)} | {_cell(f.fix.get(lang))} |"
+            )
+        lines.append("")
+    if section.contradictions:
+        lines += [f"### {label['contradictions']}", ""]
+        lines += [
+            f"| {label['severity']} | {label['question']} | {label['declared']} | {label['observed']} | |",
+            "|---|---|---|---|---|",
+        ]
+        for c in section.contradictions:
+            question = f"{c.question_text.get(lang)} (`{c.question}`)" if c.question_text else f"`{c.question}`"
+            lines.append(
+                f"| {SEVERITY_TEXT[c.severity].get(lang)} | {_cell(question)} | {_cell(shown(c.declared, lang))} "
+                f"| {_cell(shown(c.observed, lang))} ({', '.join(c.targets)}) | {_cell(c.text.get(lang))} |"
+            )
+        lines.append("")
+    lines += [f"_{label['indicative']}_", ""]
+    return lines
