@@ -27,7 +27,15 @@ from insurable.api.headers import CSP, document_csp
 from insurable.api.security import hash_password
 from insurable.api.settings import Settings
 from insurable.store.db import begin_write
-from insurable.store.models import ApiToken, AuditEvent, LoginSession, LoginThrottle, Membership, User
+from insurable.store.models import (
+    ApiToken,
+    AuditEvent,
+    LoginSession,
+    LoginThrottle,
+    Membership,
+    Organisation,
+    User,
+)
 from tests.service.conftest import Account, MakeUser, fake_assess, join, login, mint_token, new_org
 from tests.service.live import live_server
 from tests.web.conftest import PASSWORD as WEB_PASSWORD
@@ -362,6 +370,69 @@ def test_every_page_renders_without_inline_styles_under_the_strict_csp(engine: E
     (block,) = re.findall(r"<style>(.*?)</style>", report.text, re.DOTALL)
     digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
     assert f"style-src 'sha256-{digest}';" in policy and "default-src 'none'" in policy
+
+
+# --- the save-answer fast path (issue 13, load target): same gates, one transaction ----------------
+
+
+def test_a_saved_answer_its_audit_line_and_the_organisation_change_land_together(
+    app: FastAPI, client: TestClient, make_user: MakeUser
+) -> None:
+    owner = make_user("owner@example.nl")
+    org = new_org(client, owner)
+    with app.state.sessions() as session:
+        before = session.get(Organisation, org).updated_at  # type: ignore[union-attr]
+    url = f"{API}/organisations/{org}/answers/q.mfa.email"
+    saved = client.put(url, json={"value": True}, headers=owner.auth)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["value"] is True and saved.json()["updated_by"] == owner.id
+    (line,) = _actions(app, "answer.save")
+    assert (line.actor_id, line.actor_email, line.org_id, line.target, line.detail, line.via) == (
+        owner.id,
+        owner.email,
+        org,
+        "q.mfa.email",
+        {"value": True},
+        "token",
+    )
+    with app.state.sessions() as session:
+        after = session.get(Organisation, org).updated_at  # type: ignore[union-attr]
+    assert after > before and client.get(url, headers=owner.auth).json()["value"] is True
+    # the gates still hold: a read-only token, an outsider, an unknown question, a wrong value
+    reader = mint_token(client, owner, scope="read")["token"]
+    assert client.put(url, json={"value": False}, headers={"Authorization": f"Bearer {reader}"}).status_code == 403
+    assert client.put(url, json={"value": False}, headers=make_user("x@example.nl").auth).status_code == 404
+    assert client.put(url, json={"value": False}).status_code == 401
+    assert (
+        client.put(f"{API}/organisations/{org}/answers/q.mfa.nope", json={"value": 1}, headers=owner.auth).status_code
+        == 404
+    )
+    wrong = client.put(url, json={"value": "perhaps"}, headers=owner.auth)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "value"
+    assert len(_actions(app, "answer.save")) == 1 and len(_actions(app, "access.denied")) == 1
+
+
+def test_an_answer_whose_audit_line_fails_is_not_saved(
+    engine: Engine, app: FastAPI, client: TestClient, make_user: MakeUser
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the failing audit insert is staged with an SQLite trigger")
+    owner = make_user("owner@example.nl")
+    org = new_org(client, owner)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TRIGGER test_refuse_answer_audit BEFORE INSERT ON audit_events "
+                "WHEN NEW.action = 'answer.save' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+        )
+    url = f"{API}/organisations/{org}/answers/q.mfa.email"
+    failed = client.put(url, json={"value": True}, headers=owner.auth)
+    assert failed.status_code >= 400 and "Traceback" not in failed.text
+    assert client.get(url, headers=owner.auth).status_code == 404, "no answer without its audit line"
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER test_refuse_answer_audit"))
+    assert client.put(url, json={"value": True}, headers=owner.auth).status_code == 200, "the lock was released"
 
 
 # --- item 13: password change, reset, disable, log out everywhere, token expiry and scope ---------
