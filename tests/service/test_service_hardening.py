@@ -237,6 +237,27 @@ def test_item_11_nobody_is_added_without_accepting(client: TestClient, make_user
     assert client.post(f"{API}/me/invitations/{mine[0]['id']}/accept", headers=victim.auth).status_code == 404
 
 
+def test_item_11_only_the_invited_account_sees_the_organisation_name(app: FastAPI, make_user: MakeUser) -> None:
+    """The invitee needs the name to know what they accept (docs/security.md, "Limits"); nobody else
+    learns it, and the web page shows it as inert text."""
+    attacker = make_user("attacker@example.nl")
+    victim, bystander = make_user("victim@example.nl"), make_user("bystander@example.nl")
+    with TestClient(app) as client:
+        org = new_org(client, attacker, name="<b>Urgent</b> call +31 20", profile=False)
+        invited = client.post(f"{API}/organisations/{org}/members", json={"email": victim.email}, headers=attacker.auth)
+        assert invited.status_code == 202 and "Urgent" not in invited.text
+        assert client.get(f"{API}/me/invitations", headers=bystander.auth).json() == []
+        assert client.get(f"{API}/organisations/{org}", headers=bystander.auth).status_code == 404
+        mine = client.get(f"{API}/me/invitations", headers=victim.auth).json()
+        assert [(i["organisation"], i["role"]) for i in mine] == [("<b>Urgent</b> call +31 20", "member")]
+        login(client, victim)
+        page = client.get("/account")
+        assert "&lt;b&gt;Urgent&lt;/b&gt; call +31 20" in page.text and "<b>Urgent</b>" not in page.text
+        client.cookies.clear()
+        login(client, bystander)
+        assert "Urgent" not in client.get("/account").text
+
+
 def test_item_11_invitations_fit_the_account_kind(client: TestClient, make_user: MakeUser) -> None:
     owner, broker = make_user("owner@example.nl"), make_user("broker@example.nl", kind="broker")
     org = new_org(client, owner, profile=False)
