@@ -5,9 +5,13 @@ docs/security.md maps each item to these tests.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -17,13 +21,26 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import DatabaseError
 
+import insurable.web
 from insurable.api import create_app
-from insurable.api.headers import CSP
+from insurable.api.headers import CSP, document_csp
+from insurable.api.security import hash_password
 from insurable.api.settings import Settings
 from insurable.store.db import begin_write
-from insurable.store.models import ApiToken, AuditEvent, LoginSession, LoginThrottle, Membership, User
+from insurable.store.models import (
+    ApiToken,
+    AuditEvent,
+    LoginSession,
+    LoginThrottle,
+    Membership,
+    Organisation,
+    User,
+)
 from tests.service.conftest import Account, MakeUser, fake_assess, join, login, mint_token, new_org
 from tests.service.live import live_server
+from tests.web.conftest import PASSWORD as WEB_PASSWORD
+from tests.web.conftest import csrf_of, full_catalog, real_assess, seed_example
+from tests.web.conftest import login as web_login
 
 API = "/api/v1"
 
@@ -220,6 +237,27 @@ def test_item_11_nobody_is_added_without_accepting(client: TestClient, make_user
     assert client.post(f"{API}/me/invitations/{mine[0]['id']}/accept", headers=victim.auth).status_code == 404
 
 
+def test_item_11_only_the_invited_account_sees_the_organisation_name(app: FastAPI, make_user: MakeUser) -> None:
+    """The invitee needs the name to know what they accept (docs/security.md, "Limits"); nobody else
+    learns it, and the web page shows it as inert text."""
+    attacker = make_user("attacker@example.nl")
+    victim, bystander = make_user("victim@example.nl"), make_user("bystander@example.nl")
+    with TestClient(app) as client:
+        org = new_org(client, attacker, name="<b>Urgent</b> call +31 20", profile=False)
+        invited = client.post(f"{API}/organisations/{org}/members", json={"email": victim.email}, headers=attacker.auth)
+        assert invited.status_code == 202 and "Urgent" not in invited.text
+        assert client.get(f"{API}/me/invitations", headers=bystander.auth).json() == []
+        assert client.get(f"{API}/organisations/{org}", headers=bystander.auth).status_code == 404
+        mine = client.get(f"{API}/me/invitations", headers=victim.auth).json()
+        assert [(i["organisation"], i["role"]) for i in mine] == [("<b>Urgent</b> call +31 20", "member")]
+        login(client, victim)
+        page = client.get("/account")
+        assert "&lt;b&gt;Urgent&lt;/b&gt; call +31 20" in page.text and "<b>Urgent</b>" not in page.text
+        client.cookies.clear()
+        login(client, bystander)
+        assert "Urgent" not in client.get("/account").text
+
+
 def test_item_11_invitations_fit_the_account_kind(client: TestClient, make_user: MakeUser) -> None:
     owner, broker = make_user("owner@example.nl"), make_user("broker@example.nl", kind="broker")
     org = new_org(client, owner, profile=False)
@@ -271,6 +309,160 @@ def test_item_12_security_headers_on_every_kind_of_answer(app: FastAPI, make_use
         assert static.status_code == 200 and static.headers.get("cache-control") != "no-store"
     with TestClient(app, base_url="https://service.example") as tls:
         assert tls.get(f"{API}/health").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_item_12_a_500_answer_carries_the_security_headers(app: FastAPI, make_user: MakeUser) -> None:
+    @app.get("/api/v1/test-only/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/test-only/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "a bug" not in response.text and "Traceback" not in response.text
+    assert response.headers["content-security-policy"] == CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+
+
+# --- CSP without inline styles (issue 13, closing note) ----------------------------------------------
+
+TEMPLATES = Path(insurable.web.__file__).parent / "templates"
+INLINE_STYLE = re.compile(r"""<style[\s>]|\sstyle\s*=""", re.IGNORECASE)
+#: Standalone documents that are never shown under the page CSP: the board report (a download with
+#: its own hash-pinned policy, tested below, and WeasyPrint's PDF input) and the offers print
+#: template (WeasyPrint's PDF input only).
+STANDALONE = {"report.html", "offers_compare_print.html"}
+
+
+def test_csp_allows_no_inline_style_and_no_template_carries_one() -> None:
+    assert "style-src 'self';" in CSP and "unsafe-inline" not in CSP and "unsafe-eval" not in CSP
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert len(templates) > 15
+    inline = [t.relative_to(TEMPLATES).as_posix() for t in templates if INLINE_STYLE.search(t.read_text("utf-8"))]
+    assert set(inline) <= STANDALONE, f"move these styles into static/app.css: {sorted(set(inline) - STANDALONE)}"
+    charts = (TEMPLATES.parent / "charts.py").read_text("utf-8")
+    assert not INLINE_STYLE.search(charts), "SVG charts use presentation attributes, not style="
+
+
+def _crawl(client: TestClient, start: list[str], limit: int = 120) -> dict[str, httpx.Response]:
+    """Every same-site page reachable by GET links from ``start`` (bounded), with its response."""
+    seen: dict[str, httpx.Response] = {}
+    queue = list(start)
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen or url.startswith(("/static/", "/lang/", "/logout")) or "report." in url:
+            continue
+        response = client.get(url)
+        seen[url] = response
+        if response.headers.get("content-type", "").startswith("text/html"):
+            for link in re.findall(r'href="(/[^"#]*)', response.text):
+                queue.append(link.replace("&amp;", "&"))
+    return seen
+
+
+def test_every_page_renders_without_inline_styles_under_the_strict_csp(engine: Engine, db_url: str) -> None:
+    settings = Settings(database_url=db_url, lockout_after=3, login_rate=1000)
+    web_app = create_app(settings, engine=engine, catalog=full_catalog, assessor=real_assess)
+    with web_app.state.sessions() as session:
+        session.add(User(email="ann@example.nl", name="ann", kind="user", password_hash=hash_password(WEB_PASSWORD)))
+        session.commit()
+    client = web_login(web_app, "ann@example.nl")
+    org = seed_example(web_app, "ann@example.nl", name="Bakkerij De Korenaar")
+    for _ in range(2):  # two snapshots: the results pages draw both charts and the compare page diffs them
+        overview = client.get(f"/orgs/{org}")
+        done = client.post(f"/orgs/{org}/submit", data={"csrf_token": csrf_of(overview.text)})
+        assert done.status_code == 303, done.text
+    pages = _crawl(client, ["/", f"/orgs/{org}", done.headers["location"], "/account", "/login"])
+    html = {url: r for url, r in pages.items() if r.headers.get("content-type", "").startswith("text/html")}
+    assert len(html) >= 10 and any("<svg" in r.text for r in html.values()), sorted(html)
+    for url, response in html.items():
+        assert response.status_code < 500, url
+        assert response.headers["content-security-policy"] == CSP, url
+        found = INLINE_STYLE.search(response.text)
+        assert found is None, f"{url}: inline style {response.text[found.start() : found.start() + 80]!r}"
+    report = client.get(f"{done.headers['location']}/report.html")
+    assert report.status_code == 200 and report.headers["content-disposition"].startswith("attachment")
+    policy = report.headers["content-security-policy"]
+    assert policy == document_csp(report.text) and "unsafe-inline" not in policy
+    (block,) = re.findall(r"<style>(.*?)</style>", report.text, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}';" in policy and "default-src 'none'" in policy
+
+
+# --- the save-answer fast path (issue 13, load target): same gates, one transaction ----------------
+
+
+def test_a_saved_answer_its_audit_line_and_the_organisation_change_land_together(
+    app: FastAPI, client: TestClient, make_user: MakeUser
+) -> None:
+    owner = make_user("owner@example.nl")
+    org = new_org(client, owner)
+    with app.state.sessions() as session:
+        before = session.get(Organisation, org).updated_at  # type: ignore[union-attr]
+    url = f"{API}/organisations/{org}/answers/q.mfa.email"
+    saved = client.put(url, json={"value": True}, headers=owner.auth)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["value"] is True and saved.json()["updated_by"] == owner.id
+    (line,) = _actions(app, "answer.save")
+    assert (line.actor_id, line.actor_email, line.org_id, line.target, line.detail, line.via) == (
+        owner.id,
+        owner.email,
+        org,
+        "q.mfa.email",
+        {"value": True},
+        "token",
+    )
+    with app.state.sessions() as session:
+        after = session.get(Organisation, org).updated_at  # type: ignore[union-attr]
+    assert after > before and client.get(url, headers=owner.auth).json()["value"] is True
+    # the gates still hold: a read-only token, an outsider, an unknown question, a wrong value
+    reader = mint_token(client, owner, scope="read")["token"]
+    assert client.put(url, json={"value": False}, headers={"Authorization": f"Bearer {reader}"}).status_code == 403
+    assert client.put(url, json={"value": False}, headers=make_user("x@example.nl").auth).status_code == 404
+    assert client.put(url, json={"value": False}).status_code == 401
+    assert (
+        client.put(f"{API}/organisations/{org}/answers/q.mfa.nope", json={"value": 1}, headers=owner.auth).status_code
+        == 404
+    )
+    wrong = client.put(url, json={"value": "perhaps"}, headers=owner.auth)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "value"
+    assert len(_actions(app, "answer.save")) == 1 and len(_actions(app, "access.denied")) == 1
+
+
+def test_an_answer_whose_audit_line_fails_is_not_saved(
+    engine: Engine, app: FastAPI, client: TestClient, make_user: MakeUser
+) -> None:
+    owner = make_user("owner@example.nl")
+    org = new_org(client, owner)
+    if engine.dialect.name == "sqlite":
+        refuse = (
+            "CREATE TRIGGER test_refuse_answer_audit BEFORE INSERT ON audit_events "
+            "WHEN NEW.action = 'answer.save' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
+        allow = ["DROP TRIGGER test_refuse_answer_audit"]
+    else:  # PostgreSQL writes the three rows as one statement (data-modifying CTEs)
+        refuse = (
+            "CREATE FUNCTION test_refuse_answer_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.action = 'answer.save' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$; "
+            "CREATE TRIGGER test_refuse_answer_audit BEFORE INSERT ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION test_refuse_answer_audit()"
+        )
+        allow = ["DROP TRIGGER test_refuse_answer_audit ON audit_events", "DROP FUNCTION test_refuse_answer_audit()"]
+    with engine.begin() as conn:
+        conn.exec_driver_sql(refuse)
+    url = f"{API}/organisations/{org}/answers/q.mfa.email"
+    with TestClient(app, raise_server_exceptions=False) as quiet:
+        failed = quiet.put(url, json={"value": True}, headers=owner.auth)
+    assert failed.status_code >= 400 and "refused by the test" not in failed.text
+    assert client.get(url, headers=owner.auth).status_code == 404, "no answer without its audit line"
+    with engine.begin() as conn:
+        for statement in allow:
+            conn.exec_driver_sql(statement)
+    assert client.put(url, json={"value": True}, headers=owner.auth).status_code == 200, "the lock was released"
 
 
 # --- item 13: password change, reset, disable, log out everywhere, token expiry and scope ---------

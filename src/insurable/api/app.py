@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from insurable import __version__
 from insurable.api import problems
@@ -38,6 +39,14 @@ from insurable.web import install as install_web
 
 PREFIX = "/api/v1"
 Assessor = Callable[[Any, Catalog], Any]
+
+
+class Service(FastAPI):
+    """The service's application: :class:`SecurityHeaders` wraps the whole middleware stack, Starlette's
+    error middleware included, so that a 500 answer carries the security headers and ``no-store``."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), trusted_proxies=self.state.settings.trusted_proxies)
 
 
 def _default_assessor(org: Any, catalog: Catalog, evidence: Any = None) -> Any:
@@ -75,7 +84,7 @@ def create_app(
             if pool is not None:
                 pool.close()
 
-    app = FastAPI(
+    app = Service(
         lifespan=lifespan,
         title="insurable",
         version=__version__,
@@ -92,8 +101,7 @@ def create_app(
     app.state.assessor = assessor or pool or _default_assessor
     app.state.login_limiter = RateLimiter(settings.login_rate, settings.login_window_seconds)
     problems.install(app)
-    app.add_middleware(InputGuard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders, trusted_proxies=settings.trusted_proxies)  # outermost: every answer
+    app.add_middleware(InputGuard, max_body_bytes=settings.max_body_bytes)  # SecurityHeaders wraps it (Service)
 
     api = APIRouter(prefix=PREFIX, responses=ERROR_RESPONSES)
 

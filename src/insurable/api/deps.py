@@ -66,12 +66,18 @@ def current_principal(request: Request, session: DB) -> Principal:
 
 
 def _token_principal(request: Request, session: Session, credential: str) -> Principal:
-    found = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(credential)))
+    # the token and its owner in one query (every API request pays for this lookup)
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash(credential))
+    ).first()
+    found, owner = (row[0], row[1]) if row is not None else (None, None)
     now = utcnow()
     unusable = found is None or found.revoked_at is not None
     if found is not None and found.expires_at is not None and found.expires_at <= now:
         unusable = True
-    user = session.get(User, found.user_id) if found is not None and not unusable else None
+    user = owner if not unusable else None
     if found is None or user is None or user.disabled_at is not None:
         raise ApiProblem(401, "the API token is unknown, expired or revoked", headers={"WWW-Authenticate": "Bearer"})
     if found.scope == "read" and request.method not in SAFE_METHODS:

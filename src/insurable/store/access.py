@@ -54,6 +54,20 @@ def relation(session: Session, user: User, org_id: int) -> Relation | None:
 
 def authorise(session: Session, user: User, org_id: int, need: Capability) -> tuple[Organisation, Relation]:
     """The organisation and the caller's relation to it, if the caller has capability ``need``."""
+    if user.kind not in ("admin", "broker", "underwriter"):
+        # members (every request of the questionnaire): the membership and the organisation in one query
+        row = session.execute(
+            select(Organisation, Membership.role)
+            .join(Membership, Membership.org_id == Organisation.id)
+            .where(Organisation.id == org_id, Membership.user_id == user.id)
+        ).first()
+        role = row[1] if row is not None else None
+        member: Relation | None = "owner" if role == "owner" else "member" if role == "member" else None
+        if row is None or member is None:
+            raise NoAccess(visible=False)
+        if need not in CAPABILITIES[member]:
+            raise NoAccess(visible=True)
+        return row[0], member
     found = relation(session, user, org_id)
     if found is None:
         raise NoAccess(visible=False)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -110,21 +111,108 @@ def answer(session: Session, org: Organisation, question_id: str) -> Answer | No
     return session.get(Answer, (org.id, question_id), populate_existing=True)
 
 
+_ANSWERS = cast(Table, Answer.__table__)
+_ORGANISATIONS = cast(Table, Organisation.__table__)
+_AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
+_UPSERT: dict[str, Any] = {}
+
+
+def _answer_upsert(dialect: str) -> Any:
+    """The insert-or-update of one answer, built once per dialect (its compiled form is then cached)."""
+    statement = _UPSERT.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = _ANSWERS
+        upsert = insert(table)
+        statement = upsert.on_conflict_do_update(
+            index_elements=[table.c.org_id, table.c.question_id],
+            set_={c: upsert.excluded[c] for c in ("value", "updated_by", "updated_at")},
+        )
+        _UPSERT[dialect] = statement
+    return statement
+
+
+_TOUCH = (
+    update(_ORGANISATIONS)
+    .where(_ORGANISATIONS.c.id == bindparam("b_org", type_=Integer))
+    .values(updated_at=bindparam("b_at", type_=_ORGANISATIONS.c.updated_at.type))
+)
+_AUDIT = insert(_AUDIT_EVENTS)
+
+
 def save_answer(session: Session, org: Organisation, question_id: str, value: Any, user: User) -> dt.datetime:
     """Insert or replace one draft answer in a single statement (no read-modify-write race).
 
     Returns the time it was saved."""
     now = utcnow()
-    row = {"org_id": org.id, "question_id": question_id, "value": value, "updated_by": user.id}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Answer).values(**row, updated_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[Answer.org_id, Answer.question_id],
-        set_={"value": statement.excluded.value, "updated_by": user.id, "updated_at": now},
-    )
-    session.execute(statement)
+    row = {"org_id": org.id, "question_id": question_id, "value": value, "updated_by": user.id, "updated_at": now}
+    session.execute(_answer_upsert(session.get_bind().dialect.name), row)  # autoflushes pending rows first
     return now
+
+
+def save_answer_audited(
+    session: Session, org_id: int, question_id: str, value: Any, user: User, *, via: str
+) -> dt.datetime:
+    """The whole write of an answer save as three Core statements in the caller's transaction: the
+    insert-or-update, the organisation's ``updated_at`` and the ``answer.save`` audit line (no ORM unit
+    of work; the caller commits once, so the answer and its audit line land together or not at all).
+    It does not autoflush: the session must hold no pending ORM changes.
+
+    Returns the time it was saved."""
+    now = utcnow()
+    connection = session.connection()
+    audit_row = {
+        "at": now,
+        "actor_id": user.id,
+        "actor_email": user.email,
+        "org_id": org_id,
+        "action": "answer.save",
+        "target": question_id[:200],
+        "detail": {"value": value},
+        "via": via,
+    }
+    if connection.dialect.name == "postgresql":  # one round trip: the three writes as one statement
+        connection.execute(
+            _pg_save_audited(),
+            {**{f"a_{k}": v for k, v in audit_row.items()}, "s_question_id": question_id, "s_value": value},
+        )
+        return now
+    row = {"org_id": org_id, "question_id": question_id, "value": value, "updated_by": user.id, "updated_at": now}
+    connection.execute(_answer_upsert(connection.dialect.name), row)
+    connection.execute(_TOUCH, {"b_org": org_id, "b_at": now})
+    connection.execute(_AUDIT, audit_row)
+    return now
+
+
+@cache
+def _pg_save_audited() -> Any:
+    """PostgreSQL: ``WITH saved AS (INSERT .. ON CONFLICT DO UPDATE), touched AS (UPDATE organisations ..)
+    INSERT INTO audit_events ..``: data-modifying CTEs, one statement, one round trip."""
+
+    def param(table: Table, column: str, prefix: str) -> Any:
+        return bindparam(f"{prefix}_{column}", type_=table.c[column].type)
+
+    upsert = postgresql.insert(_ANSWERS).values(
+        org_id=param(_AUDIT_EVENTS, "org_id", "a"),
+        question_id=param(_ANSWERS, "question_id", "s"),
+        value=param(_ANSWERS, "value", "s"),
+        updated_by=param(_AUDIT_EVENTS, "actor_id", "a"),
+        updated_at=param(_AUDIT_EVENTS, "at", "a"),
+    )
+    saved = upsert.on_conflict_do_update(
+        index_elements=[_ANSWERS.c.org_id, _ANSWERS.c.question_id],
+        set_={c: upsert.excluded[c] for c in ("value", "updated_by", "updated_at")},
+    ).cte("saved")
+    touched = (
+        update(_ORGANISATIONS)
+        .where(_ORGANISATIONS.c.id == param(_AUDIT_EVENTS, "org_id", "a"))
+        .values(updated_at=param(_AUDIT_EVENTS, "at", "a"))
+        .cte("touched")
+    )
+    columns = ("at", "actor_id", "actor_email", "org_id", "action", "target", "detail", "via")
+    return (
+        insert(_AUDIT_EVENTS).values({c: param(_AUDIT_EVENTS, c, "a") for c in columns}).add_cte(saved).add_cte(touched)
+    )
 
 
 def delete_answer(session: Session, org: Organisation, question_id: str) -> bool:

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from insurable.api.deps import MAX_ID
+from insurable.api.headers import document_csp
 from insurable.api.problems import ApiProblem
 from insurable.api.routes import assessments as api_assessments
 from insurable.catalog.loader import Catalog
@@ -290,7 +291,12 @@ def report(org_id: OrgId, assessment_id: AssessmentId, kind: str, request: Reque
             return Response(
                 html,
                 media_type="text/html; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{name}.html"', "Content-Language": lang},
+                headers={
+                    "Content-Disposition": f'attachment; filename="{name}.html"',
+                    "Content-Language": lang,
+                    # a standalone document with its own stylesheet, admitted by hash (docs/security.md)
+                    "Content-Security-Policy": document_csp(html),
+                },
             )
         from weasyprint import HTML  # imported when first needed: it loads Pango
 
