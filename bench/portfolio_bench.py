@@ -63,7 +63,7 @@ def scale_child(n: int, years: int, block: int) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     result = run_portfolio(compiled, years=years, block_years=block)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    hits = int(result.events["hits"].sum())  # per-instance totals
+    hits = int(result.events["claims"].sum())  # per-instance totals: insureds paid
     own = float(book.freq.sum() * years)
     out = {
         "insureds": n,

@@ -10,6 +10,19 @@ Per block (docs/portfolio.md, "Engine"):
    ransomware downtime) less the waiting period, capped at the indemnity period, times the loss
    per hour and the coverage's share; a compromise adds the non-BI ransomware part; then the
    deductible (unless the waiting period replaces it) and the occurrence limit.
+
+   **Outage thinning.** Most outage hits end below the insured's waiting period and pay nothing.
+   An outage instance's members are grouped by their *threshold* T (the hours above which the
+   policy pays: the waiting period, plus deductible / (loss per hour x share) where the deductible
+   applies on top). Given the event's share h and duration D, an insured of a group pays iff it is
+   hit (probability h) and its hours D x exp(s Z) exceed T, i.e. Z > c = ln(T / D) / s: so the
+   paying insureds of a group are an exact Bernoulli(h x q) sample, q = P(Z > c), walked by
+   geometric skips, each with Z from the normal truncated to (c, inf) (exact rejection samplers). That is
+   the same distribution of every insured's net loss as drawing every hit, at the cost of the
+   paying hits only. The ground-up loss of the hits below the threshold enters the year's gross
+   at its expectation given (h, D): h x D x sum(rate) x exp(s^2 / 2) x Phi(c - s) per group (the
+   mean of the gross is exact; only the spread of these small unpaid losses is averaged out).
+   Instances whose members have many distinct thresholds walk every hit as before.
 2. **Per insured** (the hits sorted by insured): its own events (Poisson count, uniform year,
    lognormal severity, deductible, occurrence limit) and its systemic hits go into a block-long
    scratch buffer with a touched-years list; at the end of each touched year the BI coverages'
@@ -61,6 +74,35 @@ def _poisson(rng: Any, lam: float) -> int:
     return k
 
 
+def _inv_log1m(p: float) -> float:
+    """1 / ln(1 - p) for the geometric skips of one walk (0.0 for p >= 1: every member is hit)."""
+    return 0.0 if p >= 1.0 else 1.0 / math.log1p(-p)
+
+
+def _skip(rng: Any, inv: float) -> float:
+    """Geometric on {1, 2, ...} by inversion, ``inv`` from :func:`_inv_log1m`; a float (it can
+    exceed any int for a tiny p)."""
+    if inv == 0.0:
+        return 1.0
+    return math.floor(math.log(1.0 - rng.random()) * inv) + 1.0
+
+
+def _above(rng: Any, c: float, lam: float) -> float:
+    """Z ~ N(0, 1) conditioned on Z > c, exactly: plain rejection from the normal while c < 0.5
+    (acceptance > 30 %), above that Robert's (1995) exponential proposal with rate ``lam`` =
+    (c + sqrt(c^2 + 4)) / 2 (acceptance > 75 %)."""
+    if c < 0.5:
+        while True:
+            z = rng.normal()
+            if z > c:
+                return float(z)
+    while True:
+        z = c - math.log(1.0 - rng.random()) / lam
+        d = z - lam
+        if rng.random() <= math.exp(-0.5 * d * d):
+            return z
+
+
 def _grow_rows(a: Any, n: int) -> Any:
     out = np.empty((n, a.shape[1]))
     out[: a.shape[0]] = a
@@ -70,27 +112,19 @@ def _grow_rows(a: Any, n: int) -> Any:
 def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as numba wants
     rng: Any,
     n_years: int,
-    freq: Any,
-    mu: Any,
-    sigma: Any,
-    comp_mu: Any,
-    comp_sigma: Any,
-    down_mu: Any,
-    down_sigma: Any,
-    rate: Any,
-    ded: Any,
-    occ: Any,
-    agg: Any,
-    other_share: Any,
-    wait: Any,
-    indem: Any,
-    bi_share: Any,
-    sublim: Any,
-    bi_ded: Any,
+    own_p: Any,
+    cov_p: Any,
+    comp_p: Any,
+    ann_p: Any,
     inst_rate: Any,
     inst_scen: Any,
     inst_ptr: Any,
     inst_members: Any,
+    inst_gptr: Any,
+    grp_lo: Any,
+    grp_hi: Any,
+    grp_logt: Any,
+    grp_rate: Any,
     sc_kind: Any,
     sc_cov: Any,
     sc_a: Any,
@@ -101,7 +135,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     sc_sev: Any,
     tail_mask: Any,
 ) -> Any:
-    n = freq.shape[0]
+    n = own_p.shape[0]
     n_src = sc_kind.shape[0] + 1
     n_inst = inst_rate.shape[0]
     gross_y = np.zeros(n_years)
@@ -112,13 +146,13 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     ins_tail = np.zeros(n)
     want_tail = tail_mask.shape[0] == n_years
 
-    # 1. systemic events and their hits
+    # 1. systemic events and the insureds each hits (the paying hits recorded, in event order)
     counts = np.zeros(n_inst, dtype=np.int64)
     n_ev = 0
     for m in range(n_inst):
-        c = _poisson(rng, inst_rate[m] * n_years)
-        counts[m] = c
-        n_ev += c
+        cnt = _poisson(rng, inst_rate[m] * n_years)
+        counts[m] = cnt
+        n_ev += cnt
     ev_year = np.zeros(n_ev, dtype=np.int64)
     ev_inst = np.zeros(n_ev, dtype=np.int64)
     ev_net = np.zeros(n_ev)
@@ -133,6 +167,10 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
         k = sc_cov[s]
         lo = inst_ptr[m]
         n_exp = inst_ptr[m + 1] - lo
+        gs = inst_gptr[m]
+        ge = inst_gptr[m + 1]
+        grouped = ge > gs
+        sig = sc_isig[s]
         for _ in range(counts[m]):
             y = min(int(rng.random() * n_years), n_years - 1)
             h = min(max(rng.beta(sc_a[s], sc_b[s]), 1e-12), 1.0)
@@ -141,49 +179,75 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                 duration = math.exp(sc_dmu[s] + sc_dsig[s] * rng.normal())
             ev_year[e] = y
             ev_inst[e] = m
-            j = rng.geometric(h) - 1
-            while j < n_exp:
-                i = inst_members[lo + j]
-                j += rng.geometric(h)
-                z = rng.normal()
-                other = 0.0
-                if sc_kind[s] == OUTAGE:
-                    hours = duration * math.exp(sc_isig[s] * z)
-                    gross = hours * rate[i]
+            below = 0.0  # expected ground-up rate-hours of the outage hits below their threshold
+            for w in range(ge - gs if grouped else 1):
+                if grouped:
+                    # outage thinning (module docstring): per threshold group, only the paying hits
+                    g = gs + w
+                    log_d = math.log(duration)
+                    if sig > 0.0:
+                        cg = (grp_logt[g] - log_d) / sig
+                        qg = 0.5 * math.erfc(cg / math.sqrt(2.0))
+                        below += grp_rate[g] * math.exp(sig * sig / 2.0) * 0.5 * math.erfc((sig - cg) / math.sqrt(2.0))
+                    else:
+                        cg = -math.inf
+                        qg = 1.0 if log_d > grp_logt[g] else 0.0
+                        below += grp_rate[g] * (1.0 - qg)
+                    p = h * qg
+                    first = grp_lo[g]
+                    size = grp_hi[g] - first
                 else:
-                    x = math.exp(comp_mu[i] + comp_sigma[i] * z) * sc_sev[s]
-                    hours = math.exp(down_mu[i] + down_sigma[i] * z) if down_mu[i] > -math.inf else 0.0
-                    gross = x + hours * rate[i]
-                    other = x * other_share[i]
-                covered = min(hours, indem[k, i]) - wait[k, i]
-                bi = covered * rate[i] * bi_share[k, i] if covered > 0 else 0.0
-                base = other + bi * bi_ded[k, i]
-                taken = min(ded[i], base)
-                from_other = min(taken, other)
-                bi_after = bi - (taken - from_other)
-                net = other + bi - taken
-                if net > occ[i]:
-                    bi_after *= occ[i] / net
-                    net = occ[i]
-                gross_y[y] += gross
-                ev_hits[e] += 1
-                if net <= 0.0:
-                    continue  # below the waiting period or the deductible: ground-up only
-                if n_hits == cap:
-                    cap *= 2
-                    h_ins = _grow(h_ins, cap)
-                    h_row = _grow_rows(h_row, cap)
-                h_ins[n_hits] = i
-                h_row[n_hits, 0] = y
-                h_row[n_hits, 1] = (s + 1) * 2 + k
-                h_row[n_hits, 2] = net
-                h_row[n_hits, 3] = bi_after
-                n_hits += 1
-                ev_net[e] += net
+                    cg = -math.inf
+                    p = h
+                    first = lo
+                    size = n_exp
+                if p < 1e-300:
+                    continue
+                inv = _inv_log1m(p)
+                lam = 0.5 * (cg + math.sqrt(cg * cg + 4.0)) if cg >= 0.5 else 0.0
+                jf = _skip(rng, inv) - 1.0
+                while jf < size:
+                    i = inst_members[first + int(jf)]
+                    jf += _skip(rng, inv)
+                    other = 0.0
+                    if sc_kind[s] == OUTAGE:
+                        z = _above(rng, cg, lam) if sig > 0.0 else 0.0
+                        hours = duration * math.exp(sig * z)
+                        gross = hours * cov_p[k, i, 0]
+                    else:
+                        z = rng.normal()
+                        x = math.exp(comp_p[i, 0] + comp_p[i, 1] * z) * sc_sev[s]
+                        hours = math.exp(comp_p[i, 2] + comp_p[i, 3] * z) if comp_p[i, 2] > -math.inf else 0.0
+                        gross = x + hours * cov_p[k, i, 0]
+                        other = x * cov_p[k, i, 3]
+                    gross_y[y] += gross
+                    covered = min(hours, cov_p[k, i, 5]) - cov_p[k, i, 4]
+                    bi = covered * cov_p[k, i, 0] * cov_p[k, i, 6] if covered > 0 else 0.0
+                    taken = min(cov_p[k, i, 1], other + bi * cov_p[k, i, 7])
+                    bi_after = bi - (taken - min(taken, other))
+                    net = other + bi - taken
+                    if net > cov_p[k, i, 2]:
+                        bi_after *= cov_p[k, i, 2] / net
+                        net = cov_p[k, i, 2]
+                    if net <= 0.0:
+                        continue  # below the waiting period or the deductible: ground-up only
+                    if n_hits == cap:
+                        cap *= 2
+                        h_ins = _grow(h_ins, cap)
+                        h_row = _grow_rows(h_row, cap)
+                    h_ins[n_hits] = i
+                    h_row[n_hits, 0] = y
+                    h_row[n_hits, 1] = (s + 1) * 2 + k
+                    h_row[n_hits, 2] = net
+                    h_row[n_hits, 3] = bi_after
+                    n_hits += 1
+                    ev_hits[e] += 1
+                    ev_net[e] += net
+            gross_y[y] += h * duration * below
             if ev_net[e] > occ_max[y]:
                 occ_max[y] = ev_net[e]
             e += 1
-    # counting sort of the hits by insured (stable: O(hits), no comparison sort)
+    # counting sort of the paying hits by insured (stable: O(hits), no comparison sort)
     ptr = np.zeros(n + 1, dtype=np.int64)
     for t in range(n_hits):
         ptr[h_ins[t] + 1] += 1
@@ -207,12 +271,12 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     touched = np.zeros(n_years, dtype=np.int64)
     for i in range(n):
         n_t = 0
-        c = _poisson(rng, freq[i] * n_years)
-        for _ in range(c):
+        cnt = _poisson(rng, own_p[i, 0] * n_years)
+        for _ in range(cnt):
             y = min(int(rng.random() * n_years), n_years - 1)
-            x = math.exp(mu[i] + sigma[i] * rng.normal())
+            x = math.exp(own_p[i, 1] + own_p[i, 2] * rng.normal())
             gross_y[y] += x
-            net = min(max(x - ded[i], 0.0), occ[i])
+            net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
             if net > 0.0:
                 if net > occ_max[y]:
                     occ_max[y] = net
@@ -237,11 +301,11 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
             total = tot[y]
             excess = 0.0
             for k in range(2):
-                over = bi_y[k, y] - sublim[k, i]
+                over = bi_y[k, y] - ann_p[i, 1 + k]
                 if over > 0.0:
                     excess += over
                 bi_y[k, y] = 0.0
-            final = min(max(total - excess, 0.0), agg[i])
+            final = min(max(total - excess, 0.0), ann_p[i, 0])
             ratio = final / total
             for s in range(n_src):
                 src_y[y, s] += src[y, s] * ratio
@@ -268,10 +332,13 @@ def kernel() -> Callable[..., Any]:
                 if AVAILABLE:
                     import numba
 
-                    global _grow, _grow_rows, _poisson  # noqa: PLW0603 - the jitted kernel calls the jitted helper
+                    global _above, _grow, _grow_rows, _inv_log1m, _poisson, _skip  # noqa: PLW0603 - the jitted kernel calls the jitted helper
                     _grow = numba.njit(nogil=True, cache=True)(_grow)
                     _grow_rows = numba.njit(nogil=True, cache=True)(_grow_rows)
                     _poisson = numba.njit(nogil=True, cache=True)(_poisson)
+                    _skip = numba.njit(nogil=True, cache=True)(_skip)
+                    _inv_log1m = numba.njit(nogil=True, cache=True)(_inv_log1m)
+                    _above = numba.njit(nogil=True, cache=True)(_above)
                     _JITTED = numba.njit(nogil=True, cache=True)(_kernel)
                 else:
                     _JITTED = _kernel
