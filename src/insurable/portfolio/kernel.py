@@ -23,11 +23,11 @@ Per block (docs/portfolio.md, "Engine"):
    at its expectation given (h, D): h x D x sum(rate) x exp(s^2 / 2) x Phi(c - s) per group (the
    mean of the gross is exact; only the spread of these small unpaid losses is averaged out).
    Instances whose members have many distinct thresholds walk every hit as before.
-2. **Per insured** (the hits sorted by insured): its own events (Poisson count, uniform year,
-   lognormal severity, deductible, occurrence limit) and its systemic hits go into a block-long
-   scratch buffer with a touched-years list; at the end of each touched year the BI coverages'
-   annual sublimits trim the year, then the aggregate limit caps it, and the capped loss is
-   allocated pro rata to its sources (own events, each scenario).
+2. **Per insured** (the paying hits sorted by insured in two cache-friendly passes): its own
+   events (Poisson count, uniform year, lognormal severity, deductible, occurrence limit) and its
+   systemic hits go into a block-long scratch buffer with a touched-years list; at the end of each
+   touched year the BI coverages' annual sublimits trim the year, then the aggregate limit caps
+   it, and the capped loss is allocated pro rata to its sources (own events, each scenario).
 
 Memory is O(block years x sources + insureds + hits in the block), never O(years). The RNG is
 the block's own ``numpy.random.Generator`` and the draws are consumed in a fixed order, so a
@@ -161,6 +161,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     h_ins = np.zeros(cap, dtype=np.int64)
     h_row = np.zeros((cap, 4))  # year, source x 2 + coverage, net, BI part: one cache line per hit
     n_hits = 0
+    cand = np.zeros(1024, dtype=np.int64)
+    pbuf = np.empty((1024, 12))
     e = 0
     for m in range(n_inst):
         s = inst_scen[m]
@@ -205,30 +207,50 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                     continue
                 inv = _inv_log1m(p)
                 lam = 0.5 * (cg + math.sqrt(cg * cg + 4.0)) if cg >= 0.5 else 0.0
+                # (a) who is hit: the geometric skips only
+                nc = 0
                 jf = _skip(rng, inv) - 1.0
                 while jf < size:
-                    i = inst_members[first + int(jf)]
+                    if nc == cand.shape[0]:
+                        cand = _grow(cand, 2 * nc)
+                    cand[nc] = inst_members[first + int(jf)]
+                    nc += 1
                     jf += _skip(rng, inv)
+                if nc > pbuf.shape[0]:
+                    pbuf = np.empty((2 * nc, 12))
+                # (b) their terms, gathered in one tight loop: the loads are independent, so the
+                # cache misses overlap (a book's terms do not fit the cache; one miss per hit
+                # serialised behind the random draws cost most of the old kernel's time)
+                for c in range(nc):
+                    i = cand[c]
+                    for f in range(8):
+                        pbuf[c, f] = cov_p[k, i, f]
+                    if sc_kind[s] != OUTAGE:
+                        for f in range(4):
+                            pbuf[c, 8 + f] = comp_p[i, f]
+                # (c) each hit's loss under its terms
+                for c in range(nc):
+                    i = cand[c]
                     other = 0.0
                     if sc_kind[s] == OUTAGE:
                         z = _above(rng, cg, lam) if sig > 0.0 else 0.0
                         hours = duration * math.exp(sig * z)
-                        gross = hours * cov_p[k, i, 0]
+                        gross = hours * pbuf[c, 0]
                     else:
                         z = rng.normal()
-                        x = math.exp(comp_p[i, 0] + comp_p[i, 1] * z) * sc_sev[s]
-                        hours = math.exp(comp_p[i, 2] + comp_p[i, 3] * z) if comp_p[i, 2] > -math.inf else 0.0
-                        gross = x + hours * cov_p[k, i, 0]
-                        other = x * cov_p[k, i, 3]
+                        x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
+                        hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
+                        gross = x + hours * pbuf[c, 0]
+                        other = x * pbuf[c, 3]
                     gross_y[y] += gross
-                    covered = min(hours, cov_p[k, i, 5]) - cov_p[k, i, 4]
-                    bi = covered * cov_p[k, i, 0] * cov_p[k, i, 6] if covered > 0 else 0.0
-                    taken = min(cov_p[k, i, 1], other + bi * cov_p[k, i, 7])
+                    covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
+                    bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
+                    taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
                     bi_after = bi - (taken - min(taken, other))
                     net = other + bi - taken
-                    if net > cov_p[k, i, 2]:
-                        bi_after *= cov_p[k, i, 2] / net
-                        net = cov_p[k, i, 2]
+                    if net > pbuf[c, 2]:
+                        bi_after *= pbuf[c, 2] / net
+                        net = pbuf[c, 2]
                     if net <= 0.0:
                         continue  # below the waiting period or the deductible: ground-up only
                     if n_hits == cap:
@@ -247,21 +269,40 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
             if ev_net[e] > occ_max[y]:
                 occ_max[y] = ev_net[e]
             e += 1
-    # counting sort of the paying hits by insured (stable: O(hits), no comparison sort)
+    # the paying hits sorted by insured, stably, in two cache-friendly passes: first into buckets
+    # of 256 insureds (a few hundred write streams), then per insured within each bucket (a
+    # window of the output that stays in cache); a one-pass counting sort's random writes over
+    # the whole block cost more than generating the hits
+    n_b = (n >> 8) + 1
+    b_ptr = np.zeros(n_b + 1, dtype=np.int64)
+    for t in range(n_hits):
+        b_ptr[(h_ins[t] >> 8) + 1] += 1
+    for b in range(n_b):
+        b_ptr[b + 1] += b_ptr[b]
+    fill = b_ptr[:n_b].copy()
+    t_ins = np.empty(n_hits, dtype=np.int64)
+    t_row = np.empty((n_hits, 4))
+    for t in range(n_hits):
+        q = fill[h_ins[t] >> 8]
+        fill[h_ins[t] >> 8] += 1
+        t_ins[q] = h_ins[t]
+        for c4 in range(4):
+            t_row[q, c4] = h_row[t, c4]
+    h_ins = h_ins[:0]
+    h_row = h_row[:0]
     ptr = np.zeros(n + 1, dtype=np.int64)
     for t in range(n_hits):
-        ptr[h_ins[t] + 1] += 1
+        ptr[t_ins[t] + 1] += 1
     for i in range(n):
         ptr[i + 1] += ptr[i]
     fill = ptr[:n].copy()
     rows = np.empty((n_hits, 4))
     for t in range(n_hits):
-        q = fill[h_ins[t]]
-        fill[h_ins[t]] += 1
+        q = fill[t_ins[t]]
+        fill[t_ins[t]] += 1
         for c4 in range(4):
-            rows[q, c4] = h_row[t, c4]
-    h_ins = h_ins[:0]
-    h_row = h_row[:0]
+            rows[q, c4] = t_row[t, c4]
+    t_row = t_row[:0]
 
     # 2. per insured: own events and systemic hits, annual terms, allocation
     tot = np.zeros(n_years)
