@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -239,7 +240,18 @@ def run_block(
         mask = np.zeros(n_years, dtype=np.bool_)
         local = tail_years[(tail_years >= first_year) & (tail_years < first_year + n_years)] - first_year
         mask[local] = True
-    out = kernel()(
+    ws = getattr(_WORKSPACE, "buffers", None)
+    if ws is None:
+        ws = (
+            np.zeros(4096, dtype=np.int64),
+            np.zeros((4096, 4)),
+            np.zeros(0, dtype=np.int64),
+            np.zeros((0, 4)),
+            np.zeros((0, 4)),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+        )
+    *out, ws = kernel()(
         block_generator(seed, block),
         n_years,
         *compiled.book_arrays,
@@ -250,8 +262,14 @@ def run_block(
         *compiled.groups,
         *compiled.scen_arrays,
         mask,
+        *ws,
     )
+    _WORKSPACE.buffers = ws  # every cell the kernel reads is written first: results never depend on it
     return BlockResult(block, *out)
+
+
+#: Per thread, the kernel's hit buffers, kept between blocks (grown to the largest block seen).
+_WORKSPACE = threading.local()
 
 
 def blocks(years: int, block_years: int) -> list[tuple[int, int, int]]:

@@ -29,7 +29,8 @@ Per block (docs/portfolio.md, "Engine"):
    touched year the BI coverages' annual sublimits trim the year, then the aggregate limit caps
    it, and the capped loss is allocated pro rata to its sources (own events, each scenario).
 
-Memory is O(block years x sources + insureds + hits in the block), never O(years). The RNG is
+Memory is O(block years x sources + insureds + hits in the block), never O(years); the hit
+buffers are a per-thread workspace the caller keeps between blocks. The RNG is
 the block's own ``numpy.random.Generator`` and the draws are consumed in a fixed order, so a
 block's result does not depend on where it runs. numba compiles it (``nogil``: blocks run in
 parallel on threads); without numba the same Python runs (slowly: small books only).
@@ -134,6 +135,13 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     sc_isig: Any,
     sc_sev: Any,
     tail_mask: Any,
+    ws_ins: Any,
+    ws_row: Any,
+    ws_tins: Any,
+    ws_trow: Any,
+    ws_rows: Any,
+    ws_ptr: Any,
+    ws_fill: Any,
 ) -> Any:
     n = own_p.shape[0]
     n_src = sc_kind.shape[0] + 1
@@ -157,9 +165,11 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     ev_inst = np.zeros(n_ev, dtype=np.int64)
     ev_net = np.zeros(n_ev)
     ev_hits = np.zeros(n_ev, dtype=np.int64)
-    cap = 4096
-    h_ins = np.zeros(cap, dtype=np.int64)
-    h_row = np.zeros((cap, 4))  # year, source x 2 + coverage, net, BI part: one cache line per hit
+    # the hit buffers come from the caller's per-thread workspace (``ws_*``, grown here and handed
+    # back): a block's fresh multi-megabyte arrays cost page faults that took a quarter of the time
+    h_ins = ws_ins
+    h_row = ws_row  # year, source x 2 + coverage, net, BI part: one cache line per hit
+    cap = min(h_ins.shape[0], h_row.shape[0])
     n_hits = 0
     cand = np.zeros(1024, dtype=np.int64)
     pbuf = np.empty((1024, 12))
@@ -280,29 +290,30 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     for b in range(n_b):
         b_ptr[b + 1] += b_ptr[b]
     fill = b_ptr[:n_b].copy()
-    t_ins = np.empty(n_hits, dtype=np.int64)
-    t_row = np.empty((n_hits, 4))
+    t_ins = ws_tins if ws_tins.shape[0] >= n_hits else np.empty(n_hits + n_hits // 4, dtype=np.int64)
+    t_row = ws_trow if ws_trow.shape[0] >= n_hits else np.empty((n_hits + n_hits // 4, 4))
     for t in range(n_hits):
         q = fill[h_ins[t] >> 8]
         fill[h_ins[t] >> 8] += 1
         t_ins[q] = h_ins[t]
         for c4 in range(4):
             t_row[q, c4] = h_row[t, c4]
-    h_ins = h_ins[:0]
-    h_row = h_row[:0]
-    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr = ws_ptr if ws_ptr.shape[0] >= n + 1 else np.empty(n + 1, dtype=np.int64)
+    for i in range(n + 1):
+        ptr[i] = 0
     for t in range(n_hits):
         ptr[t_ins[t] + 1] += 1
     for i in range(n):
         ptr[i + 1] += ptr[i]
-    fill = ptr[:n].copy()
-    rows = np.empty((n_hits, 4))
+    fill_i = ws_fill if ws_fill.shape[0] >= n else np.empty(n, dtype=np.int64)
+    for i in range(n):
+        fill_i[i] = ptr[i]
+    rows = ws_rows if ws_rows.shape[0] >= n_hits else np.empty((n_hits + n_hits // 4, 4))
     for t in range(n_hits):
-        q = fill[t_ins[t]]
-        fill[t_ins[t]] += 1
+        q = fill_i[t_ins[t]]
+        fill_i[t_ins[t]] += 1
         for c4 in range(4):
             rows[q, c4] = t_row[t, c4]
-    t_row = t_row[:0]
 
     # 2. per insured: own events and systemic hits, annual terms, allocation
     tot = np.zeros(n_years)
@@ -357,7 +368,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                 ins_tail[i] += final
             tot[y] = 0.0
             flag[y] = False
-    return gross_y, net_y, src_y, occ_max, ins_sum, ins_tail, ev_year, ev_inst, ev_net, ev_hits
+    workspace = (h_ins, h_row, t_ins, t_row, rows, ptr, fill_i)
+    return gross_y, net_y, src_y, occ_max, ins_sum, ins_tail, ev_year, ev_inst, ev_net, ev_hits, workspace
 
 
 _LOCK = threading.Lock()
