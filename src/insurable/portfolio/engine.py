@@ -70,6 +70,10 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         if unknown:
             raise InputError([Problem("scenarios", f"unknown scenario ids: {', '.join(unknown)}")])
         chosen = tuple(s for s in systemic.scenarios if s.id in scenarios)
+    if book.size >= 2**31:  # the kernel's hit buffers hold insured indices as int32
+        raise InputError([Problem("book", f"at most 2**31 - 1 insureds in one run, not {book.size}")])
+    if len(chosen) > 500:  # the kernel packs a hit's year and scenario into one float
+        raise InputError([Problem("scenarios", f"at most 500 systemic scenarios in one run, not {len(chosen)}")])
     instances: list[Instance] = []
     for s in chosen:
         if s.category is None:
@@ -243,11 +247,10 @@ def run_block(
     ws = getattr(_WORKSPACE, "buffers", None)
     if ws is None:
         ws = (
-            np.zeros(4096, dtype=np.int64),
-            np.zeros((4096, 4)),
-            np.zeros(0, dtype=np.int64),
-            np.zeros((0, 4)),
-            np.zeros((0, 4)),
+            np.zeros(4096, dtype=np.int32),  # insured indices (a book has fewer than 2**31)
+            np.zeros((4096, 3)),
+            np.zeros(0, dtype=np.int32),
+            np.zeros((0, 3)),
             np.zeros(0, dtype=np.int64),
             np.zeros(0, dtype=np.int64),
         )

@@ -139,7 +139,6 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     ws_row: Any,
     ws_tins: Any,
     ws_trow: Any,
-    ws_rows: Any,
     ws_ptr: Any,
     ws_fill: Any,
 ) -> Any:
@@ -151,8 +150,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     src_y = np.zeros((n_years, n_src))
     occ_max = np.zeros(n_years)
     ins_sum = np.zeros(n)
-    ins_tail = np.zeros(n)
     want_tail = tail_mask.shape[0] == n_years
+    ins_tail = np.zeros(n if want_tail else 0)
 
     # 1. systemic events and the insureds each hits (the paying hits recorded, in event order)
     counts = np.zeros(n_inst, dtype=np.int64)
@@ -168,7 +167,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     # the hit buffers come from the caller's per-thread workspace (``ws_*``, grown here and handed
     # back): a block's fresh multi-megabyte arrays cost page faults that took a quarter of the time
     h_ins = ws_ins
-    h_row = ws_row  # year, source x 2 + coverage, net, BI part: one cache line per hit
+    h_row = ws_row  # year x 1024 + source x 2 + coverage, net, BI part
     cap = min(h_ins.shape[0], h_row.shape[0])
     n_hits = 0
     cand = np.zeros(1024, dtype=np.int64)
@@ -264,14 +263,13 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                     if net <= 0.0:
                         continue  # below the waiting period or the deductible: ground-up only
                     if n_hits == cap:
-                        cap *= 2
+                        cap += cap // 2
                         h_ins = _grow(h_ins, cap)
                         h_row = _grow_rows(h_row, cap)
                     h_ins[n_hits] = i
-                    h_row[n_hits, 0] = y
-                    h_row[n_hits, 1] = (s + 1) * 2 + k
-                    h_row[n_hits, 2] = net
-                    h_row[n_hits, 3] = bi_after
+                    h_row[n_hits, 0] = y * 1024 + (s + 1) * 2 + k  # exact in a float (scenarios < 500)
+                    h_row[n_hits, 1] = net
+                    h_row[n_hits, 2] = bi_after
                     n_hits += 1
                     ev_hits[e] += 1
                     ev_net[e] += net
@@ -290,14 +288,14 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     for b in range(n_b):
         b_ptr[b + 1] += b_ptr[b]
     fill = b_ptr[:n_b].copy()
-    t_ins = ws_tins if ws_tins.shape[0] >= n_hits else np.empty(n_hits + n_hits // 4, dtype=np.int64)
-    t_row = ws_trow if ws_trow.shape[0] >= n_hits else np.empty((n_hits + n_hits // 4, 4))
+    t_ins = ws_tins if ws_tins.shape[0] >= n_hits else np.empty(n_hits + n_hits // 4, dtype=np.int32)
+    t_row = ws_trow if ws_trow.shape[0] >= n_hits else np.empty((n_hits + n_hits // 4, 3))
     for t in range(n_hits):
         q = fill[h_ins[t] >> 8]
         fill[h_ins[t] >> 8] += 1
         t_ins[q] = h_ins[t]
-        for c4 in range(4):
-            t_row[q, c4] = h_row[t, c4]
+        for c3 in range(3):
+            t_row[q, c3] = h_row[t, c3]
     ptr = ws_ptr if ws_ptr.shape[0] >= n + 1 else np.empty(n + 1, dtype=np.int64)
     for i in range(n + 1):
         ptr[i] = 0
@@ -308,12 +306,12 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     fill_i = ws_fill if ws_fill.shape[0] >= n else np.empty(n, dtype=np.int64)
     for i in range(n):
         fill_i[i] = ptr[i]
-    rows = ws_rows if ws_rows.shape[0] >= n_hits else np.empty((n_hits + n_hits // 4, 4))
+    rows = h_row  # the hits are all in t_* now: their first buffer takes the sorted rows
     for t in range(n_hits):
         q = fill_i[t_ins[t]]
         fill_i[t_ins[t]] += 1
-        for c4 in range(4):
-            rows[q, c4] = t_row[t, c4]
+        for c3 in range(3):
+            rows[q, c3] = t_row[t, c3]
 
     # 2. per insured: own events and systemic hits, annual terms, allocation
     tot = np.zeros(n_years)
@@ -339,11 +337,12 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                     touched[n_t] = y
                     n_t += 1
         for t in range(ptr[i], ptr[i + 1]):
-            y = int(rows[t, 0])
-            code = int(rows[t, 1])
-            tot[y] += rows[t, 2]
-            src[y, code // 2] += rows[t, 2]
-            bi_y[code % 2, y] += rows[t, 3]
+            packed = int(rows[t, 0])
+            y = packed >> 10
+            code = packed & 1023
+            tot[y] += rows[t, 1]
+            src[y, code // 2] += rows[t, 1]
+            bi_y[code % 2, y] += rows[t, 2]
             if not flag[y]:
                 flag[y] = True
                 touched[n_t] = y
@@ -368,7 +367,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                 ins_tail[i] += final
             tot[y] = 0.0
             flag[y] = False
-    workspace = (h_ins, h_row, t_ins, t_row, rows, ptr, fill_i)
+    workspace = (h_ins, h_row, t_ins, t_row, ptr, fill_i)
     return gross_y, net_y, src_y, occ_max, ins_sum, ins_tail, ev_year, ev_inst, ev_net, ev_hits, workspace
 
 
