@@ -47,9 +47,48 @@ def _systemic():  # type: ignore[no-untyped-def]
     return load_catalog().get("systemic.yaml", SystemicFile)
 
 
-def scale_child(n: int, years: int, block: int) -> None:
-    """Run in a fresh process: print wall, events and max RSS as JSON."""
-    from insurable.portfolio.engine import compile_run, run_block, run_portfolio
+def _use_kernel_v1(book) -> None:  # type: ignore[no-untyped-def]
+    """Route the engine's blocks through the previous kernel (``portfolio_kernel_v1.py``, the
+    kernel of main before issue 17's speed work) with its flat per-field arrays, so old and new
+    are measured by the same bench, on the same book and machine."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import portfolio_kernel_v1
+
+    from insurable.portfolio import engine
+
+    b = book
+    old = tuple(
+        np.ascontiguousarray(a, dtype=np.float64)
+        for a in (
+            *(b.freq, b.mu, b.sigma, b.comp_mu, b.comp_sigma, b.down_mu, b.down_sigma, b.rate),
+            *(b.deductible, b.occurrence_limit, b.aggregate_limit, b.other_share),
+            *(b.wait, b.indemnity, b.bi_share, b.sublimit, b.bi_deductible),
+        )
+    )
+    k1 = portfolio_kernel_v1.kernel()
+
+    def run_block(compiled, seed, block, _first_year, n_years, _tail_years=None):  # type: ignore[no-untyped-def]
+        c = compiled
+        out = k1(
+            engine.block_generator(seed, block),
+            n_years,
+            *old,
+            c.inst_rate,
+            c.inst_scen,
+            c.inst_ptr,
+            c.inst_members,
+            *c.scen_arrays,
+            np.zeros(0, dtype=np.bool_),
+        )
+        return engine.BlockResult(block, *out)
+
+    engine.run_block = run_block
+
+
+def scale_child(n: int, years: int, block: int, which: str = "new") -> None:
+    """Run in a fresh process: print wall, CPU seconds, events and max RSS as JSON."""
+    from insurable.portfolio import engine
+    from insurable.portfolio.engine import compile_run, run_portfolio
     from insurable.portfolio.synthetic import synthetic_book
 
     systemic = _systemic()
@@ -57,15 +96,19 @@ def scale_child(n: int, years: int, block: int) -> None:
     book = synthetic_book(n, systemic)
     compiled = compile_run(book, systemic)
     build = time.perf_counter() - t0
+    if which == "v1":
+        _use_kernel_v1(book)
+    run_block = engine.run_block
     t0 = time.perf_counter()
     run_block(compiled, 1, 0, 0, 10)  # loads the numba cache (compiles on a cold machine)
     jit = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
     result = run_portfolio(compiled, years=years, block_years=block)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    hits = int(result.events["hits"].sum())  # per-instance totals
+    hits = int(result.events["claims"].sum())  # per-instance totals: insureds paid
     own = float(book.freq.sum() * years)
     out = {
+        "kernel": which,
         "insureds": n,
         "years": years,
         "block_years": block,
@@ -75,7 +118,7 @@ def scale_child(n: int, years: int, block: int) -> None:
         "wall_s": wall,
         "cpu_s": cpu,
         "load_avg_end": os.getloadavg(),
-        "systemic_hits": hits,
+        "systemic_claims": hits,
         "own_events_expected": own,
         "ns_per_event_cpu": cpu / (hits + own) * 1e9,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -84,9 +127,9 @@ def scale_child(n: int, years: int, block: int) -> None:
     print(json.dumps(out))
 
 
-def scale(n: int, years: int, block: int) -> dict[str, object]:
+def scale(n: int, years: int, block: int, which: str = "new") -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    cmd = [sys.executable, __file__, "--child-scale", str(n), str(years), str(block)]
+    cmd = [sys.executable, __file__, "--child-scale", str(n), str(years), str(block), "--kernel", which]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, timeout=3600)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -209,27 +252,44 @@ def main() -> None:
     parser.add_argument("--block-years", type=int, default=100)
     parser.add_argument("--fmpy", type=Path, default=Path("/work/oasis_bench"))
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--compare-years", type=int, default=10_000, help="years of the old-vs-new kernel ratio")
+    parser.add_argument("--skip-peers", action="store_true", help="only the scale and old-vs-new runs")
+    parser.add_argument("--kernel", choices=("new", "v1"), default="new")
     parser.add_argument("--child-scale", nargs=3, type=int)
     args = parser.parse_args()
     if args.child_scale:
-        scale_child(*args.child_scale)
+        scale_child(*args.child_scale, which=args.kernel)
         return
     results: dict[str, object] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg": os.getloadavg()},
     }
-    terms = terms_rate()
-    peer = fmpy_rate(args.fmpy)
-    results["terms_step"] = {"ours": terms, "fmpy": peer}
-    if peer is not None:
-        results["terms_step"]["ratio_per_core"] = terms["values_per_s"] / peer["values_per_s"]  # type: ignore[index]
-    print(json.dumps(results["terms_step"], indent=1), flush=True)
-    results["dask"] = dask_overhead()
-    print(json.dumps(results["dask"], indent=1), flush=True)
+    if not args.skip_peers:
+        terms = terms_rate()
+        peer = fmpy_rate(args.fmpy)
+        results["terms_step"] = {"ours": terms, "fmpy": peer}
+        if peer is not None:
+            results["terms_step"]["ratio_per_core"] = terms["values_per_s"] / peer["values_per_s"]  # type: ignore[index]
+        print(json.dumps(results["terms_step"], indent=1), flush=True)
+        results["dask"] = dask_overhead()
+        print(json.dumps(results["dask"], indent=1), flush=True)
+    if args.compare_years > 0:
+        # old and new kernel on the same book, interleaved (v1, new, v1, new), fresh processes
+        runs = [scale(args.insureds, args.compare_years, args.block_years, w) for w in ("v1", "new", "v1", "new")]
+        cpu = {w: sorted(float(r["cpu_s"]) for r in runs if r["kernel"] == w) for w in ("v1", "new")}  # type: ignore[arg-type]
+        results["old_vs_new"] = {
+            "runs": runs,
+            "cpu_s_v1": cpu["v1"],
+            "cpu_s_new": cpu["new"],
+            "ratio_cpu": (sum(cpu["v1"]) / sum(cpu["new"])),
+        }
+        print(json.dumps({k: v for k, v in results["old_vs_new"].items() if k != "runs"}, indent=1), flush=True)
     if not args.skip_scale:
         results["scale"] = scale(args.insureds, args.years, args.block_years)
         print(json.dumps(results["scale"], indent=1), flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    results["date"] = time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())
+    RESULTS.write_text(json.dumps(previous | results, indent=1) + "\n", encoding="utf-8")  # keeps parts not rerun
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ def test_dask_is_bit_identical_to_local(systemic: SystemicFile, client: Any) -> 
     assert seen == list(range(8))  # reduced (and streamed) in block order whatever finished first
     for name in ("gross", "net", "by_source", "max_occurrence", "insured_sum"):
         assert np.array_equal(getattr(local, name), getattr(remote, name)), name
-    for key in ("count", "hits", "net", "max"):
+    for key in ("count", "claims", "net", "max"):
         assert np.array_equal(local.events[key], remote.events[key]), key
     years = tail_years(local.net, 100)
     assert np.array_equal(

@@ -25,6 +25,8 @@ PUBLIC = {"/login", "/lang/{code}", "/logout", "/", "/orgs", "/account", "/accou
 PUBLIC |= {"/account/logout-everywhere", "/account/invitations/{invitation_id}/{choice}"}
 #: The supplier's side acts only on requests addressed to the caller's own e-mail (issue 15).
 PUBLIC |= {"/supplier-requests", "/supplier-requests/{request_id}/{choice}", "/supplier-signup"}
+#: The portfolio page (issue 17) runs the caller's own visible organisations only (tests/portfolio).
+PUBLIC |= {"/portfolio"}
 
 
 def _web_routes(app: FastAPI) -> list[tuple[str, str]]:

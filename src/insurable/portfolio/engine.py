@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from numpy.typing import NDArray
 
 from insurable.errors import InputError, Problem
 from insurable.portfolio.book import BI_COVERAGES, Book
-from insurable.portfolio.catalog import SystemicFile
+from insurable.portfolio.catalog import Scenario, SystemicFile
 from insurable.portfolio.kernel import COMPROMISE, OUTAGE, kernel
 
 F64 = NDArray[np.float64]
@@ -55,6 +56,7 @@ class Compiled:
     inst_scen: I64
     inst_ptr: I64
     inst_members: I64
+    groups: tuple[I64, I64, I64, F64, F64]  # inst_gptr, grp_lo, grp_hi, grp_logt, grp_rate
     scen_arrays: tuple[Any, ...]
     n_insureds: int
 
@@ -68,6 +70,10 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         if unknown:
             raise InputError([Problem("scenarios", f"unknown scenario ids: {', '.join(unknown)}")])
         chosen = tuple(s for s in systemic.scenarios if s.id in scenarios)
+    if book.size >= 2**31:  # the kernel's hit buffers hold insured indices as int32
+        raise InputError([Problem("book", f"at most 2**31 - 1 insureds in one run, not {book.size}")])
+    if len(chosen) > 500:  # the kernel packs a hit's year and scenario into one float
+        raise InputError([Problem("scenarios", f"at most 500 systemic scenarios in one run, not {len(chosen)}")])
     instances: list[Instance] = []
     for s in chosen:
         if s.category is None:
@@ -81,6 +87,7 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
     inst_ptr = np.zeros(len(instances) + 1, dtype=np.int64)
     np.cumsum(sizes, out=inst_ptr[1:])
     members = np.concatenate([i.members for i in instances]) if instances else np.zeros(0, dtype=np.int64)
+    groups = _threshold_groups(book, chosen, instances, inst_ptr, members)
     scen = (
         np.array([OUTAGE if s.loss == "outage" else COMPROMISE for s in chosen], dtype=np.int64),
         np.array([BI_COVERAGES.index(s.coverage) for s in chosen], dtype=np.int64),
@@ -93,14 +100,35 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
     )
     b = book
     arrays = (
-        *(
-            np.ascontiguousarray(a, dtype=np.float64)
-            for a in (b.freq, b.mu, b.sigma, b.comp_mu, b.comp_sigma, b.down_mu, b.down_sigma, b.rate)
+        np.ascontiguousarray(
+            np.stack([b.freq, b.mu, b.sigma, b.deductible, b.occurrence_limit, b.aggregate_limit], axis=1),
+            dtype=np.float64,
         ),
-        *(np.ascontiguousarray(a, dtype=np.float64) for a in (b.deductible, b.occurrence_limit, b.aggregate_limit)),
-        np.ascontiguousarray(b.other_share, dtype=np.float64),
-        *(np.ascontiguousarray(a, dtype=np.float64) for a in (b.wait, b.indemnity, b.bi_share, b.sublimit)),
-        np.ascontiguousarray(b.bi_deductible, dtype=np.float64),
+        np.ascontiguousarray(
+            np.stack(
+                [
+                    np.stack(
+                        [
+                            b.rate,
+                            b.deductible,
+                            b.occurrence_limit,
+                            b.other_share,
+                            b.wait[k],
+                            b.indemnity[k],
+                            b.bi_share[k],
+                            b.bi_deductible[k],
+                        ],
+                        axis=1,
+                    )
+                    for k in range(2)
+                ]
+            ),
+            dtype=np.float64,
+        ),
+        np.ascontiguousarray(np.stack([b.comp_mu, b.comp_sigma, b.down_mu, b.down_sigma], axis=1), dtype=np.float64),
+        np.ascontiguousarray(
+            np.stack([b.aggregate_limit, b.sublimit[0], b.sublimit[1], np.zeros(b.size)], axis=1), dtype=np.float64
+        ),
     )
     return Compiled(
         book_arrays=arrays,
@@ -110,8 +138,79 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         inst_scen=inst_scen,
         inst_ptr=inst_ptr,
         inst_members=members,
+        groups=groups,
         scen_arrays=scen,
         n_insureds=book.size,
+    )
+
+
+#: An outage instance is thinned by threshold groups (kernel.py) while it has at most this many
+#: groups, or one per this many members: each group costs two erfc per event.
+MAX_GROUPS = 16
+MEMBERS_PER_GROUP = 32
+
+
+def payable_hours(book: Book, k: int) -> F64:
+    """Per insured, the outage hours above which coverage ``k`` (index into ``BI_COVERAGES``) pays
+    anything: the waiting period, plus deductible / (loss per hour x share) where the deductible
+    applies on top of it; inf where it never pays. Slightly below the exact value (1e-12), so a
+    rounding edge only costs a draw, never drops a paying hit."""
+    rs = book.rate * book.bi_share[k]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        extra = np.where(book.bi_deductible[k] >= 1.0, book.deductible / rs, 0.0)
+    extra = np.where(np.isnan(extra), 0.0, extra)
+    hours = book.wait[k] + extra
+    never = (rs <= 0) | (book.occurrence_limit <= 0) | (book.aggregate_limit <= 0)
+    never |= book.indemnity[k] - book.wait[k] <= extra
+    return np.where(never, math.inf, hours * (1.0 - 1e-12))
+
+
+def _threshold_groups(
+    book: Book,
+    chosen: tuple[Scenario, ...],
+    instances: list[Instance],
+    inst_ptr: I64,
+    members: I64,
+) -> tuple[I64, I64, I64, F64, F64]:
+    """Sort each outage instance's members by payable hours (in place in ``members``) and group
+    equal thresholds: per instance its group range, per group its member range, ln(hours) and
+    summed loss per hour. Instances with too many distinct thresholds get no groups (the kernel
+    walks every hit)."""
+    with np.errstate(divide="ignore"):  # ln 0 = -inf: no waiting period, every hit pays
+        thresholds = {
+            s.id: np.log(payable_hours(book, BI_COVERAGES.index(s.coverage))) for s in chosen if s.loss == "outage"
+        }
+    gptr = np.zeros(len(instances) + 1, dtype=np.int64)
+    lo: list[int] = []
+    hi: list[int] = []
+    logt: list[float] = []
+    rate: list[float] = []
+    for m, inst in enumerate(instances):
+        gptr[m + 1] = gptr[m]
+        if inst.scenario not in thresholds:
+            continue
+        a, b = int(inst_ptr[m]), int(inst_ptr[m + 1])
+        t = thresholds[inst.scenario][members[a:b]]
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]]) if t.size else np.zeros(0, dtype=np.int64)
+        if starts.size > max(MAX_GROUPS, (b - a) // MEMBERS_PER_GROUP):
+            continue
+        members[a:b] = members[a:b][order]
+        ends = np.r_[starts[1:], t.size]
+        rates = book.rate[members[a:b]]
+        for u, v in zip(starts.tolist(), ends.tolist(), strict=True):
+            lo.append(a + u)
+            hi.append(a + v)
+            logt.append(float(t[u]))
+            rate.append(float(rates[u:v].sum()))
+        gptr[m + 1] = gptr[m] + starts.size
+    return (
+        gptr,
+        np.array(lo, dtype=np.int64),
+        np.array(hi, dtype=np.int64),
+        np.array(logt, dtype=np.float64),
+        np.array(rate, dtype=np.float64),
     )
 
 
@@ -145,7 +244,17 @@ def run_block(
         mask = np.zeros(n_years, dtype=np.bool_)
         local = tail_years[(tail_years >= first_year) & (tail_years < first_year + n_years)] - first_year
         mask[local] = True
-    out = kernel()(
+    ws = getattr(_WORKSPACE, "buffers", None)
+    if ws is None:
+        ws = (
+            np.zeros(4096, dtype=np.int32),  # insured indices (a book has fewer than 2**31)
+            np.zeros((4096, 3)),
+            np.zeros(0, dtype=np.int32),
+            np.zeros((0, 3)),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+        )
+    *out, ws = kernel()(
         block_generator(seed, block),
         n_years,
         *compiled.book_arrays,
@@ -153,10 +262,17 @@ def run_block(
         compiled.inst_scen,
         compiled.inst_ptr,
         compiled.inst_members,
+        *compiled.groups,
         *compiled.scen_arrays,
         mask,
+        *ws,
     )
+    _WORKSPACE.buffers = ws  # every cell the kernel reads is written first: results never depend on it
     return BlockResult(block, *out)
+
+
+#: Per thread, the kernel's hit buffers, kept between blocks (grown to the largest block seen).
+_WORKSPACE = threading.local()
 
 
 def blocks(years: int, block_years: int) -> list[tuple[int, int, int]]:
@@ -178,8 +294,8 @@ class RunResult:
     by_source: F64  # (years, 1 + scenarios): own events, then each scenario
     max_occurrence: F64
     insured_sum: F64
-    #: per instance (scenario, vendor): events, hits, summed and largest event net loss; O(instances),
-    #: never O(events), so memory does not grow with the years
+    #: per instance (scenario, vendor): events, claims (insureds paid), summed and largest event net
+    #: loss; O(instances), never O(events), so memory does not grow with the years
     events: dict[str, Any] = field(default_factory=dict)
     scheduler: str = "local"
     workers: int = 1
@@ -259,7 +375,7 @@ def run_portfolio(  # noqa: PLR0913
     n_inst = len(compiled.instances)
     ev: dict[str, Any] = {
         "count": np.zeros(n_inst, dtype=np.int64),
-        "hits": np.zeros(n_inst, dtype=np.int64),
+        "claims": np.zeros(n_inst, dtype=np.int64),
         "net": np.zeros(n_inst),
         "max": np.zeros(n_inst),
     }
@@ -274,7 +390,7 @@ def run_portfolio(  # noqa: PLR0913
         insured_sum[:] += r.insured_sum
         if r.ev_inst.size:
             ev["count"] += np.bincount(r.ev_inst, minlength=n_inst)
-            ev["hits"] += np.bincount(r.ev_inst, weights=r.ev_hits, minlength=n_inst).astype(np.int64)
+            ev["claims"] += np.bincount(r.ev_inst, weights=r.ev_hits, minlength=n_inst).astype(np.int64)
             ev["net"] += np.bincount(r.ev_inst, weights=r.ev_net, minlength=n_inst)
             np.maximum.at(ev["max"], r.ev_inst, r.ev_net)
         if on_block is not None:

@@ -10,13 +10,27 @@ Per block (docs/portfolio.md, "Engine"):
    ransomware downtime) less the waiting period, capped at the indemnity period, times the loss
    per hour and the coverage's share; a compromise adds the non-BI ransomware part; then the
    deductible (unless the waiting period replaces it) and the occurrence limit.
-2. **Per insured** (the hits sorted by insured): its own events (Poisson count, uniform year,
-   lognormal severity, deductible, occurrence limit) and its systemic hits go into a block-long
-   scratch buffer with a touched-years list; at the end of each touched year the BI coverages'
-   annual sublimits trim the year, then the aggregate limit caps it, and the capped loss is
-   allocated pro rata to its sources (own events, each scenario).
 
-Memory is O(block years x sources + insureds + hits in the block), never O(years). The RNG is
+   **Outage thinning.** Most outage hits end below the insured's waiting period and pay nothing.
+   An outage instance's members are grouped by their *threshold* T (the hours above which the
+   policy pays: the waiting period, plus deductible / (loss per hour x share) where the deductible
+   applies on top). Given the event's share h and duration D, an insured of a group pays iff it is
+   hit (probability h) and its hours D x exp(s Z) exceed T, i.e. Z > c = ln(T / D) / s: so the
+   paying insureds of a group are an exact Bernoulli(h x q) sample, q = P(Z > c), walked by
+   geometric skips, each with Z from the normal truncated to (c, inf) (exact rejection samplers). That is
+   the same distribution of every insured's net loss as drawing every hit, at the cost of the
+   paying hits only. The ground-up loss of the hits below the threshold enters the year's gross
+   at its expectation given (h, D): h x D x sum(rate) x exp(s^2 / 2) x Phi(c - s) per group (the
+   mean of the gross is exact; only the spread of these small unpaid losses is averaged out).
+   Instances whose members have many distinct thresholds walk every hit as before.
+2. **Per insured** (the paying hits sorted by insured in two cache-friendly passes): its own
+   events (Poisson count, uniform year, lognormal severity, deductible, occurrence limit) and its
+   systemic hits go into a block-long scratch buffer with a touched-years list; at the end of each
+   touched year the BI coverages' annual sublimits trim the year, then the aggregate limit caps
+   it, and the capped loss is allocated pro rata to its sources (own events, each scenario).
+
+Memory is O(block years x sources + insureds + hits in the block), never O(years); the hit
+buffers are a per-thread workspace the caller keeps between blocks. The RNG is
 the block's own ``numpy.random.Generator`` and the draws are consumed in a fixed order, so a
 block's result does not depend on where it runs. numba compiles it (``nogil``: blocks run in
 parallel on threads); without numba the same Python runs (slowly: small books only).
@@ -61,6 +75,35 @@ def _poisson(rng: Any, lam: float) -> int:
     return k
 
 
+def _inv_log1m(p: float) -> float:
+    """1 / ln(1 - p) for the geometric skips of one walk (0.0 for p >= 1: every member is hit)."""
+    return 0.0 if p >= 1.0 else 1.0 / math.log1p(-p)
+
+
+def _skip(rng: Any, inv: float) -> float:
+    """Geometric on {1, 2, ...} by inversion, ``inv`` from :func:`_inv_log1m`; a float (it can
+    exceed any int for a tiny p)."""
+    if inv == 0.0:
+        return 1.0
+    return math.floor(math.log(1.0 - rng.random()) * inv) + 1.0
+
+
+def _above(rng: Any, c: float, lam: float) -> float:
+    """Z ~ N(0, 1) conditioned on Z > c, exactly: plain rejection from the normal while c < 0.5
+    (acceptance > 30 %), above that Robert's (1995) exponential proposal with rate ``lam`` =
+    (c + sqrt(c^2 + 4)) / 2 (acceptance > 75 %)."""
+    if c < 0.5:
+        while True:
+            z = rng.normal()
+            if z > c:
+                return float(z)
+    while True:
+        z = c - math.log(1.0 - rng.random()) / lam
+        d = z - lam
+        if rng.random() <= math.exp(-0.5 * d * d):
+            return z
+
+
 def _grow_rows(a: Any, n: int) -> Any:
     out = np.empty((n, a.shape[1]))
     out[: a.shape[0]] = a
@@ -70,27 +113,19 @@ def _grow_rows(a: Any, n: int) -> Any:
 def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as numba wants
     rng: Any,
     n_years: int,
-    freq: Any,
-    mu: Any,
-    sigma: Any,
-    comp_mu: Any,
-    comp_sigma: Any,
-    down_mu: Any,
-    down_sigma: Any,
-    rate: Any,
-    ded: Any,
-    occ: Any,
-    agg: Any,
-    other_share: Any,
-    wait: Any,
-    indem: Any,
-    bi_share: Any,
-    sublim: Any,
-    bi_ded: Any,
+    own_p: Any,
+    cov_p: Any,
+    comp_p: Any,
+    ann_p: Any,
     inst_rate: Any,
     inst_scen: Any,
     inst_ptr: Any,
     inst_members: Any,
+    inst_gptr: Any,
+    grp_lo: Any,
+    grp_hi: Any,
+    grp_logt: Any,
+    grp_rate: Any,
     sc_kind: Any,
     sc_cov: Any,
     sc_a: Any,
@@ -100,8 +135,14 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     sc_isig: Any,
     sc_sev: Any,
     tail_mask: Any,
+    ws_ins: Any,
+    ws_row: Any,
+    ws_tins: Any,
+    ws_trow: Any,
+    ws_ptr: Any,
+    ws_fill: Any,
 ) -> Any:
-    n = freq.shape[0]
+    n = own_p.shape[0]
     n_src = sc_kind.shape[0] + 1
     n_inst = inst_rate.shape[0]
     gross_y = np.zeros(n_years)
@@ -109,30 +150,38 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     src_y = np.zeros((n_years, n_src))
     occ_max = np.zeros(n_years)
     ins_sum = np.zeros(n)
-    ins_tail = np.zeros(n)
     want_tail = tail_mask.shape[0] == n_years
+    ins_tail = np.zeros(n if want_tail else 0)
 
-    # 1. systemic events and their hits
+    # 1. systemic events and the insureds each hits (the paying hits recorded, in event order)
     counts = np.zeros(n_inst, dtype=np.int64)
     n_ev = 0
     for m in range(n_inst):
-        c = _poisson(rng, inst_rate[m] * n_years)
-        counts[m] = c
-        n_ev += c
+        cnt = _poisson(rng, inst_rate[m] * n_years)
+        counts[m] = cnt
+        n_ev += cnt
     ev_year = np.zeros(n_ev, dtype=np.int64)
     ev_inst = np.zeros(n_ev, dtype=np.int64)
     ev_net = np.zeros(n_ev)
     ev_hits = np.zeros(n_ev, dtype=np.int64)
-    cap = 4096
-    h_ins = np.zeros(cap, dtype=np.int64)
-    h_row = np.zeros((cap, 4))  # year, source x 2 + coverage, net, BI part: one cache line per hit
+    # the hit buffers come from the caller's per-thread workspace (``ws_*``, grown here and handed
+    # back): a block's fresh multi-megabyte arrays cost page faults that took a quarter of the time
+    h_ins = ws_ins
+    h_row = ws_row  # year x 1024 + source x 2 + coverage, net, BI part
+    cap = min(h_ins.shape[0], h_row.shape[0])
     n_hits = 0
+    cand = np.zeros(1024, dtype=np.int64)
+    pbuf = np.empty((1024, 12))
     e = 0
     for m in range(n_inst):
         s = inst_scen[m]
         k = sc_cov[s]
         lo = inst_ptr[m]
         n_exp = inst_ptr[m + 1] - lo
+        gs = inst_gptr[m]
+        ge = inst_gptr[m + 1]
+        grouped = ge > gs
+        sig = sc_isig[s]
         for _ in range(counts[m]):
             y = min(int(rng.random() * n_years), n_years - 1)
             h = min(max(rng.beta(sc_a[s], sc_b[s]), 1e-12), 1.0)
@@ -141,63 +190,128 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                 duration = math.exp(sc_dmu[s] + sc_dsig[s] * rng.normal())
             ev_year[e] = y
             ev_inst[e] = m
-            j = rng.geometric(h) - 1
-            while j < n_exp:
-                i = inst_members[lo + j]
-                j += rng.geometric(h)
-                z = rng.normal()
-                other = 0.0
-                if sc_kind[s] == OUTAGE:
-                    hours = duration * math.exp(sc_isig[s] * z)
-                    gross = hours * rate[i]
+            below = 0.0  # expected ground-up rate-hours of the outage hits below their threshold
+            for w in range(ge - gs if grouped else 1):
+                if grouped:
+                    # outage thinning (module docstring): per threshold group, only the paying hits
+                    g = gs + w
+                    log_d = math.log(duration)
+                    if sig > 0.0:
+                        cg = (grp_logt[g] - log_d) / sig
+                        qg = 0.5 * math.erfc(cg / math.sqrt(2.0))
+                        below += grp_rate[g] * math.exp(sig * sig / 2.0) * 0.5 * math.erfc((sig - cg) / math.sqrt(2.0))
+                    else:
+                        cg = -math.inf
+                        qg = 1.0 if log_d > grp_logt[g] else 0.0
+                        below += grp_rate[g] * (1.0 - qg)
+                    p = h * qg
+                    first = grp_lo[g]
+                    size = grp_hi[g] - first
                 else:
-                    x = math.exp(comp_mu[i] + comp_sigma[i] * z) * sc_sev[s]
-                    hours = math.exp(down_mu[i] + down_sigma[i] * z) if down_mu[i] > -math.inf else 0.0
-                    gross = x + hours * rate[i]
-                    other = x * other_share[i]
-                covered = min(hours, indem[k, i]) - wait[k, i]
-                bi = covered * rate[i] * bi_share[k, i] if covered > 0 else 0.0
-                base = other + bi * bi_ded[k, i]
-                taken = min(ded[i], base)
-                from_other = min(taken, other)
-                bi_after = bi - (taken - from_other)
-                net = other + bi - taken
-                if net > occ[i]:
-                    bi_after *= occ[i] / net
-                    net = occ[i]
-                gross_y[y] += gross
-                ev_hits[e] += 1
-                if net <= 0.0:
-                    continue  # below the waiting period or the deductible: ground-up only
-                if n_hits == cap:
-                    cap *= 2
-                    h_ins = _grow(h_ins, cap)
-                    h_row = _grow_rows(h_row, cap)
-                h_ins[n_hits] = i
-                h_row[n_hits, 0] = y
-                h_row[n_hits, 1] = (s + 1) * 2 + k
-                h_row[n_hits, 2] = net
-                h_row[n_hits, 3] = bi_after
-                n_hits += 1
-                ev_net[e] += net
+                    cg = -math.inf
+                    p = h
+                    first = lo
+                    size = n_exp
+                if p < 1e-300:
+                    continue
+                inv = _inv_log1m(p)
+                lam = 0.5 * (cg + math.sqrt(cg * cg + 4.0)) if cg >= 0.5 else 0.0
+                # (a) who is hit: the geometric skips only
+                nc = 0
+                jf = _skip(rng, inv) - 1.0
+                while jf < size:
+                    if nc == cand.shape[0]:
+                        cand = _grow(cand, 2 * nc)
+                    cand[nc] = inst_members[first + int(jf)]
+                    nc += 1
+                    jf += _skip(rng, inv)
+                if nc > pbuf.shape[0]:
+                    pbuf = np.empty((2 * nc, 12))
+                # (b) their terms, gathered in one tight loop: the loads are independent, so the
+                # cache misses overlap (a book's terms do not fit the cache; one miss per hit
+                # serialised behind the random draws cost most of the old kernel's time)
+                for c in range(nc):
+                    i = cand[c]
+                    for f in range(8):
+                        pbuf[c, f] = cov_p[k, i, f]
+                    if sc_kind[s] != OUTAGE:
+                        for f in range(4):
+                            pbuf[c, 8 + f] = comp_p[i, f]
+                # (c) each hit's loss under its terms
+                for c in range(nc):
+                    i = cand[c]
+                    other = 0.0
+                    if sc_kind[s] == OUTAGE:
+                        z = _above(rng, cg, lam) if sig > 0.0 else 0.0
+                        hours = duration * math.exp(sig * z)
+                        gross = hours * pbuf[c, 0]
+                    else:
+                        z = rng.normal()
+                        x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
+                        hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
+                        gross = x + hours * pbuf[c, 0]
+                        other = x * pbuf[c, 3]
+                    gross_y[y] += gross
+                    covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
+                    bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
+                    taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
+                    bi_after = bi - (taken - min(taken, other))
+                    net = other + bi - taken
+                    if net > pbuf[c, 2]:
+                        bi_after *= pbuf[c, 2] / net
+                        net = pbuf[c, 2]
+                    if net <= 0.0:
+                        continue  # below the waiting period or the deductible: ground-up only
+                    if n_hits == cap:
+                        cap += cap // 2
+                        h_ins = _grow(h_ins, cap)
+                        h_row = _grow_rows(h_row, cap)
+                    h_ins[n_hits] = i
+                    h_row[n_hits, 0] = y * 1024 + (s + 1) * 2 + k  # exact in a float (scenarios < 500)
+                    h_row[n_hits, 1] = net
+                    h_row[n_hits, 2] = bi_after
+                    n_hits += 1
+                    ev_hits[e] += 1
+                    ev_net[e] += net
+            gross_y[y] += h * duration * below
             if ev_net[e] > occ_max[y]:
                 occ_max[y] = ev_net[e]
             e += 1
-    # counting sort of the hits by insured (stable: O(hits), no comparison sort)
-    ptr = np.zeros(n + 1, dtype=np.int64)
+    # the paying hits sorted by insured, stably, in two cache-friendly passes: first into buckets
+    # of 256 insureds (a few hundred write streams), then per insured within each bucket (a
+    # window of the output that stays in cache); a one-pass counting sort's random writes over
+    # the whole block cost more than generating the hits
+    n_b = (n >> 8) + 1
+    b_ptr = np.zeros(n_b + 1, dtype=np.int64)
     for t in range(n_hits):
-        ptr[h_ins[t] + 1] += 1
+        b_ptr[(h_ins[t] >> 8) + 1] += 1
+    for b in range(n_b):
+        b_ptr[b + 1] += b_ptr[b]
+    fill = b_ptr[:n_b].copy()
+    t_ins = ws_tins if ws_tins.shape[0] >= n_hits else np.empty(n_hits + n_hits // 4, dtype=np.int32)
+    t_row = ws_trow if ws_trow.shape[0] >= n_hits else np.empty((n_hits + n_hits // 4, 3))
+    for t in range(n_hits):
+        q = fill[h_ins[t] >> 8]
+        fill[h_ins[t] >> 8] += 1
+        t_ins[q] = h_ins[t]
+        for c3 in range(3):
+            t_row[q, c3] = h_row[t, c3]
+    ptr = ws_ptr if ws_ptr.shape[0] >= n + 1 else np.empty(n + 1, dtype=np.int64)
+    for i in range(n + 1):
+        ptr[i] = 0
+    for t in range(n_hits):
+        ptr[t_ins[t] + 1] += 1
     for i in range(n):
         ptr[i + 1] += ptr[i]
-    fill = ptr[:n].copy()
-    rows = np.empty((n_hits, 4))
+    fill_i = ws_fill if ws_fill.shape[0] >= n else np.empty(n, dtype=np.int64)
+    for i in range(n):
+        fill_i[i] = ptr[i]
+    rows = h_row  # the hits are all in t_* now: their first buffer takes the sorted rows
     for t in range(n_hits):
-        q = fill[h_ins[t]]
-        fill[h_ins[t]] += 1
-        for c4 in range(4):
-            rows[q, c4] = h_row[t, c4]
-    h_ins = h_ins[:0]
-    h_row = h_row[:0]
+        q = fill_i[t_ins[t]]
+        fill_i[t_ins[t]] += 1
+        for c3 in range(3):
+            rows[q, c3] = t_row[t, c3]
 
     # 2. per insured: own events and systemic hits, annual terms, allocation
     tot = np.zeros(n_years)
@@ -207,12 +321,12 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     touched = np.zeros(n_years, dtype=np.int64)
     for i in range(n):
         n_t = 0
-        c = _poisson(rng, freq[i] * n_years)
-        for _ in range(c):
+        cnt = _poisson(rng, own_p[i, 0] * n_years)
+        for _ in range(cnt):
             y = min(int(rng.random() * n_years), n_years - 1)
-            x = math.exp(mu[i] + sigma[i] * rng.normal())
+            x = math.exp(own_p[i, 1] + own_p[i, 2] * rng.normal())
             gross_y[y] += x
-            net = min(max(x - ded[i], 0.0), occ[i])
+            net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
             if net > 0.0:
                 if net > occ_max[y]:
                     occ_max[y] = net
@@ -223,11 +337,12 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                     touched[n_t] = y
                     n_t += 1
         for t in range(ptr[i], ptr[i + 1]):
-            y = int(rows[t, 0])
-            code = int(rows[t, 1])
-            tot[y] += rows[t, 2]
-            src[y, code // 2] += rows[t, 2]
-            bi_y[code % 2, y] += rows[t, 3]
+            packed = int(rows[t, 0])
+            y = packed >> 10
+            code = packed & 1023
+            tot[y] += rows[t, 1]
+            src[y, code // 2] += rows[t, 1]
+            bi_y[code % 2, y] += rows[t, 2]
             if not flag[y]:
                 flag[y] = True
                 touched[n_t] = y
@@ -237,11 +352,11 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
             total = tot[y]
             excess = 0.0
             for k in range(2):
-                over = bi_y[k, y] - sublim[k, i]
+                over = bi_y[k, y] - ann_p[i, 1 + k]
                 if over > 0.0:
                     excess += over
                 bi_y[k, y] = 0.0
-            final = min(max(total - excess, 0.0), agg[i])
+            final = min(max(total - excess, 0.0), ann_p[i, 0])
             ratio = final / total
             for s in range(n_src):
                 src_y[y, s] += src[y, s] * ratio
@@ -252,7 +367,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                 ins_tail[i] += final
             tot[y] = 0.0
             flag[y] = False
-    return gross_y, net_y, src_y, occ_max, ins_sum, ins_tail, ev_year, ev_inst, ev_net, ev_hits
+    workspace = (h_ins, h_row, t_ins, t_row, ptr, fill_i)
+    return gross_y, net_y, src_y, occ_max, ins_sum, ins_tail, ev_year, ev_inst, ev_net, ev_hits, workspace
 
 
 _LOCK = threading.Lock()
@@ -268,10 +384,13 @@ def kernel() -> Callable[..., Any]:
                 if AVAILABLE:
                     import numba
 
-                    global _grow, _grow_rows, _poisson  # noqa: PLW0603 - the jitted kernel calls the jitted helper
+                    global _above, _grow, _grow_rows, _inv_log1m, _poisson, _skip  # noqa: PLW0603 - the jitted kernel calls the jitted helper
                     _grow = numba.njit(nogil=True, cache=True)(_grow)
                     _grow_rows = numba.njit(nogil=True, cache=True)(_grow_rows)
                     _poisson = numba.njit(nogil=True, cache=True)(_poisson)
+                    _skip = numba.njit(nogil=True, cache=True)(_skip)
+                    _inv_log1m = numba.njit(nogil=True, cache=True)(_inv_log1m)
+                    _above = numba.njit(nogil=True, cache=True)(_above)
                     _JITTED = numba.njit(nogil=True, cache=True)(_kernel)
                 else:
                     _JITTED = _kernel

@@ -4,8 +4,10 @@ account file, CSV, as OasisLMF reads them.
 Standard OED fields carry what OED has: ``PortNumber``, ``AccNumber``, ``LocNumber``, ``LocName``,
 ``CountryCode``, ``LocPerilsCovered``/``PolPerilsCovered`` (``AA1``, all perils: OED v4 has no cyber
 peril code), ``BITIV`` (a year of gross profit), ``BIPOI`` (BI period of indemnity, days),
-``LocCurrency``/``AccCurrency``, ``PolNumber``, ``PolDed6All``/``PolLimit6All`` (policy deductible
-and limit, all coverages). What OED has no field for travels in OED's own extension, ``Flexi``
+``LocCurrency``/``AccCurrency``, ``PolNumber``, ``PolPeril``, ``PolDed6All``/``PolLimit6All`` (policy
+deductible and limit, all coverages, with their types ``PolDedType6All``/``PolLimitType6All`` 0: an
+amount). The files pass ods-tools' OED validation (``OedExposure.check()``; tested).
+What OED has no field for travels in OED's own extension, ``Flexi``
 fields: the dependency footprint (one per vendor category of ``systemic.yaml``, e.g.
 ``FlexiLocCloudVendor``), turnover, the BI waiting period in hours, the contingent-BI terms, and the
 loss parameters (so a round trip gives the same book). A location file without the loss parameters
@@ -75,7 +77,10 @@ def write_oed(insureds: Sequence[Insured], location: Path, account: Path, system
         "AccCurrency",
         "PolNumber",
         "PolPerilsCovered",
+        "PolPeril",
+        "PolDedType6All",
         "PolDed6All",
+        "PolLimitType6All",
         "PolLimit6All",
         "FlexiPolAggregateLimit",
         "FlexiPolCBISublimit",
@@ -114,7 +119,10 @@ def write_oed(insureds: Sequence[Insured], location: Path, account: Path, system
                     "AccCurrency": "EUR",
                     "PolNumber": ins.id,
                     "PolPerilsCovered": PERILS,
+                    "PolPeril": PERILS,  # the perils the terms apply to (ods-tools requires it with them)
+                    "PolDedType6All": 0,  # 0: an amount
                     "PolDed6All": _num(ins.terms.deductible_eur),
+                    "PolLimitType6All": 0,
                     "PolLimit6All": _num(ins.terms.limit_eur),
                     "FlexiPolAggregateLimit": _num(ins.terms.aggregate_limit_eur),
                     "FlexiPolCBISublimit": _num(cbi.sublimit_eur if cbi else None),

@@ -15,9 +15,19 @@ from insurable.portfolio.book import Insured, insured_from_organisation
 from insurable.portfolio.catalog import SystemicFile
 
 if TYPE_CHECKING:
-    from insurable.catalog.loader import Catalog
+    from sqlalchemy.orm import Session
 
-__all__ = ["insureds_from_database", "insureds_from_directory", "insureds_from_json", "read_book", "write_json"]
+    from insurable.catalog.loader import Catalog
+    from insurable.store import models
+
+__all__ = [
+    "insureds_from_database",
+    "insureds_from_directory",
+    "insureds_from_organisations",
+    "insureds_from_json",
+    "read_book",
+    "write_json",
+]
 
 ORG_SUFFIXES = (".yaml", ".yml")
 
@@ -48,50 +58,63 @@ def insureds_from_database(url: str | None, catalog: Catalog, systemic: Systemic
     assessment's deductible and limit on the catalogue's wording (else what the profile requests)."""
     from sqlalchemy import select
 
-    from insurable.lossmodel.organisation import requested_terms
-    from insurable.profile import parse_organisation
     from insurable.store import models
     from insurable.store.db import database_url, make_engine, make_sessionmaker
 
     engine = make_engine(database_url(url))
-    out: list[Insured] = []
-    problems: list[Problem] = []
     try:
         with make_sessionmaker(engine)() as session:
-            for row in session.scalars(select(models.Organisation).order_by(models.Organisation.id)):
-                answers = {
-                    a.question_id: a.value
-                    for a in session.scalars(select(models.Answer).where(models.Answer.org_id == row.id))
-                }
-                latest = session.scalars(
-                    select(models.Assessment)
-                    .where(models.Assessment.org_id == row.id)
-                    .order_by(models.Assessment.submitted_at.desc(), models.Assessment.id.desc())
-                    .limit(1)
-                ).first()
-                try:
-                    org = parse_organisation({**row.profile, "name": row.name, "answers": answers})
-                    terms = requested_terms(org, catalog, None, None)
-                    if latest is not None and latest.limit_cents:
-                        terms = terms.model_copy(
-                            update={
-                                "deductible_eur": (latest.deductible_cents or 0) / 100,
-                                "limit_eur": latest.limit_cents / 100,
-                                "origin": "offered",
-                            }
-                        )
-                    out.append(
-                        insured_from_organisation(org, catalog, systemic, insured_id=f"org-{row.id}", terms=terms)
-                    )
-                except InputError as exc:
-                    problems += [Problem(f"organisations[{row.id}].{p.path}", p.reason) for p in exc.problems]
+            orgs = session.scalars(select(models.Organisation).order_by(models.Organisation.id)).all()
+            out, problems = insureds_from_organisations(session, orgs, catalog, systemic)
     finally:
         engine.dispose()
     if problems:
-        raise InputError(problems)
+        raise InputError([p for _org, found in problems for p in found])
     if not out:
         raise InputError([Problem("book", "the database holds no organisations")])
     return out
+
+
+def insureds_from_organisations(
+    session: Session, orgs: Sequence[models.Organisation], catalog: Catalog, systemic: SystemicFile
+) -> tuple[list[Insured], list[tuple[models.Organisation, list[Problem]]]]:
+    """The given stored organisations as insureds (id ``org-<id>``; terms: the latest assessment's
+    deductible and limit, else what the profile requests), and per organisation that cannot be
+    one (an incomplete profile) its problems. The web's portfolio page passes the organisations
+    the caller may see (the tenant gate), ``portfolio run db`` every organisation."""
+    from sqlalchemy import select
+
+    from insurable.lossmodel.organisation import requested_terms
+    from insurable.profile import parse_organisation
+    from insurable.store import models
+
+    out: list[Insured] = []
+    problems: list[tuple[models.Organisation, list[Problem]]] = []
+    for row in orgs:
+        answers = {
+            a.question_id: a.value for a in session.scalars(select(models.Answer).where(models.Answer.org_id == row.id))
+        }
+        latest = session.scalars(
+            select(models.Assessment)
+            .where(models.Assessment.org_id == row.id)
+            .order_by(models.Assessment.submitted_at.desc(), models.Assessment.id.desc())
+            .limit(1)
+        ).first()
+        try:
+            org = parse_organisation({**row.profile, "name": row.name, "answers": answers})
+            terms = requested_terms(org, catalog, None, None)
+            if latest is not None and latest.limit_cents:
+                terms = terms.model_copy(
+                    update={
+                        "deductible_eur": (latest.deductible_cents or 0) / 100,
+                        "limit_eur": latest.limit_cents / 100,
+                        "origin": "offered",
+                    }
+                )
+            out.append(insured_from_organisation(org, catalog, systemic, insured_id=f"org-{row.id}", terms=terms))
+        except InputError as exc:
+            problems.append((row, [Problem(f"organisations[{row.id}].{p.path}", p.reason) for p in exc.problems]))
+    return out, problems
 
 
 def insureds_from_json(path: Path) -> list[Insured]:

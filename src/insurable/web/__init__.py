@@ -19,7 +19,7 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the web pages, the static files and the HTML error pages to ``app``."""
-    from insurable.web import account, interchange, offers, pages, results, scans, sharing, suppliers
+    from insurable.web import account, interchange, offers, pages, portfolio, results, scans, sharing, suppliers
     from insurable.web.app_support import login_url
     from insurable.web.i18n import _
     from insurable.web.render import page
@@ -47,6 +47,7 @@ def install(app: FastAPI) -> None:
     app.include_router(suppliers.router)
     app.include_router(sharing.router)
     app.include_router(scans.router)  # outside-in scans (issue 16)
+    app.include_router(portfolio.router)  # the book under systemic events (docs/portfolio.md)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
 
