@@ -253,7 +253,7 @@ def assess(
         hidden_answers=tuple(sorted(answers.hidden)),
         nis2=nis2,
         guideline=f"{g.header.id}@{g.header.version}",
-        catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
+        catalogue_versions={**per_object(catalog, "versions", catalog.versions), g.header.id: g.header.version},
     )
     remember(assessment, f"pass:{id(g)}:{_evidence_key(evidence)}", (answers, by_rule, (hazard, classification)))
     return assessment
