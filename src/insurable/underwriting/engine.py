@@ -30,6 +30,7 @@ from insurable.underwriting.answers import (
     EffectiveAnswers,
     control_state,
     effective_answers,
+    effective_answers_after,
     profile_accessor,
 )
 from insurable.underwriting.hazard import classify_hazard, source_refs
@@ -167,10 +168,13 @@ def assess(
     g = guideline or catalog.guideline
     register = per_object(catalog, "sources", catalog.sources)
     qn = catalog.questionnaire
-    answers = effective_answers(org, qn)
-
     previous = recall(base, f"pass:{id(g)}:{_evidence_key(evidence)}") if base is not None else None
-    changed = _changed_questions(previous[0], answers) if previous is not None else None
+    changed: set[str] | None = None
+    if previous is not None:
+        # Same profile as the base: re-read only the answers that differ, and what their skip logic reads.
+        answers, changed = effective_answers_after(org, qn, previous[0], previous[3])
+    else:
+        answers = effective_answers(org, qn)
     if previous is not None and changed is not None and changed.isdisjoint(_class_questions(g)):
         hazard, classification = previous[2]
     else:
@@ -255,7 +259,11 @@ def assess(
         guideline=f"{g.header.id}@{g.header.version}",
         catalogue_versions={**per_object(catalog, "versions", catalog.versions), g.header.id: g.header.version},
     )
-    remember(assessment, f"pass:{id(g)}:{_evidence_key(evidence)}", (answers, by_rule, (hazard, classification)))
+    remember(
+        assessment,
+        f"pass:{id(g)}:{_evidence_key(evidence)}",
+        (answers, by_rule, (hazard, classification), dict(org.answers)),
+    )
     return assessment
 
 
