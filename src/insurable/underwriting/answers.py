@@ -149,10 +149,13 @@ def effective_answers_after(
     questions = questionnaire.questions
     answers = org.answers
     touched: set[str] = set()
-    for k in answers.keys() | previous_raw.keys():
-        if not _identical(answers.get(k, _UNSET), previous_raw.get(k, _UNSET)):
+    for k, v in answers.items():
+        w = previous_raw.get(k, _UNSET)
+        if v is not w and not _identical(v, w):  # mostly the very same objects (a shallow copy)
             touched.add(k)
-            touched.update(graph.parts.get(k, ()))
+    touched.update(previous_raw.keys() - answers.keys())
+    for k in list(touched):
+        touched.update(graph.parts.get(k, ()))
     pending = sorted({graph.position[k] for k in touched if k in graph.position})  # a heap: sorted
     if not pending:
         return previous, set()

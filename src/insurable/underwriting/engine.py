@@ -181,9 +181,14 @@ def assess(
         hazard, classification = classify_hazard(org, catalog, g, answers)
     by_rule: dict[str, RuleOutcome | None] = {}
     fired: dict[str, list[RuleOutcome]] = {effect: [] for effect in get_args(Effect)}
-    for rule, reads in _rules_with_questions(g):
-        if changed is not None and previous is not None and changed.isdisjoint(reads):
-            result = previous[1][rule.id]
+    reused = previous[1] if previous is not None and changed is not None else None
+    again: set[str] = set()  # with a base: the rules that read a changed answer (the rest are reused)
+    if reused is not None and changed is not None:
+        by_question = _rules_by_question(g)
+        again = {r.id for q in changed for r in by_question.get(q, ())}
+    for rule, _ in _rules_with_questions(g):
+        if reused is not None and rule.id not in again:
+            result = reused[rule.id]
         else:
             result = _fire(rule, answers, org, register, evidence)
         by_rule[rule.id] = result
