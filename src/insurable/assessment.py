@@ -69,10 +69,17 @@ def assess(
     if with_plan and result.verdict != "incomplete":  # completeness before judgement: no path on blanks
         retained = None
         if with_loss and path_trials:
-            from insurable.lossmodel.section import expected_retained_loss
+            from insurable.lossmodel.section import expected_retained_loss, retained_key
+
+            simulated: dict[tuple[Any, ...], float] = {}
 
             def retained(o: Organisation, a: Assessment) -> float:
-                return expected_retained_loss(o, catalog, a, trials=path_trials, seed=loss_seed)
+                # Steps whose answers no loss-model effect reads (and whose terms are unchanged) give
+                # the same simulation: run each distinct one once.
+                key = retained_key(o, catalog, a, trials=path_trials, seed=loss_seed)
+                if key not in simulated:
+                    simulated[key] = expected_retained_loss(o, catalog, a, trials=path_trials, seed=loss_seed)
+                return simulated[key]
 
         alone: dict[str, Assessment] = {}
         path, blockers = fix_path(

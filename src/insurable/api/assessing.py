@@ -1,6 +1,6 @@
 """Assessments in worker processes, so that submissions use every core and never starve requests.
 
-The assessment is pure Python and CPU-bound (the improvement plan re-runs the engine per control).
+The assessment is pure Python and CPU-bound (the fix-path re-runs the engine per candidate control).
 In the server process it would hold the GIL for its whole run: four clients submitting at once
 would queue behind each other and every answer save would wait too. A small pool of worker
 processes (``INSURABLE_ASSESS_WORKERS``, started with ``spawn``, each loading the packaged

@@ -95,6 +95,45 @@ def loss_section(
     return section
 
 
+def retained_key(
+    org: Organisation,
+    catalog: Catalog,
+    assessment: Assessment,
+    *,
+    trials: int,
+    seed: int | None = None,
+    guideline: GuidelineFile | None = None,
+) -> tuple[Any, ...]:
+    """Everything :func:`expected_retained_loss` reads, as a hashable key: equal keys, equal results.
+
+    The simulation reads the profile, the offered terms, the hazard class, the NIS2 class, the trials
+    and seed, and the answers only through which control effects of each event type fire
+    (``adjust_peril``: the same ``evaluate`` on the same raw answers). Most fix-path steps change
+    answers no effect reads, or terms no more than before: with this key the composition runs each
+    distinct simulation once (common random numbers: the same inputs give the same draws).
+    """
+    from insurable.conditions import evaluate
+    from insurable.lossmodel.organisation import perils_file
+    from insurable.terms import offered_terms
+
+    def profile(name: str) -> Any:
+        return getattr(org, name, None)
+
+    fired = tuple(
+        tuple(effect.id for effect in peril.effects if evaluate(effect.when, org.answers, profile).value)
+        for peril in perils_file(catalog).perils
+    )
+    return (
+        org.model_dump_json(exclude={"answers"}),
+        offered_terms(assessment, catalog).model_dump_json(),
+        hazard_of(assessment, catalog, guideline),
+        nis2_class(assessment),
+        trials,
+        seed,
+        fired,
+    )
+
+
 def expected_retained_loss(
     org: Organisation,
     catalog: Catalog,

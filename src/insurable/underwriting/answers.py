@@ -14,6 +14,7 @@ the parts stay blank.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,139 @@ def effective_answers(org: Organisation, questionnaire: QuestionnaireFile) -> Ef
             values[q.id] = False
             assumed.add(q.id)
     return EffectiveAnswers(values, frozenset(visible_ids), frozenset(assumed), frozenset(hidden), frozenset(blank))
+
+
+_UNSET: Any = object()
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Equal and of the same type, element by element (``True`` and ``1`` differ)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+@dataclass(frozen=True)
+class _SkipGraph:
+    """The questionnaire's skip logic as a graph: each question's position, the earlier questions its
+    ``show_if`` reads, and the later questions whose ``show_if`` reads it."""
+
+    position: dict[str, int]
+    reads: tuple[tuple[str, ...], ...]
+    readers: dict[str, tuple[int, ...]]
+    parts: dict[str, tuple[str, ...]]
+
+
+def _skip_graph(questionnaire: QuestionnaireFile) -> _SkipGraph:
+    def build() -> _SkipGraph:
+        questions = questionnaire.questions
+        position = {q.id: i for i, q in enumerate(questions)}
+        reads: list[tuple[str, ...]] = []
+        readers: dict[str, list[int]] = {}
+        for i, q in enumerate(questions):
+            # Only earlier questions: a later one is never in the values when this one is read.
+            ids = tuple(sorted(k for k in q.show_if.question_ids() if position.get(k, i) < i)) if q.show_if else ()
+            reads.append(ids)
+            for k in ids:
+                readers.setdefault(k, []).append(i)
+        parts = {old.id: tuple(old.replaced_by) for old in questionnaire.retired}
+        return _SkipGraph(position, tuple(reads), {k: tuple(v) for k, v in readers.items()}, parts)
+
+    return per_object(questionnaire, "skip_graph", build)
+
+
+def effective_answers_after(
+    org: Organisation,
+    questionnaire: QuestionnaireFile,
+    previous: EffectiveAnswers,
+    previous_raw: Mapping[str, Any],
+) -> tuple[EffectiveAnswers, set[str]]:
+    """:func:`effective_answers` of ``org``, given ``previous`` = ``effective_answers`` of an
+    organisation with the same profile and the raw answers ``previous_raw``; and the questions whose
+    effective answer, blank or assumed status differs from ``previous``.
+
+    A question's effective state depends only on its own raw answer (or a retired question's "yes"),
+    the profile, and the effective answers of the earlier questions its ``show_if`` reads. So only the
+    questions whose raw answer changed, and, in questionnaire order, those whose skip logic reads a
+    question whose effective answer changed, are evaluated again; every other keeps its state. The
+    result equals a full :func:`effective_answers` (the property tests compare the two). The fix-path
+    asks this for each of its candidate passes, which differ from the current step in a few answers.
+    """
+    graph = _skip_graph(questionnaire)
+    questions = questionnaire.questions
+    answers = org.answers
+    touched: set[str] = set()
+    for k, v in answers.items():
+        w = previous_raw.get(k, _UNSET)
+        if v is not w and not _identical(v, w):  # mostly the very same objects (a shallow copy)
+            touched.add(k)
+    touched.update(previous_raw.keys() - answers.keys())
+    for k in list(touched):
+        touched.update(graph.parts.get(k, ()))
+    pending = sorted({graph.position[k] for k in touched if k in graph.position})  # a heap: sorted
+    if not pending:
+        return previous, set()
+    values = dict(previous.values)
+    visible, assumed = set(previous.visible), set(previous.assumed)
+    hidden, blank = set(previous.hidden), set(previous.blank)
+    read = profile_accessor(org)
+    inherited = {part: True for old in questionnaire.retired if answers.get(old.id) is True for part in old.replaced_by}
+    changed: set[str] = set()
+    queue = set(pending)
+    while pending:
+        i = heapq.heappop(pending)
+        queue.discard(i)
+        q = questions[i]
+        before = (values.get(q.id, _UNSET), q.id in blank, q.id in assumed)
+        values.pop(q.id, None)
+        visible.discard(q.id)
+        assumed.discard(q.id)
+        hidden.discard(q.id)
+        blank.discard(q.id)
+        if q.show_if is None:
+            shown = True
+        else:
+            view = {k: values[k] for k in graph.reads[i] if k in values}
+            shown = holds(q.show_if, view, read)
+        given = answers.get(q.id, inherited.get(q.id))
+        if given == "not_applicable":
+            shown = False
+            given = None
+        if not shown:
+            if given is not None:
+                hidden.add(q.id)
+        else:
+            visible.add(q.id)
+            if given == "unknown":
+                values[q.id] = (not q.target) if isinstance(q.target, bool) else False
+                assumed.add(q.id)
+            elif given is not None:
+                values[q.id] = given
+            else:
+                blank.add(q.id)
+                if q.type == "bool":
+                    values[q.id] = False
+                    assumed.add(q.id)
+        now = values.get(q.id, _UNSET)
+        if not _identical(before[0], now):
+            # Skip logic tells true from 1 (conditions._same): re-read its readers on any difference.
+            for j in graph.readers.get(q.id, ()):
+                if j not in queue:
+                    queue.add(j)
+                    heapq.heappush(pending, j)
+        if (
+            (before[0] is _UNSET) != (now is _UNSET)
+            or (now is not _UNSET and before[0] != now)
+            or before[1] != (q.id in blank)
+            or before[2] != (q.id in assumed)
+        ):
+            changed.add(q.id)  # as the engine compares two passes (``!=``, blank, assumed)
+    result = EffectiveAnswers(values, frozenset(visible), frozenset(assumed), frozenset(hidden), frozenset(blank))
+    return result, changed
 
 
 def evidencing(questionnaire: QuestionnaireFile, control_id: str) -> list[Question]:

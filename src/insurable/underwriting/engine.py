@@ -30,6 +30,7 @@ from insurable.underwriting.answers import (
     EffectiveAnswers,
     control_state,
     effective_answers,
+    effective_answers_after,
     profile_accessor,
 )
 from insurable.underwriting.hazard import classify_hazard, source_refs
@@ -167,19 +168,27 @@ def assess(
     g = guideline or catalog.guideline
     register = per_object(catalog, "sources", catalog.sources)
     qn = catalog.questionnaire
-    answers = effective_answers(org, qn)
-
     previous = recall(base, f"pass:{id(g)}:{_evidence_key(evidence)}") if base is not None else None
-    changed = _changed_questions(previous[0], answers) if previous is not None else None
+    changed: set[str] | None = None
+    if previous is not None:
+        # Same profile as the base: re-read only the answers that differ, and what their skip logic reads.
+        answers, changed = effective_answers_after(org, qn, previous[0], previous[3])
+    else:
+        answers = effective_answers(org, qn)
     if previous is not None and changed is not None and changed.isdisjoint(_class_questions(g)):
         hazard, classification = previous[2]
     else:
         hazard, classification = classify_hazard(org, catalog, g, answers)
     by_rule: dict[str, RuleOutcome | None] = {}
     fired: dict[str, list[RuleOutcome]] = {effect: [] for effect in get_args(Effect)}
-    for rule, reads in _rules_with_questions(g):
-        if changed is not None and previous is not None and changed.isdisjoint(reads):
-            result = previous[1][rule.id]
+    reused = previous[1] if previous is not None and changed is not None else None
+    again: set[str] = set()  # with a base: the rules that read a changed answer (the rest are reused)
+    if reused is not None and changed is not None:
+        by_question = _rules_by_question(g)
+        again = {r.id for q in changed for r in by_question.get(q, ())}
+    for rule, _ in _rules_with_questions(g):
+        if reused is not None and rule.id not in again:
+            result = reused[rule.id]
         else:
             result = _fire(rule, answers, org, register, evidence)
         by_rule[rule.id] = result
@@ -253,9 +262,13 @@ def assess(
         hidden_answers=tuple(sorted(answers.hidden)),
         nis2=nis2,
         guideline=f"{g.header.id}@{g.header.version}",
-        catalogue_versions={**catalog.versions(), g.header.id: g.header.version},
+        catalogue_versions={**per_object(catalog, "versions", catalog.versions), g.header.id: g.header.version},
     )
-    remember(assessment, f"pass:{id(g)}:{_evidence_key(evidence)}", (answers, by_rule, (hazard, classification)))
+    remember(
+        assessment,
+        f"pass:{id(g)}:{_evidence_key(evidence)}",
+        (answers, by_rule, (hazard, classification), dict(org.answers)),
+    )
     return assessment
 
 

@@ -130,7 +130,8 @@ def _conditions(a: Assessment) -> dict[str, RuleOutcome]:
 
 def lifted(before: Assessment, after: Assessment) -> tuple[RuleOutcome, ...]:
     """Conditions (and debits) fired before that no longer fire after, strongest first."""
-    gone = [r for rid, r in _conditions(before).items() if rid not in _conditions(after)]
+    in_force = _conditions(after)
+    gone = [r for rid, r in _conditions(before).items() if rid not in in_force]
     debits_after = {m.rule_id for m in after.modifiers}
     gone += [m for m in before.modifiers if (m.factor or 1) > 1 and m.rule_id not in debits_after]
     order = {e: i for i, e in enumerate((*LIFTABLE, "modifier"))}
@@ -149,14 +150,15 @@ def rank_key(
 ) -> tuple[float, ...]:
     """The stated ranking value of going from ``before`` to ``after`` (larger is better)."""
     verdict_gain = VERDICT_ORDER.index(before.verdict) - VERDICT_ORDER.index(after.verdict)
-    conditions = sum(1 for r in lifted(before, after) if r.effect in LIFTABLE)
+    gone = lifted(before, after)
+    conditions = sum(1 for r in gone if r.effect in LIFTABLE)
     capacity_gain = after.max_limit_eur - before.max_limit_eur
     money = premium_saving(before, after) + retained_gain
     effort = max(cost.first_year_eur, 1.0) if cost else 1.0
     deductible_gain = before.deductible_eur - after.deductible_eur
     # Last: debits and policy terms lifted (they matter even while no premium is quoted).
     terms_after = {t.rule_id for t in after.policy_terms}
-    others = sum(1 for r in lifted(before, after) if r.effect == "modifier")
+    others = sum(1 for r in gone if r.effect == "modifier")
     others += sum(1 for t in before.policy_terms if t.fixed_by and t.rule_id not in terms_after)
     return (float(verdict_gain), float(conditions), capacity_gain, money / effort, deductible_gain, float(others))
 
