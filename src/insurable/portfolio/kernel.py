@@ -354,6 +354,9 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
             ev_year[e] = y
             ev_inst[e] = m
             below = 0.0  # expected ground-up rate-hours of the outage hits below their threshold
+            e_gross = 0.0  # the event's gross, net and paying hits, summed in registers
+            e_net = 0.0
+            e_hits = 0
             for w in range(ge - gs if grouped else 1):
                 if grouped:
                     # outage thinning (module docstring): per threshold group, only the paying hits
@@ -409,7 +412,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                             hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
                             gross = x + hours * pbuf[c, 0]
                             other = x * pbuf[c, 3]
-                        gross_y[y] += gross
+                        e_gross += gross
                         covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
                         bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
                         taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
@@ -429,9 +432,11 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                         h_row[n_hits, 1] = net
                         h_row[n_hits, 2] = bi_after
                         n_hits += 1
-                        ev_hits[e] += 1
-                        ev_net[e] += net
-            gross_y[y] += h * duration * below
+                        e_hits += 1
+                        e_net += net
+            gross_y[y] += e_gross + h * duration * below
+            ev_hits[e] = e_hits
+            ev_net[e] = e_net
             if ev_net[e] > occ_max[y]:
                 occ_max[y] = ev_net[e]
             e += 1
