@@ -1,6 +1,7 @@
 """The kernel's own random numbers (kernel.py): xoshiro256** bits, the uniform, the normal by
 inversion (AS 241) and the normal truncated at c by inversion, checked against published outputs,
-scipy's quantile and closed forms (fixed seeds: KS and moments)."""
+scipy's quantile and closed forms (fixed seeds: KS and moments), and the whole kernel in Python against
+the compiled one."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
+from insurable.portfolio import engine
 from insurable.portfolio import kernel as kmod
+from insurable.portfolio.catalog import SystemicFile
+from insurable.portfolio.engine import compile_run, run_portfolio
+from insurable.portfolio.synthetic import synthetic_book
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +68,14 @@ def test_above_is_the_normal_truncated_at_c(jitted: object, c: float) -> None:
     dist = stats.truncnorm(c, np.inf)
     assert stats.kstest(z, dist.cdf).pvalue > 1e-3
     assert z.mean() == pytest.approx(dist.mean(), abs=4 * dist.std() / math.sqrt(z.size))
+
+
+def test_the_python_kernel_and_the_compiled_one_agree_bit_for_bit(
+    jitted: object, systemic: SystemicFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = compile_run(synthetic_book(200, systemic), systemic)
+    fast = run_portfolio(compiled, years=150, block_years=50, threads=1, seed=5)
+    monkeypatch.setattr(engine, "kernel", lambda: kmod._kernel)
+    slow = run_portfolio(compiled, years=150, block_years=50, threads=1, seed=5)
+    assert np.array_equal(fast.net, slow.net) and np.array_equal(fast.gross, slow.gross)
+    assert np.array_equal(fast.by_source, slow.by_source) and np.array_equal(fast.insured_sum, slow.insured_sum)
