@@ -266,6 +266,43 @@ def _above(st: Any, q: float) -> float:
     return -_ndtri(_uniform(st) * q)
 
 
+def _prefetch_row(a: Any, i: int) -> None:
+    """Ask the CPU to start loading row ``i`` of the 2-D array ``a`` (a software prefetch: no
+    result, no fault). A no-op in Python; compiled, ``llvm.prefetch`` (:func:`_register_prefetch`)."""
+
+
+def _register_prefetch() -> None:
+    """The compiled :func:`_prefetch_row`: an LLVM prefetch (read, keep in all cache levels)."""
+    from llvmlite import ir
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic, overload
+
+    @intrinsic
+    def _llvm_prefetch(typingctx: Any, arr: Any, i: Any) -> Any:  # noqa: ARG001 - numba's intrinsic signature
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            zero = context.get_constant(types.intp, 0)
+            ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], zero])  # type: ignore[no-untyped-call]
+            i8p = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+                builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0"
+            )
+            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return types.void(arr, i), codegen
+
+    @overload(_prefetch_row, jit_options={"nogil": True})
+    def _prefetch_row_nb(a: Any, i: Any) -> Any:  # noqa: ARG001 - typed by numba, the impl takes them
+        def impl(a: Any, i: Any) -> None:
+            _llvm_prefetch(a, i)  # type: ignore[call-arg] # typingctx is numba's
+
+        return impl
+
+
 def _grow_rows(a: Any, n: int) -> Any:
     out = np.empty((n, a.shape[1]))
     out[: a.shape[0]] = a
@@ -345,6 +382,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
         ge = inst_gptr[m + 1]
         grouped = ge > gs
         sig = sc_isig[s]
+        cov_k = cov_p[k]
+        compromise = sc_kind[s] != OUTAGE
         for _ in range(counts[m]):
             y = min(int(rng.random() * n_years), n_years - 1)
             h = min(max(rng.beta(sc_a[s], sc_b[s]), 1e-12), 1.0)
@@ -389,6 +428,10 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                     nc = 0
                     while jf < size and nc < CHUNK:
                         cand[nc] = inst_members[first + int(jf)]
+                        # start the loads of its terms now: they arrive while the walk goes on
+                        _prefetch_row(cov_k, cand[nc])
+                        if compromise:
+                            _prefetch_row(comp_p, cand[nc])
                         nc += 1
                         jf += _skip(st, inv)
                     for c in range(nc):
@@ -547,6 +590,7 @@ def kernel() -> Callable[..., Any]:
                 if AVAILABLE:
                     import numba
 
+                    _register_prefetch()
                     global _above, _grow, _grow_rows, _inv_log1m, _ndtri, _next53, _normal, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
                     _next53 = numba.njit(nogil=True, cache=True)(_next53_nb)
                     _uniform = numba.njit(nogil=True, cache=True)(_uniform)
