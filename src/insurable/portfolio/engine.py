@@ -131,7 +131,7 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         ),
     )
     return Compiled(
-        book_arrays=arrays,
+        book_arrays=tuple(cache_aligned(a) for a in arrays),
         scenario_ids=ids,
         instances=tuple(instances),
         inst_rate=np.array([i.rate for i in instances], dtype=np.float64),
@@ -234,6 +234,26 @@ def block_generator(seed: int, block: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
 
+def cache_aligned(a: NDArray[Any]) -> NDArray[Any]:
+    """A C-contiguous copy of ``a`` starting on a 64-byte cache line (numpy aligns to 16 only), so
+    an insured's 64-byte terms row is one cache line, not two: the kernel's gather of a hit's terms
+    is its costliest memory access."""
+    raw = np.empty(a.nbytes + 64, dtype=np.uint8)
+    start = -raw.ctypes.data % 64
+    out: NDArray[Any] = raw[start : start + a.nbytes].view(a.dtype).reshape(a.shape)
+    out[...] = a
+    return out
+
+
+def block_state(rng: np.random.Generator) -> NDArray[np.uint64]:
+    """The kernel's own xoshiro256** state for the per-hit and per-event draws: four words from the
+    block's generator (so still a function of (seed, block) only), never all zero."""
+    st = rng.bit_generator.random_raw(4).astype(np.uint64)
+    if not st.any():
+        st[0] = 1
+    return st
+
+
 def run_block(
     compiled: Compiled, seed: int, block: int, first_year: int, n_years: int, tail_years: I64 | None = None
 ) -> BlockResult:
@@ -254,8 +274,10 @@ def run_block(
             np.zeros(0, dtype=np.int64),
             np.zeros(0, dtype=np.int64),
         )
+    rng = block_generator(seed, block)
     *out, ws = kernel()(
-        block_generator(seed, block),
+        rng,
+        block_state(rng),
         n_years,
         *compiled.book_arrays,
         compiled.inst_rate,

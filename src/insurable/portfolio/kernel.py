@@ -17,7 +17,7 @@ Per block (docs/portfolio.md, "Engine"):
    applies on top). Given the event's share h and duration D, an insured of a group pays iff it is
    hit (probability h) and its hours D x exp(s Z) exceed T, i.e. Z > c = ln(T / D) / s: so the
    paying insureds of a group are an exact Bernoulli(h x q) sample, q = P(Z > c), walked by
-   geometric skips, each with Z from the normal truncated to (c, inf) (exact rejection samplers). That is
+   geometric skips, each with Z from the normal truncated to (c, inf) (exact, by inversion). That is
    the same distribution of every insured's net loss as drawing every hit, at the cost of the
    paying hits only. The ground-up loss of the hits below the threshold enters the year's gross
    at its expectation given (h, D): h x D x sum(rate) x exp(s^2 / 2) x Phi(c - s) per group (the
@@ -30,10 +30,14 @@ Per block (docs/portfolio.md, "Engine"):
    it, and the capped loss is allocated pro rata to its sources (own events, each scenario).
 
 Memory is O(block years x sources + insureds + hits in the block), never O(years); the hit
-buffers are a per-thread workspace the caller keeps between blocks. The RNG is
-the block's own ``numpy.random.Generator`` and the draws are consumed in a fixed order, so a
-block's result does not depend on where it runs. numba compiles it (``nogil``: blocks run in
-parallel on threads); without numba the same Python runs (slowly: small books only).
+buffers are a per-thread workspace the caller keeps between blocks. Two random streams, both a
+function of (seed, block) only: the block's ``numpy.random.Generator`` (per-event draws, the
+normals by its ziggurat) and the kernel's own xoshiro256** state seeded from it (the uniforms of
+the geometric skips, the Poisson counts by inversion, the own events' years, the truncated normals
+by inversion: one inlined call instead of one through the Generator's function pointer). The
+draws are consumed in a fixed order, so a block's result does not depend on where it runs.
+numba compiles it (``nogil``: blocks run in parallel on threads); without numba the same Python
+runs (slowly: small books only).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ import numpy as np
 AVAILABLE = importlib.util.find_spec("numba") is not None
 OUTAGE = 0
 COMPROMISE = 1
+#: hits per chunk of a walk (their terms, 96 bytes each, stay in L1)
+CHUNK = 256
 
 
 def _grow(a: Any, n: int) -> Any:
@@ -57,14 +63,180 @@ def _grow(a: Any, n: int) -> Any:
     return out
 
 
-def _poisson(rng: Any, lam: float) -> int:
+_M64 = (1 << 64) - 1
+_TWO_M53 = 1.0 / 9007199254740992.0
+
+
+def _next53_py(st: Any) -> int:
+    """xoshiro256** (Blackman & Vigna 2018): the top 53 of the next 64 random bits of the state ``st`` (four
+    uint64, not all zero), advanced in place. Python ints here; :func:`_next53_nb` is the same in
+    numba's wrapping uint64 arithmetic."""
+    s0, s1, s2, s3 = int(st[0]), int(st[1]), int(st[2]), int(st[3])
+    x = (s1 * 5) & _M64
+    r = ((((x << 7) | (x >> 57)) & _M64) * 9) & _M64
+    t = (s1 << 17) & _M64
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = ((s3 << 45) | (s3 >> 19)) & _M64
+    st[0], st[1], st[2], st[3] = s0, s1, s2, s3
+    return r >> 11
+
+
+def _next53_nb(st: Any) -> Any:
+    s0 = st[0]
+    s1 = st[1]
+    s2 = st[2]
+    s3 = st[3]
+    x = s1 * np.uint64(5)
+    r = ((x << np.uint64(7)) | (x >> np.uint64(57))) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    st[0] = s0
+    st[1] = s1
+    st[2] = s2
+    st[3] = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
+    return r >> np.uint64(11)
+
+
+_next53 = _next53_py
+
+
+def _uniform(st: Any) -> float:
+    """U(0, 1), both ends excluded: the 53 bits of :func:`_next53`, plus half a step."""
+    return (float(_next53(st)) + 0.5) * _TWO_M53
+
+
+def _ndtri(p: float) -> float:
+    """The standard normal quantile, Wichura's AS 241 (PPND16, relative error ~1e-16) for p in (0, 1)."""
+    q = p - 0.5
+    if abs(q) <= 0.425:
+        r = 0.180625 - q * q
+        num = (
+            (
+                (
+                    (
+                        ((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
+                        + 45921.953931549871457
+                    )
+                    * r
+                    + 13731.693765509461125
+                )
+                * r
+                + 1971.5909503065514427
+            )
+            * r
+            + 133.14166789178437745
+        ) * r + 3.387132872796366608
+        den = (
+            (
+                (
+                    (
+                        ((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
+                        + 21213.794301586595867
+                    )
+                    * r
+                    + 5394.1960214247511077
+                )
+                * r
+                + 687.1870074920579083
+            )
+            * r
+            + 42.313330701600911252
+        ) * r + 1.0
+        return q * num / den
+    r = p if q < 0.0 else 1.0 - p
+    r = math.sqrt(-math.log(r))
+    if r <= 5.0:
+        r -= 1.6
+        num = (
+            (
+                (
+                    (
+                        ((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+                        + 1.27045825245236838258
+                    )
+                    * r
+                    + 3.64784832476320460504
+                )
+                * r
+                + 5.7694972214606914055
+            )
+            * r
+            + 4.6303378461565452959
+        ) * r + 1.42343711074968357734
+        den = (
+            (
+                (
+                    (
+                        ((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
+                        + 0.14810397642748007459
+                    )
+                    * r
+                    + 0.68976733498510000455
+                )
+                * r
+                + 1.6763848301838038494
+            )
+            * r
+            + 2.05319162663775882187
+        ) * r + 1.0
+    else:
+        r -= 5.0
+        num = (
+            (
+                (
+                    (
+                        ((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+                        + 0.026532189526576123093
+                    )
+                    * r
+                    + 0.29656057182850489123
+                )
+                * r
+                + 1.7848265399172913358
+            )
+            * r
+            + 5.4637849111641143699
+        ) * r + 6.6579046435011037772
+        den = (
+            (
+                (
+                    (
+                        ((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
+                        + 7.868691311456132591e-4
+                    )
+                    * r
+                    + 0.0148753612908506148525
+                )
+                * r
+                + 0.13692988092273580531
+            )
+            * r
+            + 0.59983220655588793769
+        ) * r + 1.0
+    return -num / den if q < 0.0 else num / den
+
+
+def _normal(st: Any) -> float:
+    """N(0, 1) by inversion of one uniform."""
+    return _ndtri(_uniform(st))
+
+
+def _poisson(rng: Any, st: Any, lam: float) -> int:
     """Poisson(lam): inversion from one uniform for small means (numba's sampler costs ~0.4 us a
     call, and most insureds expect a handful of events per block), the library's above 30."""
     if lam <= 0.0:
         return 0
     if lam > 30.0:
         return int(rng.poisson(lam))
-    u = rng.random()
+    u = _uniform(st)
     p = math.exp(-lam)
     f = p
     k = 0
@@ -80,28 +252,55 @@ def _inv_log1m(p: float) -> float:
     return 0.0 if p >= 1.0 else 1.0 / math.log1p(-p)
 
 
-def _skip(rng: Any, inv: float) -> float:
+def _skip(st: Any, inv: float) -> float:
     """Geometric on {1, 2, ...} by inversion, ``inv`` from :func:`_inv_log1m`; a float (it can
     exceed any int for a tiny p)."""
     if inv == 0.0:
         return 1.0
-    return math.floor(math.log(1.0 - rng.random()) * inv) + 1.0
+    return math.floor(math.log(_uniform(st)) * inv) + 1.0
 
 
-def _above(rng: Any, c: float, lam: float) -> float:
-    """Z ~ N(0, 1) conditioned on Z > c, exactly: plain rejection from the normal while c < 0.5
-    (acceptance > 30 %), above that Robert's (1995) exponential proposal with rate ``lam`` =
-    (c + sqrt(c^2 + 4)) / 2 (acceptance > 75 %)."""
-    if c < 0.5:
-        while True:
-            z = rng.normal()
-            if z > c:
-                return float(z)
-    while True:
-        z = c - math.log(1.0 - rng.random()) / lam
-        d = z - lam
-        if rng.random() <= math.exp(-0.5 * d * d):
-            return z
+def _above(st: Any, q: float) -> float:
+    """Z ~ N(0, 1) conditioned on Z > c, exactly, by inversion from one uniform: ``q`` = P(Z > c)
+    and Z = -ndtri(U q), which reads the upper tail at full precision (q = 1: a plain normal)."""
+    return -_ndtri(_uniform(st) * q)
+
+
+def _prefetch_row(a: Any, i: int) -> None:
+    """Ask the CPU to start loading row ``i`` of the 2-D array ``a`` (a software prefetch: no
+    result, no fault). A no-op in Python; compiled, ``llvm.prefetch`` (:func:`_register_prefetch`)."""
+
+
+def _register_prefetch() -> None:
+    """The compiled :func:`_prefetch_row`: an LLVM prefetch (read, keep in all cache levels)."""
+    from llvmlite import ir
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic, overload
+
+    @intrinsic
+    def _llvm_prefetch(typingctx: Any, arr: Any, i: Any) -> Any:  # noqa: ARG001 - numba's intrinsic signature
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            zero = context.get_constant(types.intp, 0)
+            ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], zero])  # type: ignore[no-untyped-call]
+            i8p = ir.IntType(8).as_pointer()
+            i32 = ir.IntType(32)
+            fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+                builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0"
+            )
+            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return types.void(arr, i), codegen
+
+    @overload(_prefetch_row, jit_options={"nogil": True})
+    def _prefetch_row_nb(a: Any, i: Any) -> Any:  # noqa: ARG001 - typed by numba, the impl takes them
+        def impl(a: Any, i: Any) -> None:
+            _llvm_prefetch(a, i)  # type: ignore[call-arg] # typingctx is numba's
+
+        return impl
 
 
 def _grow_rows(a: Any, n: int) -> Any:
@@ -112,6 +311,7 @@ def _grow_rows(a: Any, n: int) -> Any:
 
 def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as numba wants
     rng: Any,
+    st: Any,
     n_years: int,
     own_p: Any,
     cov_p: Any,
@@ -157,7 +357,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     counts = np.zeros(n_inst, dtype=np.int64)
     n_ev = 0
     for m in range(n_inst):
-        cnt = _poisson(rng, inst_rate[m] * n_years)
+        cnt = _poisson(rng, st, inst_rate[m] * n_years)
         counts[m] = cnt
         n_ev += cnt
     ev_year = np.zeros(n_ev, dtype=np.int64)
@@ -170,8 +370,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     h_row = ws_row  # year x 1024 + source x 2 + coverage, net, BI part
     cap = min(h_ins.shape[0], h_row.shape[0])
     n_hits = 0
-    cand = np.zeros(1024, dtype=np.int64)
-    pbuf = np.empty((1024, 12))
+    cand = np.zeros(CHUNK, dtype=np.int64)
+    pbuf = np.empty((CHUNK, 12))
     e = 0
     for m in range(n_inst):
         s = inst_scen[m]
@@ -182,6 +382,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
         ge = inst_gptr[m + 1]
         grouped = ge > gs
         sig = sc_isig[s]
+        cov_k = cov_p[k]
+        compromise = sc_kind[s] != OUTAGE
         for _ in range(counts[m]):
             y = min(int(rng.random() * n_years), n_years - 1)
             h = min(max(rng.beta(sc_a[s], sc_b[s]), 1e-12), 1.0)
@@ -191,6 +393,9 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
             ev_year[e] = y
             ev_inst[e] = m
             below = 0.0  # expected ground-up rate-hours of the outage hits below their threshold
+            e_gross = 0.0  # the event's gross, net and paying hits, summed in registers
+            e_net = 0.0
+            e_hits = 0
             for w in range(ge - gs if grouped else 1):
                 if grouped:
                     # outage thinning (module docstring): per threshold group, only the paying hits
@@ -201,79 +406,80 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                         qg = 0.5 * math.erfc(cg / math.sqrt(2.0))
                         below += grp_rate[g] * math.exp(sig * sig / 2.0) * 0.5 * math.erfc((sig - cg) / math.sqrt(2.0))
                     else:
-                        cg = -math.inf
                         qg = 1.0 if log_d > grp_logt[g] else 0.0
                         below += grp_rate[g] * (1.0 - qg)
                     p = h * qg
                     first = grp_lo[g]
                     size = grp_hi[g] - first
                 else:
-                    cg = -math.inf
+                    qg = 1.0
                     p = h
                     first = lo
                     size = n_exp
                 if p < 1e-300:
                     continue
                 inv = _inv_log1m(p)
-                lam = 0.5 * (cg + math.sqrt(cg * cg + 4.0)) if cg >= 0.5 else 0.0
-                # (a) who is hit: the geometric skips only
-                nc = 0
-                jf = _skip(rng, inv) - 1.0
+                # in chunks of CHUNK hits: (a) who is hit, by the geometric skips only; (b) their
+                # terms, gathered in one tight loop (independent loads, so the cache misses overlap:
+                # a book's terms do not fit the cache); (c) each hit's loss. A chunk's terms stay
+                # in L1: gathering a whole event first spilled a big event's terms out of the cache
+                jf = _skip(st, inv) - 1.0
                 while jf < size:
-                    if nc == cand.shape[0]:
-                        cand = _grow(cand, 2 * nc)
-                    cand[nc] = inst_members[first + int(jf)]
-                    nc += 1
-                    jf += _skip(rng, inv)
-                if nc > pbuf.shape[0]:
-                    pbuf = np.empty((2 * nc, 12))
-                # (b) their terms, gathered in one tight loop: the loads are independent, so the
-                # cache misses overlap (a book's terms do not fit the cache; one miss per hit
-                # serialised behind the random draws cost most of the old kernel's time)
-                for c in range(nc):
-                    i = cand[c]
-                    for f in range(8):
-                        pbuf[c, f] = cov_p[k, i, f]
-                    if sc_kind[s] != OUTAGE:
-                        for f in range(4):
-                            pbuf[c, 8 + f] = comp_p[i, f]
-                # (c) each hit's loss under its terms
-                for c in range(nc):
-                    i = cand[c]
-                    other = 0.0
-                    if sc_kind[s] == OUTAGE:
-                        z = _above(rng, cg, lam) if sig > 0.0 else 0.0
-                        hours = duration * math.exp(sig * z)
-                        gross = hours * pbuf[c, 0]
-                    else:
-                        z = rng.normal()
-                        x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
-                        hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
-                        gross = x + hours * pbuf[c, 0]
-                        other = x * pbuf[c, 3]
-                    gross_y[y] += gross
-                    covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
-                    bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
-                    taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
-                    bi_after = bi - (taken - min(taken, other))
-                    net = other + bi - taken
-                    if net > pbuf[c, 2]:
-                        bi_after *= pbuf[c, 2] / net
-                        net = pbuf[c, 2]
-                    if net <= 0.0:
-                        continue  # below the waiting period or the deductible: ground-up only
-                    if n_hits == cap:
-                        cap += cap // 2
-                        h_ins = _grow(h_ins, cap)
-                        h_row = _grow_rows(h_row, cap)
-                    h_ins[n_hits] = i
-                    h_row[n_hits, 0] = y * 1024 + (s + 1) * 2 + k  # exact in a float (scenarios < 500)
-                    h_row[n_hits, 1] = net
-                    h_row[n_hits, 2] = bi_after
-                    n_hits += 1
-                    ev_hits[e] += 1
-                    ev_net[e] += net
-            gross_y[y] += h * duration * below
+                    nc = 0
+                    while jf < size and nc < CHUNK:
+                        cand[nc] = inst_members[first + int(jf)]
+                        # start the loads of its terms now: they arrive while the walk goes on
+                        _prefetch_row(cov_k, cand[nc])
+                        if compromise:
+                            _prefetch_row(comp_p, cand[nc])
+                        nc += 1
+                        jf += _skip(st, inv)
+                    for c in range(nc):
+                        i = cand[c]
+                        for f in range(8):
+                            pbuf[c, f] = cov_p[k, i, f]
+                        if sc_kind[s] != OUTAGE:
+                            for f in range(4):
+                                pbuf[c, 8 + f] = comp_p[i, f]
+                    # (c) each hit's loss under its terms
+                    for c in range(nc):
+                        i = cand[c]
+                        other = 0.0
+                        if sc_kind[s] == OUTAGE:
+                            z = (_above(st, qg) if qg < 1.0 else rng.normal()) if sig > 0.0 else 0.0
+                            hours = duration * math.exp(sig * z)
+                            gross = hours * pbuf[c, 0]
+                        else:
+                            z = rng.normal()
+                            x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
+                            hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
+                            gross = x + hours * pbuf[c, 0]
+                            other = x * pbuf[c, 3]
+                        e_gross += gross
+                        covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
+                        bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
+                        taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
+                        bi_after = bi - (taken - min(taken, other))
+                        net = other + bi - taken
+                        if net > pbuf[c, 2]:
+                            bi_after *= pbuf[c, 2] / net
+                            net = pbuf[c, 2]
+                        if net <= 0.0:
+                            continue  # below the waiting period or the deductible: ground-up only
+                        if n_hits == cap:
+                            cap += cap // 2
+                            h_ins = _grow(h_ins, cap)
+                            h_row = _grow_rows(h_row, cap)
+                        h_ins[n_hits] = i
+                        h_row[n_hits, 0] = y * 1024 + (s + 1) * 2 + k  # exact in a float (scenarios < 500)
+                        h_row[n_hits, 1] = net
+                        h_row[n_hits, 2] = bi_after
+                        n_hits += 1
+                        e_hits += 1
+                        e_net += net
+            gross_y[y] += e_gross + h * duration * below
+            ev_hits[e] = e_hits
+            ev_net[e] = e_net
             if ev_net[e] > occ_max[y]:
                 occ_max[y] = ev_net[e]
             e += 1
@@ -321,9 +527,9 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     touched = np.zeros(n_years, dtype=np.int64)
     for i in range(n):
         n_t = 0
-        cnt = _poisson(rng, own_p[i, 0] * n_years)
+        cnt = _poisson(rng, st, own_p[i, 0] * n_years)
         for _ in range(cnt):
-            y = min(int(rng.random() * n_years), n_years - 1)
+            y = min(int(_uniform(st) * n_years), n_years - 1)
             x = math.exp(own_p[i, 1] + own_p[i, 2] * rng.normal())
             gross_y[y] += x
             net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
@@ -384,7 +590,12 @@ def kernel() -> Callable[..., Any]:
                 if AVAILABLE:
                     import numba
 
-                    global _above, _grow, _grow_rows, _inv_log1m, _poisson, _skip  # noqa: PLW0603 - the jitted kernel calls the jitted helper
+                    _register_prefetch()
+                    global _above, _grow, _grow_rows, _inv_log1m, _ndtri, _next53, _normal, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
+                    _next53 = numba.njit(nogil=True, cache=True)(_next53_nb)
+                    _uniform = numba.njit(nogil=True, cache=True)(_uniform)
+                    _ndtri = numba.njit(nogil=True, cache=True)(_ndtri)
+                    _normal = numba.njit(nogil=True, cache=True)(_normal)
                     _grow = numba.njit(nogil=True, cache=True)(_grow)
                     _grow_rows = numba.njit(nogil=True, cache=True)(_grow_rows)
                     _poisson = numba.njit(nogil=True, cache=True)(_poisson)
