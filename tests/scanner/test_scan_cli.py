@@ -26,7 +26,7 @@ def _scan_args(servers: Fixtures, *extra: str) -> list[str]:
     ports = ",".join(str(p) for name, p in servers.ports.items() if name != "silent")
     return [
         "scan", *extra, "--allow-private", "--dns-server", servers.nameserver, "--ports", ports,
-        "--ca-file", str(servers.ca_file), "--timeout", "1", "--rate", "0",
+        "--ca-file", str(servers.ca_file), "--timeout", "3", "--rate", "0",
     ]  # fmt: skip
 
 
