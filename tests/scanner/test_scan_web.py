@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -107,6 +108,13 @@ def test_upload_show_diff_and_findings_in_results_and_reports(web: FastAPI, serv
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Outside-in scan" in pdf_text and "exp.rdp_exposed" in pdf_text
+    docx = client.get(submitted.headers["location"] + "/report.docx", headers={"Accept-Language": "nl"})
+    assert docx.status_code == 200
+    document = Document(io.BytesIO(docx.content))
+    docx_text = "\n".join(p.text for p in document.paragraphs)
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "Scan van buitenaf" in docx_text and "Tegenstrijdig met uw antwoorden" in docx_text
+    assert any("exp.rdp_exposed" in c for c in cells) and "nee" in cells and not any("`" in c for c in cells)
     data = client.get(submitted.headers["location"] + "/report.json").json()
     assert data["scan"]["used"] is True and data["scan"]["scan_id"] == int(first.rsplit("/", 1)[1])
     assert {c["question"] for c in data["scan"]["contradictions"]} >= {"q.exposure.rdp_exposed", "q.email.dmarc"}

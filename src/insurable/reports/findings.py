@@ -171,41 +171,68 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def section_markdown(section: FindingsSection, lang: Lang) -> list[str]:
-    """The section as Markdown lines (appended to the assessment's Markdown and text reports)."""
+def heading(section: FindingsSection, lang: Lang) -> str:
+    """Which scan, when, whether the assessment used it, and its content hash: one sentence."""
     label = {k: v.get(lang) for k, v in LABELS.items()}
     when = section.finished.strftime("%Y-%m-%d %H:%M UTC")
     head = label["scan_of"] % {"id": section.scan_id if section.scan_id is not None else "", "when": when}
-    lines = [f"## {label['title']}", "", f"{head.replace('  ', ' ')}. {label['used' if section.used else 'not_used']}"]
+    line = f"{head.replace('  ', ' ')}. {label['used' if section.used else 'not_used']}"
     if section.content_hash:
-        lines[-1] += f" {label['hash']}: `{section.content_hash[:16]}`."
+        line += f" {label['hash']}: `{section.content_hash[:16]}`."
+    return line
+
+
+def finding_table(section: FindingsSection, lang: Lang) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The findings as a header and rows of plain text (Markdown and Word write the same table)."""
+    label = {k: v.get(lang) for k, v in LABELS.items()}
+    header: tuple[str, ...] = (label["severity"], label["check"], label["target"], label["seen"], label["fix"])
+    rows: list[tuple[str, ...]] = [
+        (
+            SEVERITY_TEXT[f.severity].get(lang),
+            f"{f.name.get(lang)} (`{f.check}`)",
+            f.target,
+            " ".join(filter(None, [f.detail, ", ".join(f.cves)])),
+            f.fix.get(lang),
+        )
+        for f in section.findings
+    ]
+    return header, rows
+
+
+def contradiction_table(section: FindingsSection, lang: Lang) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The contradictions, both values side by side, as a header and rows of plain text."""
+    label = {k: v.get(lang) for k, v in LABELS.items()}
+    header: tuple[str, ...] = (label["severity"], label["question"], label["declared"], label["observed"], "")
+    rows: list[tuple[str, ...]] = [
+        (
+            SEVERITY_TEXT[c.severity].get(lang),
+            f"{c.question_text.get(lang)} (`{c.question}`)" if c.question_text else f"`{c.question}`",
+            shown(c.declared, lang),
+            f"{shown(c.observed, lang)} ({', '.join(c.targets)})",
+            c.text.get(lang),
+        )
+        for c in section.contradictions
+    ]
+    return header, rows
+
+
+def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def section_markdown(section: FindingsSection, lang: Lang) -> list[str]:
+    """The section as Markdown lines (appended to the assessment's Markdown and text reports)."""
+    label = {k: v.get(lang) for k, v in LABELS.items()}
+    lines = [f"## {label['title']}", "", heading(section, lang)]
     lines += ["", f"### {label['findings']}", ""]
     if not section.findings:
         lines += [label["none"], ""]
     else:
-        lines += [
-            f"| {label['severity']} | {label['check']} | {label['target']} | {label['seen']} | {label['fix']} |",
-            "|---|---|---|---|---|",
-        ]
-        for f in section.findings:
-            seen = " ".join(filter(None, [f.detail, ", ".join(f.cves)]))
-            lines.append(
-                f"| {SEVERITY_TEXT[f.severity].get(lang)} | {_cell(f.name.get(lang))} (`{f.check}`) "
-                f"| {_cell(f.target)} | {_cell(seen)} | {_cell(f.fix.get(lang))} |"
-            )
-        lines.append("")
+        lines += _markdown_table(*finding_table(section, lang))
     if section.contradictions:
         lines += [f"### {label['contradictions']}", ""]
-        lines += [
-            f"| {label['severity']} | {label['question']} | {label['declared']} | {label['observed']} | |",
-            "|---|---|---|---|---|",
-        ]
-        for c in section.contradictions:
-            question = f"{c.question_text.get(lang)} (`{c.question}`)" if c.question_text else f"`{c.question}`"
-            lines.append(
-                f"| {SEVERITY_TEXT[c.severity].get(lang)} | {_cell(question)} | {_cell(shown(c.declared, lang))} "
-                f"| {_cell(shown(c.observed, lang))} ({', '.join(c.targets)}) | {_cell(c.text.get(lang))} |"
-            )
-        lines.append("")
+        lines += _markdown_table(*contradiction_table(section, lang))
     lines += [f"_{label['indicative']}_", ""]
     return lines

@@ -105,6 +105,8 @@ def _detail(doc: Any, a: Any, values: dict[str, Any], t: Any, fmt: Formatter) ->
         for d in n.get("duties") or ():
             duty = duties.get(d)
             doc.add_paragraph(f"{duty.article} {fmt.text(duty.title)}" if duty else d, style="List Bullet")
+    if values.get("scan_section") is not None:
+        _findings(doc, values["scan_section"], fmt.lang)
     doc.add_heading(t("For your broker: the rules behind this verdict"), level=1)
     _table(
         doc,
@@ -116,3 +118,23 @@ def _detail(doc: Any, a: Any, values: dict[str, Any], t: Any, fmt: Formatter) ->
         para = doc.add_paragraph()
         para.add_run(t(word)).bold = True
         para.add_run(f": {t(meaning)}")
+
+
+def _findings(doc: Any, section: Any, lang: Lang) -> None:
+    """The outside-in scan's findings and contradictions: the same tables as the PDF and Markdown."""
+    from insurable.reports import findings as fs
+
+    label = {k: v.get(lang) for k, v in fs.LABELS.items()}
+    doc.add_heading(label["title"], level=1)
+    doc.add_paragraph(fs.heading(section, lang).replace("`", ""))
+    doc.add_heading(label["findings"], level=2)
+    header, rows = fs.finding_table(section, lang)
+    if rows:
+        _table(doc, header, [tuple(c.replace("`", "") for c in r) for r in rows])
+    else:
+        doc.add_paragraph(label["none"])
+    if section.contradictions:
+        doc.add_heading(label["contradictions"], level=2)
+        header, rows = fs.contradiction_table(section, lang)
+        _table(doc, header, [tuple(c.replace("`", "") for c in r) for r in rows])
+    doc.add_paragraph(label["indicative"])
