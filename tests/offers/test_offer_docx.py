@@ -69,6 +69,7 @@ def test_compare_docx_holds_the_ranking_figures_and_checklist(tmp_path: Path, la
     target = tmp_path / "vergelijking.docx"
     result = run(*common, "--format", "docx", "-o", target)
     assert result.exit_code == 0, result.output
+    assert ("geschreven: " if lang == "nl" else "written: ") in result.output
     doc = Document(str(target))
     assert doc.core_properties.language == lang
     assert doc.paragraphs[0].style.name == "Title"

@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from insurable.cli.app import Lang, console, fail, guarded, load_catalog_option, load_org, print_json
+from insurable.cli.messages import command_lang
 from insurable.errors import InputError, Problem
+from insurable.reasons import _, gettext
 
 if TYPE_CHECKING:
     from insurable.catalog.loader import Catalog
@@ -27,6 +29,7 @@ offers_app = typer.Typer(
 MAX_TRIALS = 10_000_000
 #: Fewer trial-years than `simulate` by default: several programmes run, each under the same seed.
 DEFAULT_OFFER_TRIALS = 50_000
+T_WRITTEN = _("written: %(path)s")
 
 
 class OfferFormat(StrEnum):
@@ -58,7 +61,7 @@ def _write(output: Path, content: str | bytes) -> None:
         output.write_bytes(data)
     except OSError as exc:
         fail([Problem("--output", f"cannot write {str(output)!r}: {exc.strerror or exc}")])
-    console.print(f"written: {output}", markup=False, highlight=False)
+    console.print(gettext(command_lang(), T_WRITTEN) % {"path": output}, markup=False, highlight=False)
 
 
 def _read_offers(paths: list[Path], catalog: Catalog) -> list[Offer]:
