@@ -408,36 +408,21 @@ def compare_page(
     org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
 ) -> Response:
     """The comparison of the selected confirmed offers (same seed), ranked by total cost of risk."""
-    return _compare(org_id, request, offer or [], markdown=False)
+    return _compare(org_id, request, offer or [], "html")
 
 
-@router.get("/orgs/{org_id}/offers/compare.md")
-def compare_markdown(
-    org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
+@router.get("/orgs/{org_id}/offers/compare.{kind}")
+def compare_download(
+    org_id: OrgId, kind: str, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
 ) -> Response:
-    """The same comparison as Markdown (the CLI's ``--format markdown``)."""
-    return _compare(org_id, request, offer or [], markdown=True)
+    """The same comparison as Markdown (``md``, the CLI's ``--format markdown``), a printable PDF
+    (``pdf``, WeasyPrint, no external resources) or an editable Word file (``docx``, python-docx)."""
+    if kind not in ("md", "pdf", "docx"):
+        raise WebError(404, "not_found")
+    return _compare(org_id, request, offer or [], kind)
 
 
-@router.get("/orgs/{org_id}/offers/compare.pdf")
-def compare_pdf(
-    org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
-) -> Response:
-    """The same comparison as a printable PDF (WeasyPrint, no external resources)."""
-    return _compare(org_id, request, offer or [], pdf=True)
-
-
-@router.get("/orgs/{org_id}/offers/compare.docx")
-def compare_docx(
-    org_id: OrgId, request: Request, offer: Annotated[list[int] | None, Query(max_length=8)] = None
-) -> Response:
-    """The same comparison as an editable Word file (python-docx; the content of the PDF)."""
-    return _compare(org_id, request, offer or [], docx=True)
-
-
-def _compare(  # noqa: PLR0913
-    org_id: int, request: Request, ids: list[int], *, markdown: bool = False, pdf: bool = False, docx: bool = False
-) -> Response:
+def _compare(org_id: int, request: Request, ids: list[int], kind: str) -> Response:
     from insurable.api.routes.offers import _confirmed, offer_rows, organisation_of
     from insurable.lossmodel.organisation import DEFAULT_SEED
     from insurable.offers.check import context_for
@@ -462,9 +447,9 @@ def _compare(  # noqa: PLR0913
         repo.audit(session, ctx.user, "offers.compare", org_id=org_id, target="offers",
                    detail={"offers": ids, "trials": WEB_TRIALS, "seed": DEFAULT_SEED}, via="web")  # fmt: skip
         session.commit()
-        if markdown:
+        if kind == "md":
             return PlainTextResponse(render_comparison(comparison, lang), media_type="text/markdown; charset=utf-8")
-        if docx:
+        if kind == "docx":
             from insurable.offers.docx import comparison_docx  # python-docx loads lxml: only when asked
 
             return Response(
@@ -475,7 +460,7 @@ def _compare(  # noqa: PLR0913
                     "Content-Language": lang,
                 },
             )
-        if pdf:
+        if kind == "pdf":
             from weasyprint import HTML  # imported when first needed: it loads Pango
 
             from insurable.web.render import environment
