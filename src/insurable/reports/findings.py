@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field
@@ -171,25 +172,36 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def heading(section: FindingsSection, lang: Lang) -> str:
+def _plain(text: str) -> str:
+    return text
+
+
+def _code(text: str) -> str:
+    return f"`{text}`"
+
+
+def heading(section: FindingsSection, lang: Lang, code: Callable[[str], str] = _plain) -> str:
     """Which scan, when, whether the assessment used it, and its content hash: one sentence."""
     label = {k: v.get(lang) for k, v in LABELS.items()}
     when = section.finished.strftime("%Y-%m-%d %H:%M UTC")
     head = label["scan_of"] % {"id": section.scan_id if section.scan_id is not None else "", "when": when}
     line = f"{head.replace('  ', ' ')}. {label['used' if section.used else 'not_used']}"
     if section.content_hash:
-        line += f" {label['hash']}: `{section.content_hash[:16]}`."
+        line += f" {label['hash']}: {code(section.content_hash[:16])}."
     return line
 
 
-def finding_table(section: FindingsSection, lang: Lang) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """The findings as a header and rows of plain text (Markdown and Word write the same table)."""
+def finding_table(
+    section: FindingsSection, lang: Lang, code: Callable[[str], str] = _plain
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The findings as a header and rows of text (Markdown and Word write the same table; ``code``
+    marks ids, e.g. as Markdown code spans)."""
     label = {k: v.get(lang) for k, v in LABELS.items()}
     header: tuple[str, ...] = (label["severity"], label["check"], label["target"], label["seen"], label["fix"])
     rows: list[tuple[str, ...]] = [
         (
             SEVERITY_TEXT[f.severity].get(lang),
-            f"{f.name.get(lang)} (`{f.check}`)",
+            f"{f.name.get(lang)} ({code(f.check)})",
             f.target,
             " ".join(filter(None, [f.detail, ", ".join(f.cves)])),
             f.fix.get(lang),
@@ -199,14 +211,16 @@ def finding_table(section: FindingsSection, lang: Lang) -> tuple[tuple[str, ...]
     return header, rows
 
 
-def contradiction_table(section: FindingsSection, lang: Lang) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+def contradiction_table(
+    section: FindingsSection, lang: Lang, code: Callable[[str], str] = _plain
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """The contradictions, both values side by side, as a header and rows of plain text."""
     label = {k: v.get(lang) for k, v in LABELS.items()}
     header: tuple[str, ...] = (label["severity"], label["question"], label["declared"], label["observed"], "")
     rows: list[tuple[str, ...]] = [
         (
             SEVERITY_TEXT[c.severity].get(lang),
-            f"{c.question_text.get(lang)} (`{c.question}`)" if c.question_text else f"`{c.question}`",
+            f"{c.question_text.get(lang)} ({code(c.question)})" if c.question_text else code(c.question),
             shown(c.declared, lang),
             f"{shown(c.observed, lang)} ({', '.join(c.targets)})",
             c.text.get(lang),
@@ -225,14 +239,14 @@ def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> lis
 def section_markdown(section: FindingsSection, lang: Lang) -> list[str]:
     """The section as Markdown lines (appended to the assessment's Markdown and text reports)."""
     label = {k: v.get(lang) for k, v in LABELS.items()}
-    lines = [f"## {label['title']}", "", heading(section, lang)]
+    lines = [f"## {label['title']}", "", heading(section, lang, _code)]
     lines += ["", f"### {label['findings']}", ""]
     if not section.findings:
         lines += [label["none"], ""]
     else:
-        lines += _markdown_table(*finding_table(section, lang))
+        lines += _markdown_table(*finding_table(section, lang, _code))
     if section.contradictions:
         lines += [f"### {label['contradictions']}", ""]
-        lines += _markdown_table(*contradiction_table(section, lang))
+        lines += _markdown_table(*contradiction_table(section, lang, _code))
     lines += [f"_{label['indicative']}_", ""]
     return lines

@@ -126,15 +126,15 @@ def _findings(doc: Any, section: Any, lang: Lang) -> None:
 
     label = {k: v.get(lang) for k, v in fs.LABELS.items()}
     doc.add_heading(label["title"], level=1)
-    doc.add_paragraph(fs.heading(section, lang).replace("`", ""))
+    doc.add_paragraph(fs.heading(section, lang))
     doc.add_heading(label["findings"], level=2)
     header, rows = fs.finding_table(section, lang)
     if rows:
-        _table(doc, header, [tuple(c.replace("`", "") for c in r) for r in rows])
+        _table(doc, header, rows)
     else:
         doc.add_paragraph(label["none"])
     if section.contradictions:
         doc.add_heading(label["contradictions"], level=2)
         header, rows = fs.contradiction_table(section, lang)
-        _table(doc, header, [tuple(c.replace("`", "") for c in r) for r in rows])
+        _table(doc, header, rows)
     doc.add_paragraph(label["indicative"])
