@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,9 +51,25 @@ class LossParams(Frozen):
 
     frequency: float = Field(ge=0, description="own cyber events per year (every catalogue peril)")
     event_mean_eur: float = Field(gt=0, description="mean ground-up loss of one own event, every part")
-    event_sigma: float = Field(gt=0, le=5, description="log-sd of the own event's lognormal severity")
+    event_sigma: float = Field(gt=0, le=5, description="log-sd of the own event's lognormal severity (its body)")
+    event_tail_quantile: float | None = Field(
+        default=None,
+        gt=0.5,
+        lt=1,
+        description="own event: the body's quantile above which a generalised Pareto tail takes over, as in the "
+        "loss model's perils (none: a lognormal throughout)",
+    )
+    event_tail_shape: float = Field(default=0.0, ge=0, lt=1, description="own event: the Pareto tail's shape xi")
     compromise_median_eur: float = Field(gt=0, description="ransomware event: median of the non-BI part")
     compromise_sigma: float = Field(gt=0, le=5)
+    compromise_tail_quantile: float | None = Field(
+        default=None,
+        gt=0.5,
+        lt=1,
+        description="ransomware event: the non-BI part's quantile above which a Pareto tail takes over (none: "
+        "lognormal)",
+    )
+    compromise_tail_shape: float = Field(default=0.0, ge=0, lt=1, description="ransomware event: its tail's shape xi")
     downtime_median_hours: float = Field(ge=0, description="ransomware event: median hours of interruption")
     downtime_sigma: float = Field(ge=0, le=5)
     hourly_rate_eur: float = Field(ge=0, description="BI loss per clock hour (turnover x gross-profit share / 8,760)")
@@ -78,8 +95,12 @@ class Book:
     freq: F64
     mu: F64
     sigma: F64
+    tail_z: F64  # the own event's splice point as a standard-normal quantile; inf: lognormal throughout
+    tail_xi: F64  # the own event's GPD tail shape
     comp_mu: F64
     comp_sigma: F64
+    comp_tail_z: F64  # the non-BI part's splice point; inf: lognormal throughout
+    comp_tail_xi: F64
     down_mu: F64  # ln(median hours); -inf: no downtime
     down_sigma: F64
     rate: F64
@@ -137,6 +158,18 @@ def _terms_arrays(terms: Terms) -> tuple[float, float, float, float, list[tuple[
     return ded, occ, agg, other, bi
 
 
+def own_severity(p: LossParams) -> tuple[float, float, float]:
+    """The own event's severity as the loss model's spliced form (lognormal body, generalised Pareto
+    tail above a body quantile, :class:`insurable.lossmodel.severity.Spliced`): (mu, z_t, xi), mu
+    such that its mean is ``event_mean_eur``. Without a tail quantile: the lognormal of that mean."""
+    from insurable.lossmodel.severity import Spliced
+
+    if p.event_tail_quantile is None:
+        return math.log(p.event_mean_eur) - p.event_sigma**2 / 2, math.inf, 0.0
+    unit = Spliced.from_quantile(0.0, p.event_sigma, p.event_tail_quantile, p.event_tail_shape)
+    return math.log(p.event_mean_eur) - math.log(unit.mean()), unit.z_t, p.event_tail_shape
+
+
 def book_from_insureds(insureds: Sequence[Insured], systemic: SystemicFile) -> Book:
     """Compile insureds into a :class:`Book`; raise :class:`InputError` naming every bad insured."""
     problems: list[Problem] = []
@@ -154,15 +187,20 @@ def book_from_insureds(insureds: Sequence[Insured], systemic: SystemicFile) -> B
         raise InputError(problems)
     n = len(insureds)
     arr = {k: np.zeros(n) for k in ("freq", "mu", "sigma", "comp_mu", "comp_sigma", "down_mu", "down_sigma")}
+    arr |= {"tail_z": np.full(n, math.inf), "tail_xi": np.zeros(n)}
+    arr |= {"comp_tail_z": np.full(n, math.inf), "comp_tail_xi": np.zeros(n)}
     arr |= {k: np.zeros(n) for k in ("rate", "deductible", "occurrence_limit", "aggregate_limit", "other_share")}
     two = {k: np.zeros((2, n)) for k in ("wait", "indemnity", "bi_share", "sublimit", "bi_deductible")}
     for i, ins in enumerate(insureds):
         p = ins.loss
         arr["freq"][i] = p.frequency
         arr["sigma"][i] = p.event_sigma
-        arr["mu"][i] = math.log(p.event_mean_eur) - p.event_sigma**2 / 2
+        arr["mu"][i], arr["tail_z"][i], arr["tail_xi"][i] = own_severity(p)
         arr["comp_mu"][i] = math.log(p.compromise_median_eur)
         arr["comp_sigma"][i] = p.compromise_sigma
+        if p.compromise_tail_quantile is not None:
+            arr["comp_tail_z"][i] = NormalDist().inv_cdf(p.compromise_tail_quantile)
+            arr["comp_tail_xi"][i] = p.compromise_tail_shape
         arr["down_mu"][i] = math.log(p.downtime_median_hours) if p.downtime_median_hours > 0 else -math.inf
         arr["down_sigma"][i] = p.downtime_sigma
         arr["rate"][i] = p.hourly_rate_eur
@@ -203,6 +241,21 @@ def vendors_from_answers(answers: Mapping[str, Any], systemic: SystemicFile) -> 
     return out
 
 
+def _blended_tail(mains: Sequence[Any], weights: Sequence[float]) -> tuple[float | None, float]:
+    """One tail for the blend of the perils' own events: the tail shape and the splice quantile of
+    the perils' main severities, each weighted by the peril's expected loss (frequency x event mean;
+    a peril without a tail counts with shape 0 and splices nowhere). None when no peril has a tail."""
+    from insurable.lossmodel.severity import upper_normal
+
+    tailed = [(w, m) for w, m in zip(weights, mains, strict=True) if m.has_tail and w > 0]
+    total = sum(weights)
+    if not tailed or total <= 0:
+        return None, 0.0
+    xi = sum(w * m.xi for w, m in tailed) / total
+    quantile = sum(w * (1.0 - upper_normal(m.z_t)) for w, m in tailed) / sum(w for w, _ in tailed)
+    return min(max(quantile, 0.5 + 1e-9), 1 - 1e-9), min(xi, 0.99)
+
+
 def loss_params(org: Organisation, catalog: Catalog) -> LossParams:
     """An organisation's loss parameters from the loss model's catalogue perils (closed forms)."""
     from insurable.lossmodel.organisation import (
@@ -213,6 +266,7 @@ def loss_params(org: Organisation, catalog: Catalog) -> LossParams:
         organisation_perils,
         perils_file,
     )
+    from insurable.lossmodel.severity import upper_normal
     from insurable.lossmodel.terms import hourly_rate
 
     if org.annual_turnover_eur is None or org.annual_turnover_eur <= 0:
@@ -228,6 +282,7 @@ def loss_params(org: Organisation, catalog: Catalog) -> LossParams:
     freq = float(perils.mean.sum())
     mean_event = float(np.dot(perils.mean, means) / freq) if freq > 0 else means[0]
     sigma = float(np.dot(perils.mean, perils.sigma) / freq) if freq > 0 else float(perils.sigma[0])
+    tail_q, tail_xi = _blended_tail(mains, [float(f) * m for f, m in zip(perils.mean, means, strict=True)])
     r = perils.ids.index(RANSOMWARE) if RANSOMWARE in perils.ids else 0
     rate = hourly_rate(org.annual_turnover_eur, model.business_interruption)
     down_median = (
@@ -237,8 +292,12 @@ def loss_params(org: Organisation, catalog: Catalog) -> LossParams:
         frequency=freq,
         event_mean_eur=mean_event,
         event_sigma=min(max(sigma, 0.1), 5.0),
+        event_tail_quantile=tail_q,
+        event_tail_shape=tail_xi,
         compromise_median_eur=mains[r].median(),
         compromise_sigma=mains[r].sigma,
+        compromise_tail_quantile=1.0 - upper_normal(mains[r].z_t) if mains[r].has_tail else None,
+        compromise_tail_shape=mains[r].xi if mains[r].has_tail else 0.0,
         downtime_median_hours=down_median,
         downtime_sigma=float(perils.bi_sigma[r]),
         hourly_rate_eur=rate,

@@ -101,7 +101,9 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
     b = book
     arrays = (
         np.ascontiguousarray(
-            np.stack([b.freq, b.mu, b.sigma, b.deductible, b.occurrence_limit, b.aggregate_limit], axis=1),
+            np.stack(
+                [b.freq, b.mu, b.sigma, b.deductible, b.occurrence_limit, b.aggregate_limit, *_own_tail(b)], axis=1
+            ),
             dtype=np.float64,
         ),
         np.ascontiguousarray(
@@ -125,7 +127,14 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
             ),
             dtype=np.float64,
         ),
-        np.ascontiguousarray(np.stack([b.comp_mu, b.comp_sigma, b.down_mu, b.down_sigma], axis=1), dtype=np.float64),
+        np.ascontiguousarray(
+            np.stack(
+                [b.comp_mu, b.comp_sigma, b.down_mu, b.down_sigma, *_tail(b.comp_mu, b.comp_sigma, b.comp_tail_z)],
+                axis=1,
+            ),
+            dtype=np.float64,
+        ),
+        np.ascontiguousarray(np.where(np.isfinite(b.comp_tail_z), b.comp_tail_xi, 0.0), dtype=np.float64),
         np.ascontiguousarray(
             np.stack([b.aggregate_limit, b.sublimit[0], b.sublimit[1], np.zeros(b.size)], axis=1), dtype=np.float64
         ),
@@ -142,6 +151,23 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         scen_arrays=scen,
         n_insureds=book.size,
     )
+
+
+def _tail(mu: F64, sigma: F64, z_t: F64) -> tuple[F64, F64, F64, F64]:
+    """A spliced severity's kernel columns (``kernel._gpd``): splice point z_t (inf: none),
+    threshold, beta and P(Z > z_t), as :class:`insurable.lossmodel.severity.Spliced` defines them."""
+    has = np.isfinite(z_t)
+    z = np.where(has, z_t, 0.0)
+    threshold = np.where(has, np.exp(mu + sigma * z), 0.0)
+    q = np.array([0.5 * math.erfc(v / math.sqrt(2.0)) for v in z.tolist()])
+    pdf = np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    beta = np.where(has, q * threshold * sigma / pdf, 0.0)
+    return z_t, threshold, beta, np.where(has, q, 1.0)
+
+
+def _own_tail(b: Book) -> tuple[F64, ...]:
+    """The own events' tail columns: :func:`_tail`, xi, and a zero pad (a row of 12 doubles)."""
+    return *_tail(b.mu, b.sigma, b.tail_z), np.where(np.isfinite(b.tail_z), b.tail_xi, 0.0), np.zeros(b.size)
 
 
 #: An outage instance is thinned by threshold groups (kernel.py) while it has at most this many

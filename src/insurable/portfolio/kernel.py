@@ -53,7 +53,7 @@ import numpy as np
 AVAILABLE = importlib.util.find_spec("numba") is not None
 OUTAGE = 0
 COMPROMISE = 1
-#: hits per chunk of a walk (their terms, 96 bytes each, stay in L1)
+#: hits per chunk of a walk (their terms, 128 bytes each, stay in L1)
 CHUNK = 256
 
 
@@ -266,6 +266,17 @@ def _above(st: Any, q: float) -> float:
     return -_ndtri(_uniform(st) * q)
 
 
+def _gpd(z: float, t: float, b: float, q: float, xi: float) -> float:
+    """A spliced loss above its splice point for the normal draw ``z`` (what
+    :meth:`insurable.lossmodel.severity.Spliced.sample` computes there): the generalised Pareto
+    quantile (threshold ``t``, scale ``b``, shape ``xi``) at the normal's survival beyond the splice,
+    ``q`` = P(Z > z_t)."""
+    s = 0.5 * math.erfc(z / math.sqrt(2.0)) / q
+    if xi == 0.0:
+        return t - b * math.log(s)
+    return t + b / xi * (math.pow(s, -xi) - 1.0)
+
+
 def _prefetch_row(a: Any, i: int) -> None:
     """Ask the CPU to start loading row ``i`` of the 2-D array ``a`` (a software prefetch: no
     result, no fault). A no-op in Python; compiled, ``llvm.prefetch`` (:func:`_register_prefetch`)."""
@@ -316,6 +327,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     own_p: Any,
     cov_p: Any,
     comp_p: Any,
+    comp_xi: Any,
     ann_p: Any,
     inst_rate: Any,
     inst_scen: Any,
@@ -371,7 +383,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     cap = min(h_ins.shape[0], h_row.shape[0])
     n_hits = 0
     cand = np.zeros(CHUNK, dtype=np.int64)
-    pbuf = np.empty((CHUNK, 12))
+    pbuf = np.empty((CHUNK, 16))
     e = 0
     for m in range(n_inst):
         s = inst_scen[m]
@@ -439,7 +451,7 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                         for f in range(8):
                             pbuf[c, f] = cov_p[k, i, f]
                         if sc_kind[s] != OUTAGE:
-                            for f in range(4):
+                            for f in range(8):
                                 pbuf[c, 8 + f] = comp_p[i, f]
                     # (c) each hit's loss under its terms
                     for c in range(nc):
@@ -451,7 +463,10 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                             gross = hours * pbuf[c, 0]
                         else:
                             z = rng.normal()
-                            x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
+                            if z <= pbuf[c, 12]:
+                                x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
+                            else:
+                                x = _gpd(z, pbuf[c, 13], pbuf[c, 14], pbuf[c, 15], comp_xi[i]) * sc_sev[s]
                             hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
                             gross = x + hours * pbuf[c, 0]
                             other = x * pbuf[c, 3]
@@ -530,7 +545,11 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
         cnt = _poisson(rng, st, own_p[i, 0] * n_years)
         for _ in range(cnt):
             y = min(int(_uniform(st) * n_years), n_years - 1)
-            x = math.exp(own_p[i, 1] + own_p[i, 2] * rng.normal())
+            z = rng.normal()
+            if z <= own_p[i, 6]:
+                x = math.exp(own_p[i, 1] + own_p[i, 2] * z)
+            else:
+                x = _gpd(z, own_p[i, 7], own_p[i, 8], own_p[i, 9], own_p[i, 10])
             gross_y[y] += x
             net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
             if net > 0.0:
@@ -591,6 +610,8 @@ def kernel() -> Callable[..., Any]:
                     import numba
 
                     _register_prefetch()
+                    global _gpd  # noqa: PLW0603
+                    _gpd = numba.njit(nogil=True, cache=True)(_gpd)
                     global _above, _grow, _grow_rows, _inv_log1m, _ndtri, _next53, _normal, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
                     _next53 = numba.njit(nogil=True, cache=True)(_next53_nb)
                     _uniform = numba.njit(nogil=True, cache=True)(_uniform)

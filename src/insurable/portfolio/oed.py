@@ -44,6 +44,13 @@ LOSS_FIELDS = {
     "downtime_sigma": "FlexiLocDowntimeSigma",
     "hourly_rate_eur": "FlexiLocHourlyRate",
 }
+#: Optional: the own event's Pareto tail (blank: a lognormal throughout)
+TAIL_FIELDS = {
+    "event_tail_quantile": "FlexiLocEventTailQuantile",
+    "event_tail_shape": "FlexiLocEventTailShape",
+    "compromise_tail_quantile": "FlexiLocCompromiseTailQuantile",
+    "compromise_tail_shape": "FlexiLocCompromiseTailShape",
+}
 BI, CBI = "cov.business_interruption", "cov.contingent_bi"
 
 
@@ -70,6 +77,7 @@ def write_oed(insureds: Sequence[Insured], location: Path, account: Path, system
         "FlexiLocBIWaitingHours",
         *vendor_fields,
         *LOSS_FIELDS.values(),
+        *TAIL_FIELDS.values(),
     ]
     acc_fields = [
         "PortNumber",
@@ -109,8 +117,11 @@ def write_oed(insureds: Sequence[Insured], location: Path, account: Path, system
             }
             for cat in systemic.categories:
                 row[cat.oed_field] = ins.vendors.get(cat.id, "")
-            for name, column in LOSS_FIELDS.items():
+            for name, column in (LOSS_FIELDS | TAIL_FIELDS).items():
                 row[column] = _num(getattr(ins.loss, name))
+            for part in ("event", "compromise"):
+                if getattr(ins.loss, f"{part}_tail_quantile") is None:
+                    row[TAIL_FIELDS[f"{part}_tail_shape"]] = ""
             loc.writerow(row)
             acc.writerow(
                 {
@@ -200,6 +211,8 @@ def read_oed(location: Path, account: Path | None, catalog: Catalog, systemic: S
         ded, limit = a.number("PolDed6All"), a.number("PolLimit6All", positive=True)
         agg = a.number("FlexiPolAggregateLimit", positive=True)
         loss_values = {name: r.number(column) for name, column in LOSS_FIELDS.items()}
+        tail_values = {name: r.number(column) for name, column in TAIL_FIELDS.items()}
+        tail_values = {name: value for name, value in tail_values.items() if value is not None}
         vendors = {c.id: v.strip() for c in systemic.categories if (v := (row.get(c.oed_field) or "")).strip()}
         name = (row.get("LocName") or "").strip() or None
         if turnover is None:
@@ -241,7 +254,7 @@ def read_oed(location: Path, account: Path | None, catalog: Catalog, systemic: S
                     id=acc_no,
                     name=name,
                     annual_turnover_eur=turnover,
-                    loss=LossParams(**loss_values),
+                    loss=LossParams(**loss_values, **tail_values),
                     terms=terms,
                     vendors=vendors,
                 )

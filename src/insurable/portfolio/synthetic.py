@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from insurable.lossmodel.severity import Spliced
 from insurable.portfolio.book import Book
 from insurable.portfolio.catalog import SystemicFile
 
@@ -93,6 +94,9 @@ def synthetic_book(n: int, systemic: SystemicFile, seed: int = 17) -> Book:
     turnover = np.clip(np.exp(rng.normal(math.log(4e6), 1.1, n)), 2e5, 2e8)
     freq = np.clip(0.02 + 0.01 * np.log10(turnover / 1e6), 0.005, 0.2) * rng.uniform(0.5, 1.5, n)
     sigma = np.full(n, 1.7)
+    # the own event's severity as the loss model's perils have it: a Pareto tail above the body's 90th
+    # percentile (shape 0.5, perils.yaml); ``tail`` is its unit-scale form, mu matches the mean
+    tail = Spliced.from_quantile(0.0, 1.7, 0.9, 0.5)
     mean = 60_000 * (turnover / 4e6) ** 0.5
     rate = turnover * 0.4 / 8760
     vendors = {c: _pick(rng, s, n) for c, s in VENDOR_SHARES.items()} | {"msp": _msps(rng, n)}
@@ -106,10 +110,14 @@ def synthetic_book(n: int, systemic: SystemicFile, seed: int = 17) -> Book:
         ids=tuple(f"S{i:06d}" for i in range(n)),
         names=tuple(f"Synthetic {i:06d}" for i in range(n)),
         freq=freq,
-        mu=np.log(mean) - sigma**2 / 2,
+        mu=np.log(mean) - math.log(tail.mean()),
         sigma=sigma,
+        tail_z=np.full(n, tail.z_t),
+        tail_xi=np.full(n, tail.xi),
         comp_mu=np.log(25_000 * (turnover / 4e6) ** 0.4),
         comp_sigma=np.full(n, 2.0),
+        comp_tail_z=np.full(n, tail.z_t),  # the ransomware peril's: above its 90th percentile, shape 0.8
+        comp_tail_xi=np.full(n, 0.8),
         down_mu=np.full(n, math.log(96.0)),
         down_sigma=np.full(n, 1.1),
         rate=rate,
