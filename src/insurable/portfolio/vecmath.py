@@ -211,13 +211,13 @@ def _register() -> None:
     @overload(f2i, jit_options={"nogil": True}, inline="always")
     def _f2i_nb(x: Any) -> Any:  # noqa: ARG001 - typed by numba
         def impl(x: Any) -> int:
-            return _f2i_ll(x)  # type: ignore[no-any-return, call-arg]
+            return _f2i_ll(x)  # type: ignore[call-arg]
 
         return impl
 
     @overload(i2f, jit_options={"nogil": True}, inline="always")
     def _i2f_nb(i: Any) -> Any:  # noqa: ARG001 - typed by numba
         def impl(i: Any) -> float:
-            return _i2f_ll(i)  # type: ignore[no-any-return, call-arg]
+            return _i2f_ll(i)  # type: ignore[call-arg]
 
         return impl
