@@ -276,3 +276,28 @@ def test_a_run_is_its_starter_s_alone(web_app: FastAPI, make_account: MakeAccoun
     assert [a.get(u).status_code for u in urls] == [404] * len(urls)
     _share(web_app, orgs[0], alice)
     assert 'id="pf-ep"' in a.get("/portfolio").text
+
+
+def test_a_book_with_nothing_to_model_fails_naming_who_was_left_out(
+    web_app: FastAPI,  # noqa: F811
+    make_account: MakeAccount,  # noqa: F811
+) -> None:
+    from insurable.store import repo
+
+    owner = make_account("owner@example.nl")
+    broker = make_account("bob@broker.example", kind="broker")
+    with web_app.state.sessions() as session:
+        user = session.query(User).filter_by(email=owner).one()
+        org = repo.create_organisation(session, user, "Leeg Profiel BV", {})
+        session.commit()
+        org_id = int(org.id)
+    _share(web_app, org_id, broker)
+    client = login(web_app, broker)
+    token = csrf_of(client.get("/portfolio").text)
+    assert client.post("/portfolio", data={"years": "1000", "csrf_token": token}).status_code == 303
+    [row] = _rows(web_app)
+    assert row.state == "failed" and row.finished_at is not None and row.result is None
+    assert row.left_out[0]["name"] == "Leeg Profiel BV" and row.left_out[0]["problems"]
+    page = client.get("/portfolio").text
+    assert "Geen van de organisaties heeft een volledig profiel" in page and "Leeg Profiel BV" in page
+    assert client.get(f"/portfolio/runs/{row.id}.json").status_code == 404  # nothing to download

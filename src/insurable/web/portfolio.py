@@ -84,6 +84,7 @@ LABELS: dict[str, dict[str, str]] = {
     "state_done": {"nl": "klaar", "en": "done"},
     "state_failed": {"nl": "mislukt", "en": "failed"},
     "open": {"nl": "Bekijken", "en": "Open"},
+    "run_col": {"nl": "Doorrekening", "en": "Run"},
     "shown": {"nl": "(getoond)", "en": "(shown)"},
     "downloads": {"nl": "Downloaden:", "en": "Download:"},
     "json": {"nl": "alles (JSON)", "en": "everything (JSON)"},
