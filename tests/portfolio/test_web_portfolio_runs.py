@@ -301,3 +301,72 @@ def test_a_book_with_nothing_to_model_fails_naming_who_was_left_out(
     page = client.get("/portfolio").text
     assert "Geen van de organisaties heeft een volledig profiel" in page and "Leeg Profiel BV" in page
     assert client.get(f"/portfolio/runs/{row.id}.json").status_code == 404  # nothing to download
+
+
+def test_a_failing_run_and_an_unreadable_stored_run_say_so(
+    web_app: FastAPI,  # noqa: F811
+    make_account: MakeAccount,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import insurable.portfolio.pipeline as pipeline
+
+    broker = make_account("bob@broker.example", kind="broker")
+    orgs = _book(web_app, make_account, broker)
+    client = login(web_app, broker)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the kernel ran out of luck")
+
+    monkeypatch.setattr(pipeline, "analyse", broken)
+    _start(client)
+    [row] = _rows(web_app)
+    assert row.state == "failed" and row.error == "the kernel ran out of luck" and row.result is None
+    page = client.get("/portfolio").text
+    assert "De doorrekening is mislukt: the kernel ran out of luck" in page and 'id="pf-ep"' not in page
+    with web_app.state.sessions() as session:  # a run stored by a version whose report this one cannot read
+        bad = PortfolioRun(
+            user_id=row.user_id, org_ids=orgs, years=1000, seed=1, state="done", result={"format": 99}
+        )  # fmt: skip
+        session.add(bad)
+        session.commit()
+        bad_id = int(bad.id)
+    page = client.get(f"/portfolio?run={bad_id}")
+    assert page.status_code == 200 and "kan niet meer worden gelezen" in page.text
+    assert client.get(f"/portfolio/runs/{bad_id}/ep.csv").status_code == 410
+
+
+def test_the_worker_outcome_wins_over_a_wrong_interrupted_guess(
+    web_app: FastAPI,  # noqa: F811
+    make_account: MakeAccount,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run is held in this process before its row is committed, and a worker that finishes a run
+    another process took for dead (a missed heartbeat) still stores its result."""
+    import insurable.portfolio.pipeline as pipeline
+
+    broker = make_account("bob@broker.example", kind="broker")
+    _book(web_app, make_account, broker)
+    client = login(web_app, broker)
+    real = pipeline.analyse
+    seen: list[str] = []
+
+    def slow(*args: object, **kwargs: object) -> object:
+        [row] = _rows(web_app)
+        sessions = web_app.state.sessions
+        seen.append(row.state)
+        assert portfolio_jobs.alive(sessions, row, utcnow() + portfolio_jobs.STALE_AFTER * 2)  # held here
+        with sessions() as session:  # another process, seeing no heartbeat, finished it as interrupted
+            stored = session.get(PortfolioRun, row.id)
+            assert stored is not None
+            stored.state, stored.error = "failed", INTERRUPTED
+            session.commit()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "analyse", slow)
+    run_id = _start(client)  # returns once the page shows the (wrong) interrupted state ...
+    deadline = time.monotonic() + 60
+    while portfolio_jobs.live(web_app.state.sessions, run_id) is not None:  # ... the worker finishes later
+        assert time.monotonic() < deadline, "the worker did not finish"
+        time.sleep(0.05)
+    [row] = _rows(web_app)
+    assert seen == ["running"] and row.state == "done" and row.error == "" and row.result is not None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import math
 from collections.abc import Sequence
 from html import escape
@@ -31,6 +32,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from insurable.api.deps import Principal
+from insurable.errors import InputError
 from insurable.portfolio.report_io import CSV_TABLES
 from insurable.store import portfolio_runs
 from insurable.store.portfolio_models import EMPTY, INTERRUPTED, PortfolioRun
@@ -43,6 +45,7 @@ from insurable.web.render import page
 from insurable.web.session import CSRF_FIELD, WebError, check_csrf, require
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("insurable.portfolio")
 
 #: The years a web run may simulate: a run of the largest answers in seconds for a broker's book of
 #: a few thousand clients; 100,000-year figures are for the CLI (docs/portfolio.md).
@@ -75,6 +78,10 @@ LABELS: dict[str, dict[str, str]] = {
     "interrupted": {
         "nl": "De doorrekening is onderbroken (de server is herstart of gestopt); start hem opnieuw.",
         "en": "The run was interrupted (the server restarted or stopped); start it again.",
+    },
+    "unreadable": {
+        "nl": "Deze opgeslagen doorrekening kan niet meer worden gelezen (een oudere versie); reken opnieuw door.",
+        "en": "This stored run can no longer be read (an older version); run it again.",
     },
     "last_done": {"nl": "Laatste afgeronde doorrekening", "en": "Last finished run"},
     "history": {"nl": "Uw laatste doorrekeningen", "en": "Your last runs"},
@@ -302,10 +309,16 @@ def _start(request: Request, years_text: str, token: str) -> Response:
             detail={"organisations": len(orgs), "insureds": len(insureds), "years": years, "seed": DEFAULT_SEED},
             via="web",
         )
-        session.commit()
-        if insureds:
+        entry = jobs.reserve(request.app.state.sessions, row.id) if insureds else None
+        try:
+            session.commit()
+        except BaseException:
+            if entry is not None:
+                jobs.release(entry)
+            raise
+        if entry is not None:
             names = {f"org-{o.id}": o.name for o in orgs}
-            jobs.submit(request.app.state.sessions, row, insureds, names, systemic)
+            jobs.submit(entry, years, DEFAULT_SEED, insureds, names, systemic)
         return redirect("/portfolio")
 
 
@@ -365,8 +378,12 @@ def download_csv(request: Request, run_id: int, table: str) -> Response:
     with db(request) as session:
         _who, row = _download_row(request, session, run_id, f"{table}.csv")
         assert row.result is not None
+        try:
+            rep = report_from_json(row.result)
+        except InputError:
+            raise WebError(410, LABELS["unreadable"]["en"]) from None
         out = io.StringIO()
-        csv.writer(out).writerows(csv_rows(report_from_json(row.result), table, row.result.get("names") or {}))
+        csv.writer(out).writerows(csv_rows(rep, table, row.result.get("names") or {}))
         headers = {"Content-Disposition": f'attachment; filename="portfolio-run-{row.id}-{table}.csv"'}
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
@@ -378,7 +395,11 @@ def _view(row: PortfolioRun | None, lang: Lang, cat: Any) -> dict[str, Any]:
     from insurable.portfolio.catalog import SystemicFile
     from insurable.portfolio.report_io import report_from_json
 
-    rep = report_from_json(row.result)
+    try:
+        rep = report_from_json(row.result)
+    except InputError as exc:  # a stored run this version cannot read: say so, never a 500
+        log.warning("portfolio run %s cannot be read: %s", row.id, exc)
+        return {"rep": None, "unreadable": True}
     names: dict[str, str] = row.result.get("names") or {}
     systemic = cat.get("systemic.yaml", SystemicFile)
     scen_names = {s.id: s.name.get(lang) for s in systemic.scenarios} | {"own": LABELS["own"][lang]}

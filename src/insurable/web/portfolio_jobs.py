@@ -24,10 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
 
-from insurable.store.portfolio_models import PortfolioRun
+from insurable.store.portfolio_models import INTERRUPTED, PortfolioRun
 from insurable.store.types import utcnow
 
 log = logging.getLogger("insurable.portfolio")
@@ -92,15 +92,25 @@ def done_years(sessions: Sessions, row: PortfolioRun) -> int:
     return max(row.done_years, found.done_years if found is not None else 0)
 
 
-def submit(
-    sessions: Sessions, row: PortfolioRun, insureds: Sequence[Any], names: dict[str, str], systemic: Any
-) -> None:
-    """Queue the run of a committed ``running`` row on this process's worker."""
-    entry = Live(sessions, row.id)
+def reserve(sessions: Sessions, run_id: int) -> Live:
+    """Hold run ``run_id`` in this process before its row is committed, so that no request in
+    between takes the new ``running`` row for one whose process died."""
+    entry = Live(sessions, run_id)
     with _LOCK:
-        _LIVE[(database_key(sessions), row.id)] = entry
+        _LIVE[(database_key(sessions), run_id)] = entry
+    return entry
+
+
+def release(entry: Live) -> None:
+    """Let go of a run this process holds (its row was not committed, or the worker finished it)."""
+    with _LOCK:
+        _LIVE.pop((database_key(entry.sessions), entry.run_id), None)
+
+
+def submit(entry: Live, years: int, seed: int, insureds: Sequence[Any], names: dict[str, str], systemic: Any) -> None:
+    """Queue a reserved run, whose ``running`` row is committed, on this process's worker."""
     _start_heartbeat()
-    _POOL.submit(_simulate, entry, row.years, row.seed, insureds, names, systemic)
+    _POOL.submit(_simulate, entry, years, seed, insureds, names, systemic)
 
 
 def _simulate(
@@ -126,7 +136,8 @@ def _simulate(
         with entry.sessions() as session:
             session.execute(
                 update(PortfolioRun)
-                .where(PortfolioRun.id == entry.run_id, PortfolioRun.state == "running")
+                # a run another process took for dead (a missed heartbeat) still gets its true outcome
+                .where(PortfolioRun.id == entry.run_id, _unfinished())
                 .values(
                     state=state,
                     error=error,
@@ -140,8 +151,11 @@ def _simulate(
     except Exception:  # noqa: BLE001 - the row stays running with our worker id: readers mark it interrupted
         log.exception("portfolio run %s: the result could not be stored", entry.run_id)
     finally:
-        with _LOCK:
-            _LIVE.pop((database_key(entry.sessions), entry.run_id), None)
+        release(entry)
+
+
+def _unfinished() -> Any:
+    return or_(PortfolioRun.state == "running", and_(PortfolioRun.state == "failed", PortfolioRun.error == INTERRUPTED))
 
 
 def _start_heartbeat() -> None:
