@@ -370,3 +370,26 @@ def test_the_worker_outcome_wins_over_a_wrong_interrupted_guess(
         time.sleep(0.05)
     [row] = _rows(web_app)
     assert seen == ["running"] and row.state == "done" and row.error == "" and row.result is not None
+
+
+def test_the_heartbeat_stores_progress_and_keeps_a_run_alive_for_other_processes(
+    web_app: FastAPI,  # noqa: F811
+    make_account: MakeAccount,  # noqa: F811
+) -> None:
+    broker = make_account("bob@broker.example", kind="broker")
+    orgs = _book(web_app, make_account, broker)
+    old = dt.timedelta(minutes=10)
+    run_id = _running_row(web_app, broker, orgs, worker="this-one:1:x", beat_ago=old)
+    sessions = web_app.state.sessions
+    entry = portfolio_jobs.reserve(sessions, run_id)
+    try:
+        entry.done_years = 700
+        portfolio_jobs.beat([entry])
+    finally:
+        portfolio_jobs.release(entry)
+    [row] = _rows(web_app)
+    assert row.done_years == 700 and row.worker == portfolio_jobs.worker_id()
+    assert row.heartbeat_at is not None and utcnow() - row.heartbeat_at < dt.timedelta(seconds=30)
+    row.worker = "another-process:2:y"  # as another process sees it: alive while the beat is recent
+    assert portfolio_jobs.alive(sessions, row, utcnow())
+    assert not portfolio_jobs.alive(sessions, row, utcnow() + portfolio_jobs.STALE_AFTER)

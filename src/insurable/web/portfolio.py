@@ -215,6 +215,7 @@ def portfolio_page(request: Request, fragment: int = 0, run: int | None = None) 
             chosen = portfolio_runs.run(session, who.user, run)
             if chosen is None or not portfolio_runs.covers(chosen, visible):
                 raise WebError(404, "not found")  # someone else's run, or one the caller can no longer see
+            _settle(request, session, [chosen])
             result_row = chosen if chosen.state == "done" else None
         else:
             chosen = None if stale else newest
