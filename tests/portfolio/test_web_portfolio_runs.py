@@ -393,3 +393,26 @@ def test_the_heartbeat_stores_progress_and_keeps_a_run_alive_for_other_processes
     row.worker = "another-process:2:y"  # as another process sees it: alive while the beat is recent
     assert portfolio_jobs.alive(sessions, row, utcnow())
     assert not portfolio_jobs.alive(sessions, row, utcnow() + portfolio_jobs.STALE_AFTER)
+
+
+def test_a_finished_run_names_who_was_left_out_and_why(web_app: FastAPI, make_account: MakeAccount) -> None:  # noqa: F811
+    from insurable.store import repo
+
+    broker = make_account("bob@broker.example", kind="broker")
+    _book(web_app, make_account, broker)
+    with web_app.state.sessions() as session:
+        user = session.query(User).filter_by(email="owner@example.nl").one()
+        half = repo.create_organisation(session, user, "Half Ingevuld BV", {})
+        session.commit()
+        half_id = int(half.id)
+    _share(web_app, half_id, broker)
+    client = login(web_app, broker)
+    run_id = _start(client)
+    [row] = _rows(web_app)
+    assert row.state == "done" and half_id in row.org_ids and [o["org_id"] for o in row.left_out] == [half_id]
+    page = client.get("/portfolio").text
+    left = page.split('id="pf-left-out"', 1)[1].split("</div>", 1)[0]
+    assert "Half Ingevuld BV" in left and "<details>" in left and f"organisations[{half_id}]." in left
+    data = client.get(f"/portfolio/runs/{run_id}.json").json()
+    assert data["run"]["left_out"][0]["name"] == "Half Ingevuld BV" and data["run"]["left_out"][0]["problems"]
+    assert data["report"]["insureds"] == 2  # the two complete profiles
