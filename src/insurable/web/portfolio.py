@@ -12,7 +12,9 @@ and the page lists the caller's last runs with JSON and CSV downloads. Each call
 they started, and only while every organisation in one is still visible to them (a share withdrawn
 since hides it: :func:`insurable.store.portfolio_runs.covers`). The charts are server-side SVG
 (presentation attributes only: the CSP allows no inline style). Labels are Dutch and English side
-by side in :data:`LABELS`, as the offers pages do.
+by side in :data:`LABELS`, as the offers pages do; those label pairs are most of this module's
+length (the worker lives in :mod:`insurable.web.portfolio_jobs`, the stored form in
+:mod:`insurable.portfolio.report_io`).
 """
 
 from __future__ import annotations
