@@ -1,5 +1,6 @@
 """The portfolio page in a real browser (Playwright on Debian's Chromium, as tests/web): a broker
-starts a run, htmx polls until the result replaces the progress, the page fits a 390 px phone
+starts a run, htmx polls until the result replaces the progress, the stored run is listed with its
+downloads, the page fits a 390 px phone
 without scrolling sideways and axe-core finds no serious or critical violation, in Dutch and in
 English, with no console error (a CSP refusal would be one)."""
 
@@ -71,8 +72,17 @@ def test_a_broker_runs_the_portfolio_on_a_phone(served: tuple[str, Any], browser
     expect(page.locator("#pf-ep")).to_be_visible(timeout=120_000)
     expect(page.locator("figure.chart svg")).to_be_visible()
     expect(page.locator("#pf-spof")).to_contain_text("Klant Een BV")
+    # the stored run: listed in the history, with its downloads (issue 17)
+    expect(page.locator("#pf-history tbody tr")).to_have_count(1)
+    expect(page.locator("#pf-history")).to_contain_text("klaar")
+    with page.expect_download() as download:
+        page.locator("#pf-downloads").get_by_role("link", name="overschrijdingscurve (CSV)").click()
+    assert download.value.suggested_filename.endswith("-ep.csv")
     assert_fits(page)
     assert_accessible(page)
+    page.reload()  # read back from the database, not from the request that started it
+    expect(page.locator("#pf-ep")).to_be_visible()
+    assert_fits(page)
     page.goto(f"{server}/lang/en?next=/portfolio")
     page.get_by_role("heading", name="Portfolio", level=1).wait_for()
     expect(page.locator("#pf-scenarios")).to_contain_text("MSP or RMM tool compromise")

@@ -30,6 +30,7 @@ TABLES = {
     "invitations",
     "offers",
     "scans",
+    "portfolio_runs",
 }
 
 

@@ -27,6 +27,8 @@ PUBLIC |= {"/account/logout-everywhere", "/account/invitations/{invitation_id}/{
 PUBLIC |= {"/supplier-requests", "/supplier-requests/{request_id}/{choice}", "/supplier-signup"}
 #: The portfolio page (issue 17) runs the caller's own visible organisations only (tests/portfolio).
 PUBLIC |= {"/portfolio"}
+#: Stored portfolio runs are the starter's alone (not an organisation's): probed with the victim's run.
+PUBLIC |= {"/portfolio/runs/{run_id}.json", "/portfolio/runs/{run_id}/{table}.csv"}
 
 
 def _web_routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -71,6 +73,17 @@ def test_every_web_route_refuses_other_tenants(web_app: FastAPI, make_account: M
     scan = victim.post(f"{API}/organisations/{org}/scans", json=SCAN, headers=api_csrf)
     assert scan.status_code == 201, scan.text
     ids |= {"scan_id": scan.json()["id"]}
+    # a stored portfolio run (issue 17) of the victim's, naming the secret organisation
+    from insurable.store.models import User
+    from insurable.store.portfolio_models import PortfolioRun
+
+    with web_app.state.sessions() as session:
+        owner = session.query(User).filter_by(email="victim@example.nl").one()
+        run = PortfolioRun(user_id=owner.id, org_ids=[org], years=1000, seed=1, state="done",
+                           result={"format": 1, "report": {}, "names": {f"org-{org}": SECRET}})  # fmt: skip
+        session.add(run)
+        session.commit()
+        ids |= {"run_id": run.id, "table": "insureds"}
     # logging out ends the sweep
     ending = ["/logout", "/account/logout-everywhere"]
     routes = sorted(_web_routes(web_app), key=lambda r: ending.index(r[1]) + 1 if r[1] in ending else 0)

@@ -219,4 +219,5 @@ class AuditEvent(Base):
 # The supplier-chain tables (issue 15) live in their own module on the same metadata.
 from insurable.store import supplier_models as _supplier_models  # noqa: E402,F401
 from insurable.store.offer_models import StoredOffer  # noqa: E402,F401 - offers (issue 14) register on Base
+from insurable.store.portfolio_models import PortfolioRun  # noqa: E402,F401 - portfolio runs (issue 17) register on Base
 from insurable.store.scan_models import StoredScan  # noqa: E402,F401 - scans (issue 16) register on Base
