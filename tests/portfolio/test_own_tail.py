@@ -110,3 +110,32 @@ def test_a_compromise_takes_the_ransomware_tail(systemic: SystemicFile) -> None:
     # the same seed draws the same normals: above the splice the Pareto quantile is the larger
     assert np.quantile(runs[0.9], 0.999) > np.quantile(runs[None], 0.999)
     assert np.quantile(runs[0.9], 0.5) == pytest.approx(np.quantile(runs[None], 0.5), rel=0.02)
+
+
+def test_bad_tail_fields_in_an_oed_file_are_named(systemic: SystemicFile, tmp_path: Path) -> None:
+    import csv
+
+    from insurable.errors import InputError
+    from insurable.portfolio.oed import read_oed, write_oed
+
+    insureds = [_tailed(i, 0.1, 0.9, 0.5) for i in range(3)]
+    loc, acc = tmp_path / "loc.csv", tmp_path / "acc.csv"
+    write_oed(insureds, loc, acc, systemic)
+    with loc.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["FlexiLocEventTailQuantile"] = "1.5"
+    rows[1]["FlexiLocCompromiseTailShape"] = "abc"
+    rows[2]["FlexiLocEventTailQuantile"] = ""
+    with loc.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(InputError) as err:
+        read_oed(loc, acc, load_catalog(), systemic)
+    found = {(p.line, p.path) for p in err.value.problems}
+    assert found == {
+        (2, "FlexiLocEventTailQuantile"),
+        (3, "FlexiLocCompromiseTailShape"),
+        (4, "FlexiLocEventTailShape"),
+    }, err.value.problems
+    assert all("\n" not in p.reason for p in err.value.problems)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from insurable.catalog.header import Frozen
 from insurable.errors import InputError, Problem
@@ -73,6 +74,16 @@ class LossParams(Frozen):
     downtime_median_hours: float = Field(ge=0, description="ransomware event: median hours of interruption")
     downtime_sigma: float = Field(ge=0, le=5)
     hourly_rate_eur: float = Field(ge=0, description="BI loss per clock hour (turnover x gross-profit share / 8,760)")
+
+    @model_validator(mode="after")
+    def _shape_needs_a_splice_point(self) -> LossParams:
+        for part in ("event", "compromise"):
+            if getattr(self, f"{part}_tail_shape") > 0 and getattr(self, f"{part}_tail_quantile") is None:
+                raise PydanticCustomError(
+                    "tail_without_quantile",
+                    f"{part}_tail_shape needs {part}_tail_quantile (the quantile where the tail starts)",
+                )
+        return self
 
 
 class Insured(Frozen):

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from insurable.errors import InputError, Problem
 from insurable.portfolio.book import Insured, LossParams, insured_from_organisation
 from insurable.portfolio.catalog import SystemicFile
@@ -213,6 +215,11 @@ def read_oed(location: Path, account: Path | None, catalog: Catalog, systemic: S
         loss_values = {name: r.number(column) for name, column in LOSS_FIELDS.items()}
         tail_values = {name: r.number(column) for name, column in TAIL_FIELDS.items()}
         tail_values = {name: value for name, value in tail_values.items() if value is not None}
+        for part in ("event", "compromise"):
+            if f"{part}_tail_shape" in tail_values and f"{part}_tail_quantile" not in tail_values:
+                column, needs = TAIL_FIELDS[f"{part}_tail_shape"], TAIL_FIELDS[f"{part}_tail_quantile"]
+                r.problems.append(Problem(column, f"a tail shape needs {needs}", file=r.file, line=r.line))
+                del tail_values[f"{part}_tail_shape"]  # said once, by its column
         vendors = {c.id: v.strip() for c in systemic.categories if (v := (row.get(c.oed_field) or "")).strip()}
         name = (row.get("LocName") or "").strip() or None
         if turnover is None:
@@ -250,11 +257,21 @@ def read_oed(location: Path, account: Path | None, catalog: Catalog, systemic: S
                 if changes:
                     terms = terms.with_coverage(cov, **changes)
             if all(v is not None for v in loss_values.values()):
+                try:
+                    loss = LossParams(**loss_values, **tail_values)
+                except ValidationError as exc:  # name the OED column and the reason, every one
+                    columns = LOSS_FIELDS | TAIL_FIELDS
+                    for err in exc.errors():
+                        field = str(err["loc"][0]) if err["loc"] else "loss"
+                        problems.append(
+                            Problem(columns.get(field, field), str(err["msg"]), file=str(location), line=line)
+                        )
+                    continue
                 insured = Insured(
                     id=acc_no,
                     name=name,
                     annual_turnover_eur=turnover,
-                    loss=LossParams(**loss_values, **tail_values),
+                    loss=loss,
                     terms=terms,
                     vendors=vendors,
                 )
