@@ -79,3 +79,18 @@ def test_bad_input_exits_2_naming_every_problem(clients: Path, tmp_path: Path) -
     result = runner.invoke(app, ["portfolio", "run", str(bad), "--years", "100"])
     assert result.exit_code == 2 and "annual_turnover_eur" in result.output
     assert "Traceback" not in result.output
+
+
+def test_run_text_in_dutch_and_english(clients: Path) -> None:
+    args = ["portfolio", "run", str(clients), "--years", "3000", "--top", "3", "--seed", "9"]
+    en = runner.invoke(app, args)
+    nl = runner.invoke(app, [*args, "--lang", "nl"])
+    assert en.exit_code == 0 and nl.exit_code == 0, (en.output, nl.output)
+    data = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    aal = round(data["aal_net"])
+    assert f"net EUR {aal:,}" in en.stdout and "Vendor concentration" in en.stdout
+    assert f"netto EUR {aal:,}".replace(",", ".") in nl.stdout  # 1.234.567, as Dutch is written
+    for dutch in ("Portefeuille", "verzekerden", "Overschrijding (netto, EUR)", "Concentratie per leverancier"):
+        assert dutch in nl.stdout, dutch
+    assert "Vendor concentration" not in nl.stdout and "insureds" not in nl.stdout
+    assert all(len(line) <= 80 for line in nl.stdout.splitlines()[:3])

@@ -8,17 +8,43 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from insurable.cli.app import console, err_console, fail, guarded, load_catalog_option, print_json
+from insurable.cli.app import Lang, console, err_console, fail, guarded, load_catalog_option, print_json
 from insurable.errors import Problem
+from insurable.reasons import _, gettext
+from insurable.text import Lang as TextLang
 
 portfolio_app = typer.Typer(help="Portfolio accumulation: a book of insureds under systemic cyber events.")
 
 MAX_YEARS = 100_000_000
+
+# the text output's frame (``--lang``; Dutch in src/insurable/locale, ``make translations``)
+T_SIMULATING = _("Simulating the book")
+T_YEARS_DONE = _("years")
+T_HEAD = _("%(insureds)s insureds, %(years)s years, seed %(seed)s, %(where)s (indicative)")
+T_AAL = _("AAL gross EUR %(gross)s, net EUR %(net)s")
+T_PML = _("PML 1-in-%(rp)s EUR %(pml)s; TVaR EUR %(tvar)s")
+T_EP = _("Exceedance (net, EUR)")
+T_ONE_IN = _("1-in")
+T_SCENARIOS = _("Scenarios: AAL and share of TVaR 1-in-%(rp)s")
+T_SCENARIO = _("scenario")
+T_TVAR_CONTRIBUTION = _("TVaR contribution")
+T_SHARE = _("share")
+T_TOP = _("Largest contributors (Euler allocation of TVaR)")
+T_INSURED = _("insured")
+T_CONCENTRATION = _("Vendor concentration")
+T_CATEGORY = _("category")
+T_VENDOR = _("vendor")
+T_INSUREDS = _("insureds")
+T_LARGEST = _("largest event")
+T_SPOF = _("Single points of failure: %(count)s vendors shared by two or more clients.")
+T_CLIENTS = _("%(count)s clients")
+T_WROTE = _("written: %(path)s")
+T_LOCAL = _("local")
 
 
 class Fmt(StrEnum):
@@ -35,17 +61,28 @@ def _systemic(catalog_dir: Path | None):  # type: ignore[no-untyped-def]
     return catalog, catalog.get("systemic.yaml", SystemicFile)
 
 
+def _n(value: float, lang: str, digits: int = 0) -> str:
+    """A number as the language writes it: 1,234,567 (en) or 1.234.567 (nl)."""
+    text = f"{value:,.{digits}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
+
+
+def _pct(value: float, lang: str) -> str:
+    text = f"{value:.1%}"
+    return text.replace(".", ",").replace("%", " %") if lang == "nl" else text
+
+
 @contextmanager
-def _progress(years: int, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(years: int, enabled: bool, lang: TextLang = "en") -> Iterator[Callable[[int, int], None] | None]:
     if not enabled or not err_console.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("Simulating the book"),
+        TextColumn(gettext(lang, T_SIMULATING)),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} years"),
+        TextColumn("{task.completed:,}/{task.total:,} " + gettext(lang, T_YEARS_DONE)),
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
@@ -96,6 +133,7 @@ def run(
     catalog_dir: Annotated[
         Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
     ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text output and the errors.")] = Lang.en,
 ) -> None:
     """Simulate a book: AEP/OEP, PML/TVaR, contributions per scenario and insured, vendor concentration."""
     problems: list[Problem] = []
@@ -119,7 +157,8 @@ def run(
     from insurable.portfolio.sources import read_book
 
     insureds = guarded(lambda: read_book(book, catalog, systemic, account=account))
-    with _progress(years, fmt is Fmt.text) as progress:
+    text_lang: TextLang = "nl" if lang is Lang.nl else "en"
+    with _progress(years, fmt is Fmt.text, text_lang) as progress:
         analysis = guarded(
             lambda: analyse(
                 insureds,
@@ -142,56 +181,63 @@ def run(
     if fmt is Fmt.json:
         print_json(rep.model_dump(mode="json"))
         return
-    console.print(
-        f"[bold]Portfolio[/bold]: {rep.insureds:,} insureds, {rep.years:,} years, seed {rep.seed}, "
-        f"{rep.scheduler} (indicative)"
-    )
-    console.print(
-        f"AAL gross EUR {rep.aal_gross:,.0f}, net EUR {rep.aal_net:,.0f}; "
-        f"PML 1-in-{rep.return_period:g} EUR {rep.pml:,.0f}; TVaR EUR {rep.tvar:,.0f}"
-    )
-    ep = Table(title="Exceedance (net, EUR)")
-    for col in ("1-in", "AEP", "OEP", "TVaR"):
+    _print_report(rep, lang.value, top)
+    for path in [*written, *([ylt] if ylt is not None else [])]:
+        console.print(gettext(text_lang, T_WROTE) % {"path": path}, markup=False, highlight=False)
+
+
+def _print_report(rep: Any, lang: Lang | str, top: int) -> None:  # noqa: PLR0915 - one report, top to bottom
+    """The text report in ``lang``: numbers as the language writes them, ids as they are."""
+    lg: TextLang = "nl" if lang == "nl" else "en"
+
+    def t(msg: str) -> str:
+        return gettext(lg, msg)
+
+    rp = f"{rep.return_period:g}"
+    where = t(T_LOCAL) if rep.scheduler == "local" else rep.scheduler
+    head = t(T_HEAD) % {"insureds": _n(rep.insureds, lg), "years": _n(rep.years, lg), "seed": rep.seed, "where": where}
+    console.print(f"[bold]Portfolio[/bold]: {head}" if lg == "en" else f"[bold]Portefeuille[/bold]: {head}")
+    console.print(t(T_AAL) % {"gross": _n(rep.aal_gross, lg), "net": _n(rep.aal_net, lg)}, highlight=False)
+    console.print(t(T_PML) % {"rp": rp, "pml": _n(rep.pml, lg), "tvar": _n(rep.tvar, lg)}, highlight=False)
+    ep = Table(title=t(T_EP))
+    for col in (t(T_ONE_IN), "AEP", "OEP", "TVaR"):
         ep.add_column(col, justify="right")
     for p in rep.curve:
-        ep.add_row(f"{p.return_period:g}", f"{p.aep:,.0f}", f"{p.oep:,.0f}", f"{p.tvar:,.0f}")
+        ep.add_row(f"{p.return_period:g}", _n(p.aep, lg), _n(p.oep, lg), _n(p.tvar, lg))
     console.print(ep)
-    sc = Table(title=f"Scenarios: AAL and share of TVaR 1-in-{rep.return_period:g}")
-    for col in ("scenario", "AAL", "TVaR contribution", "share"):
-        sc.add_column(col, justify="left" if col == "scenario" else "right")
+    sc = Table(title=t(T_SCENARIOS) % {"rp": rp})
+    for col in (t(T_SCENARIO), "AAL", t(T_TVAR_CONTRIBUTION), t(T_SHARE)):
+        sc.add_column(col, justify="left" if col == t(T_SCENARIO) else "right")
     for s in rep.scenarios:
-        sc.add_row(s.id, f"{s.aal:,.0f}", f"{s.tvar:,.0f}", f"{s.share:.1%}")
+        sc.add_row(s.id, _n(s.aal, lg), _n(s.tvar, lg), _pct(s.share, lg))
     console.print(sc)
     if rep.insureds_top:
-        it = Table(title="Largest contributors (Euler allocation of TVaR)")
-        for col in ("insured", "AAL", "TVaR contribution", "share"):
-            it.add_column(col, justify="left" if col == "insured" else "right")
+        it = Table(title=t(T_TOP))
+        for col in (t(T_INSURED), "AAL", t(T_TVAR_CONTRIBUTION), t(T_SHARE)):
+            it.add_column(col, justify="left" if col == t(T_INSURED) else "right")
         for c in rep.insureds_top:
-            it.add_row(c.name or c.id, f"{c.aal:,.0f}", f"{c.tvar:,.0f}", f"{c.share:.1%}")
+            it.add_row(c.name or c.id, _n(c.aal, lg), _n(c.tvar, lg), _pct(c.share, lg))
         console.print(it)
-    vc = Table(title="Vendor concentration")
-    for col in ("category", "vendor", "insureds", "share", "AAL", "largest event"):
-        vc.add_column(col, justify="left" if col in ("category", "vendor") else "right")
+    vc = Table(title=t(T_CONCENTRATION))
+    for col in (t(T_CATEGORY), t(T_VENDOR), t(T_INSUREDS), t(T_SHARE), "AAL", t(T_LARGEST)):
+        vc.add_column(col, justify="left" if col in (t(T_CATEGORY), t(T_VENDOR)) else "right")
     for v in rep.concentration[:top]:
         vc.add_row(
             v.category,
             v.vendor,
-            f"{v.insureds:,}",
-            f"{v.share_of_book:.1%}",
-            f"{v.aal:,.0f}",
-            f"{v.largest_event:,.0f}",
+            _n(v.insureds, lg),
+            _pct(v.share_of_book, lg),
+            _n(v.aal, lg),
+            _n(v.largest_event, lg),
         )
     console.print(vc)
     spof = rep.single_points_of_failure
-    console.print(f"Single points of failure: {len(spof)} vendors shared by two or more clients.")
+    console.print(t(T_SPOF) % {"count": len(spof)})
     for shared in spof[:top]:
         more = ", ..." if len(shared.clients) > 6 else ""
         listed = ", ".join(shared.clients[:6])
-        console.print(f"  {shared.category} {shared.vendor}: {len(shared.clients)} clients ({listed}{more})")
-    for path in written:
-        console.print(f"wrote {path}")
-    if ylt is not None:
-        console.print(f"wrote {ylt}")
+        clients = t(T_CLIENTS) % {"count": _n(len(shared.clients), lg)}
+        console.print(f"  {shared.category} {shared.vendor}: {clients} ({listed}{more})", markup=False)
 
 
 def export(
