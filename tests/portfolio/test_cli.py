@@ -94,3 +94,15 @@ def test_run_text_in_dutch_and_english(clients: Path) -> None:
         assert dutch in nl.stdout, dutch
     assert "Vendor concentration" not in nl.stdout and "insureds" not in nl.stdout
     assert all(len(line) <= 80 for line in nl.stdout.splitlines()[:3])
+
+
+def test_errors_and_the_other_commands_speak_dutch(clients: Path, tmp_path: Path) -> None:
+    bad = runner.invoke(app, ["portfolio", "run", str(clients), "--years", "0", "--seed", "-1", "--lang", "nl"])
+    assert bad.exit_code == 2
+    assert "--years: moet tussen 1 en 100.000.000 liggen" in bad.output
+    assert "--seed: moet een geheel getal van 0 of meer zijn" in bad.output
+    gen = runner.invoke(app, ["portfolio", "generate", "2", "--out", str(tmp_path / "g"), "--lang", "nl"])
+    assert gen.exit_code == 0 and "2 fictieve klanten geschreven naar" in gen.stdout
+    args = ["--location", str(tmp_path / "l.csv"), "--account-out", str(tmp_path / "a.csv"), "--lang", "nl"]
+    exp = runner.invoke(app, ["portfolio", "export", str(tmp_path / "g"), *args])
+    assert exp.exit_code == 0 and "2 verzekerden geschreven naar" in exp.stdout

@@ -45,6 +45,13 @@ T_SPOF = _("Single points of failure: %(count)s vendors shared by two or more cl
 T_CLIENTS = _("%(count)s clients")
 T_WROTE = _("written: %(path)s")
 T_LOCAL = _("local")
+T_EXPORTED = _("wrote %(count)s insureds to %(location)s and %(account)s")
+T_GENERATED = _("wrote %(count)s fictional clients to %(out)s")
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the output and the errors.")]
+
+
+def _text_lang(lang: Lang) -> TextLang:
+    return "nl" if lang is Lang.nl else "en"
 
 
 class Fmt(StrEnum):
@@ -157,7 +164,7 @@ def run(
     from insurable.portfolio.sources import read_book
 
     insureds = guarded(lambda: read_book(book, catalog, systemic, account=account))
-    text_lang: TextLang = "nl" if lang is Lang.nl else "en"
+    text_lang = _text_lang(lang)
     with _progress(years, fmt is Fmt.text, text_lang) as progress:
         analysis = guarded(
             lambda: analyse(
@@ -251,6 +258,7 @@ def export(
     catalog_dir: Annotated[
         Path | None, typer.Option("--catalog", help="Catalogue directory (default: packaged).")
     ] = None,
+    lang: LangOption = Lang.en,
 ) -> None:
     """Write a book as an OED v4 location/account pair (and optionally JSON)."""
     catalog, systemic = _systemic(catalog_dir)
@@ -261,13 +269,17 @@ def export(
     write_oed(insureds, location, account_out, systemic)
     if json_out is not None:
         write_json(insureds, json_out)
-    console.print(f"wrote {len(insureds):,} insureds to {location} and {account_out}")
+    lg = _text_lang(lang)
+    counted = _n(len(insureds), lg)
+    line = gettext(lg, T_EXPORTED) % {"count": counted, "location": location, "account": account_out}
+    console.print(line, markup=False, highlight=False)
 
 
 def generate(
     count: Annotated[int, typer.Argument(help="How many fictional clients.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for the organisation files.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same clients).")] = 500,
+    lang: LangOption = Lang.en,
 ) -> None:
     """Write COUNT fictional Dutch SME clients of a broker as organisation files (reproducible)."""
     if not 0 < count <= 100_000:
@@ -283,7 +295,9 @@ def generate(
             + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
             encoding="utf-8",
         )
-    console.print(f"wrote {count:,} fictional clients to {out}")
+    lg = _text_lang(lang)
+    line = gettext(lg, T_GENERATED) % {"count": _n(count, lg), "out": out}
+    console.print(line, markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
