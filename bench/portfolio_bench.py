@@ -261,7 +261,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--insureds", type=int, default=100_000)
     parser.add_argument("--years", type=int, default=100_000)
-    parser.add_argument("--block-years", type=int, default=100)
+    parser.add_argument("--block-years", type=int, default=400)  # engine.BLOCK_YEARS
     parser.add_argument("--fmpy", type=Path, default=Path("/work/oasis_bench"))
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--compare-years", type=int, default=10_000, help="years of the old-vs-new kernel ratio")

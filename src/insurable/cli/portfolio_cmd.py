@@ -15,6 +15,7 @@ from rich.table import Table
 
 from insurable.cli.app import Lang, console, err_console, fail, guarded, load_catalog_option, print_json
 from insurable.errors import Problem
+from insurable.portfolio.engine import BLOCK_YEARS
 from insurable.reasons import _, gettext
 from insurable.text import Lang as TextLang
 
@@ -115,7 +116,9 @@ def run(
     account: Annotated[Path | None, typer.Option("--account", help="The OED account file.")] = None,
     years: Annotated[int, typer.Option("--years", help="Simulated years.")] = 100_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 20261201,
-    block_years: Annotated[int, typer.Option("--block-years", help="Years per block (one random stream each).")] = 100,
+    block_years: Annotated[
+        int, typer.Option("--block-years", help="Years per block (one random stream each).")
+    ] = BLOCK_YEARS,
     threads: Annotated[int | None, typer.Option("--threads", help="Local worker threads (default: all cores).")] = None,
     scheduler: Annotated[
         str | None,

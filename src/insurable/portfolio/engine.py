@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,10 @@ from insurable.portfolio.kernel import COMPROMISE, OUTAGE, kernel
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
-BLOCK_YEARS = 100
+BLOCK_YEARS = 400
+#: Insureds per band: the kernel walks every event over one band of the book at a time, so the
+#: band's terms (about 350 bytes an insured) and hits stay in a core's 1 MB L2 cache
+BAND = 2048
 DEFAULT_YEARS = 100_000
 DEFAULT_SEED = 20261201
 SCHEDULER_ENV = "INSURABLE_DASK_SCHEDULER"
@@ -59,6 +62,10 @@ class Compiled:
     groups: tuple[I64, I64, I64, F64, F64]  # inst_gptr, grp_lo, grp_hi, grp_logt, grp_rate
     scen_arrays: tuple[Any, ...]
     n_insureds: int
+    #: kernel position -> the insured's index in the book (the kernel's order: :func:`kernel_order`)
+    order: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: per walk unit (an instance, then each threshold group) and band: its first member position
+    unit_off: I64 = field(default_factory=lambda: np.zeros((0, 1), dtype=np.int64))
 
 
 def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] | None = None) -> Compiled:
@@ -74,6 +81,8 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         raise InputError([Problem("book", f"at most 2**31 - 1 insureds in one run, not {book.size}")])
     if len(chosen) > 500:  # the kernel packs a hit's year and scenario into one float
         raise InputError([Problem("scenarios", f"at most 500 systemic scenarios in one run, not {len(chosen)}")])
+    order = kernel_order(book)
+    book = permuted(book, order)  # from here on an insured is its kernel position
     instances: list[Instance] = []
     for s in chosen:
         if s.category is None:
@@ -139,10 +148,11 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
             np.stack([b.aggregate_limit, b.sublimit[0], b.sublimit[1], np.zeros(b.size)], axis=1), dtype=np.float64
         ),
     )
+    n_bands = max((book.size + BAND - 1) // BAND, 1)
     return Compiled(
         book_arrays=tuple(cache_aligned(a) for a in arrays),
         scenario_ids=ids,
-        instances=tuple(instances),
+        instances=tuple(replace(i, members=np.sort(order[i.members])) for i in instances),  # the book's indices
         inst_rate=np.array([i.rate for i in instances], dtype=np.float64),
         inst_scen=inst_scen,
         inst_ptr=inst_ptr,
@@ -150,7 +160,57 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         groups=groups,
         scen_arrays=scen,
         n_insureds=book.size,
+        order=order,
+        unit_off=_unit_offsets(inst_ptr, members, groups, n_bands),
     )
+
+
+def kernel_order(book: Book) -> I64:
+    """The order the kernel keeps the insureds in: by their vendors, the category with the most
+    vendors first (an MSP's clients become neighbours, so a small instance's walk stays within one
+    or two bands), then by index. ``order[k]`` is the book index of kernel position ``k``."""
+    keys: list[I64] = []
+    columns = sorted(book.vendors.items(), key=lambda kv: (-len({v for v in kv[1] if v}), kv[0]))
+    for _category, column in columns:
+        codes = {v: j for j, v in enumerate(sorted({v for v in column if v}))}
+        keys.append(np.array([codes[v] if v else len(codes) for v in column], dtype=np.int64))
+    keys.append(np.arange(book.size, dtype=np.int64))
+    # np.lexsort sorts by the last key first: the most fragmented category is the primary key
+    return np.lexsort([keys[-1], *reversed(keys[:-1])]).astype(np.int64) if book.size else keys[-1]
+
+
+def permuted(book: Book, order: I64) -> Book:
+    """The book with its insureds in ``order`` (every per-insured array, id, name and vendor)."""
+    changes: dict[str, Any] = {}
+    for f in fields(book):
+        value = getattr(book, f.name)
+        if isinstance(value, np.ndarray):
+            changes[f.name] = np.ascontiguousarray(value[..., order])
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(value[i] for i in order.tolist())
+        elif isinstance(value, Mapping):
+            changes[f.name] = {k: tuple(col[i] for i in order.tolist()) for k, col in value.items()}
+    return replace(book, **changes)
+
+
+def _unit_offsets(inst_ptr: I64, members: I64, groups: tuple[I64, I64, I64, F64, F64], n_bands: int) -> I64:
+    """Per walk unit (each instance; then each threshold group of the grouped ones) and band b,
+    the position in ``members`` of the unit's first member at or after the band's first insured
+    (a unit's members are ascending): its members in band b are ``off[u, b]`` to ``off[u, b + 1]``.
+    A grouped instance's own row is empty (its groups are walked)."""
+    gptr, glo, ghi = groups[0], groups[1], groups[2]
+    n_inst = inst_ptr.size - 1
+    edges = np.arange(n_bands + 1, dtype=np.int64) * BAND
+    edges[-1] = np.iinfo(np.int64).max
+    ranges = [(int(inst_ptr[m]), int(inst_ptr[m + 1])) for m in range(n_inst)]
+    ranges += list(zip(glo.tolist(), ghi.tolist(), strict=True))
+    off = np.zeros((len(ranges), n_bands + 1), dtype=np.int64)
+    for u, (lo, hi) in enumerate(ranges):
+        if u < n_inst and gptr[u + 1] > gptr[u]:
+            off[u, :] = lo
+            continue
+        off[u] = lo + np.searchsorted(members[lo:hi], edges)
+    return off
 
 
 def _tail(mu: F64, sigma: F64, z_t: F64) -> tuple[F64, F64, F64, F64]:
@@ -293,29 +353,38 @@ def run_block(
     ws = getattr(_WORKSPACE, "buffers", None)
     if ws is None:
         ws = (
-            np.zeros(4096, dtype=np.int32),  # insured indices (a book has fewer than 2**31)
-            np.zeros((4096, 3)),
-            np.zeros(0, dtype=np.int32),
-            np.zeros((0, 3)),
-            np.zeros(0, dtype=np.int64),
-            np.zeros(0, dtype=np.int64),
+            np.zeros(4096, dtype=np.int32),  # a band's paying hits: the insured within the band
+            np.zeros((4096, 3)),  # ... and its row
+            np.zeros((4096, 3)),  # the rows sorted by insured
         )
     rng = block_generator(seed, block)
-    *out, ws = kernel()(
+    gptr, _lo, _hi, logt, grate = compiled.groups
+    gross, net, by_source, occ, ins_sum, ins_tail, *events, ws = kernel()(
         rng,
         block_state(rng),
         n_years,
         *compiled.book_arrays,
         compiled.inst_rate,
         compiled.inst_scen,
-        compiled.inst_ptr,
         compiled.inst_members,
-        *compiled.groups,
+        gptr,
+        logt,
+        grate,
         *compiled.scen_arrays,
         mask,
+        compiled.unit_off,
+        BAND,
         *ws,
     )
     _WORKSPACE.buffers = ws  # every cell the kernel reads is written first: results never depend on it
+    # per insured: back from the kernel's order to the book's
+    insured_sum = np.empty_like(ins_sum)
+    insured_sum[compiled.order] = ins_sum
+    insured_tail = ins_tail
+    if ins_tail.size:
+        insured_tail = np.empty_like(ins_tail)
+        insured_tail[compiled.order] = ins_tail
+    out = (gross, net, by_source, occ, insured_sum, insured_tail, *events)
     return BlockResult(block, *out)
 
 

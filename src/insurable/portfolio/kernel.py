@@ -23,14 +23,19 @@ Per block (docs/portfolio.md, "Engine"):
    at its expectation given (h, D): h x D x sum(rate) x exp(s^2 / 2) x Phi(c - s) per group (the
    mean of the gross is exact; only the spread of these small unpaid losses is averaged out).
    Instances whose members have many distinct thresholds walk every hit as before.
-2. **Per insured** (the paying hits sorted by insured in two cache-friendly passes): its own
-   events (Poisson count, uniform year, lognormal severity, deductible, occurrence limit) and its
-   systemic hits go into a block-long scratch buffer with a touched-years list; at the end of each
-   touched year the BI coverages' annual sublimits trim the year, then the aggregate limit caps
-   it, and the capped loss is allocated pro rata to its sources (own events, each scenario).
+2. **By bands of insureds.** The insureds are processed ``band`` at a time (the engine orders
+   the book so that each small instance's members, an MSP's clients, are neighbours): every event
+   walks the band's members only (``unit_off``), so the terms it reads and the hits it writes
+   stay in the CPU's cache; the walks of one event over consecutive bands together are the same
+   Bernoulli sample as one walk over all members (the skips are memoryless). The band's paying
+   hits are sorted by insured in cache; per insured its own events (Poisson count, uniform year,
+   spliced severity, deductible, occurrence limit) and its systemic hits go into a block-long
+   scratch buffer with a touched-years list; at the end of each touched year the BI coverages'
+   annual sublimits trim the year, then the aggregate limit caps it, and the capped loss is
+   allocated pro rata to its sources (own events, each scenario).
 
-Memory is O(block years x sources + insureds + hits in the block), never O(years); the hit
-buffers are a per-thread workspace the caller keeps between blocks. Two random streams, both a
+Memory is O(block years x sources + insureds + events + hits in one band), never O(years); the
+hit buffers are a per-thread workspace the caller keeps between blocks. Two random streams, both a
 function of (seed, block) only: the block's ``numpy.random.Generator`` (per-event draws, the
 normals by its ziggurat) and the kernel's own xoshiro256** state seeded from it (the uniforms of
 the geometric skips, the Poisson counts by inversion, the own events' years, the truncated normals
@@ -280,50 +285,13 @@ def _gpd(z: float, t: float, b: float, q: float, xi: float) -> float:
     return t + b / xi * (math.pow(s, -xi) - 1.0)
 
 
-def _prefetch_row(a: Any, i: int) -> None:
-    """Ask the CPU to start loading row ``i`` of the 2-D array ``a`` (a software prefetch: no
-    result, no fault). A no-op in Python; compiled, ``llvm.prefetch`` (:func:`_register_prefetch`)."""
-
-
-def _register_prefetch() -> None:
-    """The compiled :func:`_prefetch_row`: an LLVM prefetch (read, keep in all cache levels)."""
-    from llvmlite import ir
-    from numba import types
-    from numba.core import cgutils
-    from numba.extending import intrinsic, overload
-
-    @intrinsic
-    def _llvm_prefetch(typingctx: Any, arr: Any, i: Any) -> Any:  # noqa: ARG001 - numba's intrinsic signature
-        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-            aryty = signature.args[0]
-            ary = context.make_array(aryty)(context, builder, args[0])
-            zero = context.get_constant(types.intp, 0)
-            ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], zero])  # type: ignore[no-untyped-call]
-            i8p = ir.IntType(8).as_pointer()
-            i32 = ir.IntType(32)
-            fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
-                builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0"
-            )
-            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
-            return context.get_dummy_value()
-
-        return types.void(arr, i), codegen
-
-    @overload(_prefetch_row, jit_options={"nogil": True})
-    def _prefetch_row_nb(a: Any, i: Any) -> Any:  # noqa: ARG001 - typed by numba, the impl takes them
-        def impl(a: Any, i: Any) -> None:
-            _llvm_prefetch(a, i)  # type: ignore[call-arg] # typingctx is numba's
-
-        return impl
-
-
 def _grow_rows(a: Any, n: int) -> Any:
     out = np.empty((n, a.shape[1]))
     out[: a.shape[0]] = a
     return out
 
 
-def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as numba wants
+def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arrays, as numba wants
     rng: Any,
     st: Any,
     n_years: int,
@@ -334,11 +302,8 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     ann_p: Any,
     inst_rate: Any,
     inst_scen: Any,
-    inst_ptr: Any,
     inst_members: Any,
     inst_gptr: Any,
-    grp_lo: Any,
-    grp_hi: Any,
     grp_logt: Any,
     grp_rate: Any,
     sc_kind: Any,
@@ -350,16 +315,16 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     sc_isig: Any,
     sc_sev: Any,
     tail_mask: Any,
+    unit_off: Any,
+    band: int,
     ws_ins: Any,
     ws_row: Any,
-    ws_tins: Any,
-    ws_trow: Any,
-    ws_ptr: Any,
-    ws_fill: Any,
+    ws_rows: Any,
 ) -> Any:
     n = own_p.shape[0]
     n_src = sc_kind.shape[0] + 1
     n_inst = inst_rate.shape[0]
+    n_bands = unit_off.shape[1] - 1
     gross_y = np.zeros(n_years)
     net_y = np.zeros(n_years)
     src_y = np.zeros((n_years, n_src))
@@ -367,8 +332,9 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     ins_sum = np.zeros(n)
     want_tail = tail_mask.shape[0] == n_years
     ins_tail = np.zeros(n if want_tail else 0)
-
-    # 1. systemic events and the insureds each hits (the paying hits recorded, in event order)
+    # 1. the block's systemic events, instance by instance: a count, then per event its year, hit
+    # share and (outages) duration; per event its walks ("entries"): the instance's members with
+    # probability h, or per threshold group the paying members with probability h x q (thinning)
     counts = np.zeros(n_inst, dtype=np.int64)
     n_ev = 0
     for m in range(n_inst):
@@ -378,29 +344,25 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
     ev_year = np.zeros(n_ev, dtype=np.int64)
     ev_inst = np.zeros(n_ev, dtype=np.int64)
     ev_net = np.zeros(n_ev)
+    ev_gross = np.zeros(n_ev)
     ev_hits = np.zeros(n_ev, dtype=np.int64)
-    # the hit buffers come from the caller's per-thread workspace (``ws_*``, grown here and handed
-    # back): a block's fresh multi-megabyte arrays cost page faults that took a quarter of the time
-    h_ins = ws_ins
-    h_row = ws_row  # year x 1024 + source x 2 + coverage, net, BI part
-    cap = min(h_ins.shape[0], h_row.shape[0])
-    n_hits = 0
-    cand = np.zeros(CHUNK, dtype=np.int64)
-    pbuf = np.empty((CHUNK, 16))
-    ubuf = np.empty(CHUNK)
-    hbuf = np.empty(CHUNK)
+    ev_h = np.zeros(n_ev)
+    ev_dur = np.zeros(n_ev)
+    n_ent = 0
+    for m in range(n_inst):
+        ng = inst_gptr[m + 1] - inst_gptr[m]
+        n_ent += counts[m] * (ng if ng > 0 else 1)
+    ent_ev = np.zeros(n_ent, dtype=np.int64)
+    ent_unit = np.zeros(n_ent, dtype=np.int64)
+    ent_p = np.zeros(n_ent)
+    ent_q = np.zeros(n_ent)
     e = 0
+    q_i = 0
     for m in range(n_inst):
         s = inst_scen[m]
-        k = sc_cov[s]
-        lo = inst_ptr[m]
-        n_exp = inst_ptr[m + 1] - lo
         gs = inst_gptr[m]
         ge = inst_gptr[m + 1]
-        grouped = ge > gs
         sig = sc_isig[s]
-        cov_k = cov_p[k]
-        compromise = sc_kind[s] != OUTAGE
         for _ in range(counts[m]):
             y = min(int(rng.random() * n_years), n_years - 1)
             h = min(max(rng.beta(sc_a[s], sc_b[s]), 1e-12), 1.0)
@@ -409,15 +371,12 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                 duration = math.exp(sc_dmu[s] + sc_dsig[s] * rng.normal())
             ev_year[e] = y
             ev_inst[e] = m
-            below = 0.0  # expected ground-up rate-hours of the outage hits below their threshold
-            e_gross = 0.0  # the event's gross, net and paying hits, summed in registers
-            e_net = 0.0
-            e_hits = 0
-            for w in range(ge - gs if grouped else 1):
-                if grouped:
-                    # outage thinning (module docstring): per threshold group, only the paying hits
-                    g = gs + w
-                    log_d = math.log(duration)
+            ev_h[e] = h
+            ev_dur[e] = duration
+            if ge > gs:
+                below = 0.0
+                log_d = math.log(duration)
+                for g in range(gs, ge):
                     if sig > 0.0:
                         cg = (grp_logt[g] - log_d) / sig
                         qg = 0.5 * math.erfc(cg / math.sqrt(2.0))
@@ -425,190 +384,239 @@ def _kernel(  # noqa: PLR0913, PLR0915 - one flat kernel over flat arrays, as nu
                     else:
                         qg = 1.0 if log_d > grp_logt[g] else 0.0
                         below += grp_rate[g] * (1.0 - qg)
-                    p = h * qg
-                    first = grp_lo[g]
-                    size = grp_hi[g] - first
-                else:
-                    qg = 1.0
-                    p = h
-                    first = lo
-                    size = n_exp
-                if p < 1e-300:
-                    continue
-                inv = _inv_log1m(p)
-                # in chunks of CHUNK hits: (a) who is hit, by the geometric skips only; (b) their
-                # terms, gathered in one tight loop (independent loads, so the cache misses overlap:
-                # a book's terms do not fit the cache); (c) each hit's loss. A chunk's terms stay
-                # in L1: gathering a whole event first spilled a big event's terms out of the cache
-                jf = _skip(st, inv) - 1.0
-                while jf < size:
-                    nc = 0
-                    while jf < size and nc < CHUNK:
-                        cand[nc] = inst_members[first + int(jf)]
-                        # start the loads of its terms now: they arrive while the walk goes on
-                        _prefetch_row(cov_k, cand[nc])
-                        if compromise:
-                            _prefetch_row(comp_p, cand[nc])
-                        nc += 1
-                        jf += _skip(st, inv)
-                    for c in range(nc):
-                        i = cand[c]
-                        for f in range(8):
-                            pbuf[c, f] = cov_p[k, i, f]
-                        if sc_kind[s] != OUTAGE:
-                            for f in range(8):
-                                pbuf[c, 8 + f] = comp_p[i, f]
-                    # (c) each hit's loss under its terms. A thinned outage's hours first, for the
-                    # whole chunk: its uniforms, then the truncated normal and the hours in one
-                    # loop of straight-line arithmetic the compiler turns into SIMD (vecmath.py)
-                    thinned = not compromise and sig > 0.0 and qg < 1.0
-                    if thinned:
-                        for c in range(nc):
-                            ubuf[c] = _uniform(st) * qg
-                        for c in range(nc):
-                            hbuf[c] = duration * vexp(sig * -vndtri(ubuf[c]))
-                    for c in range(nc):
-                        i = cand[c]
-                        other = 0.0
-                        if thinned:
-                            hours = hbuf[c]
-                            gross = hours * pbuf[c, 0]
-                        elif sc_kind[s] == OUTAGE:
-                            z = rng.normal() if sig > 0.0 else 0.0
-                            hours = duration * math.exp(sig * z)
-                            gross = hours * pbuf[c, 0]
-                        else:
-                            z = rng.normal()
-                            if z <= pbuf[c, 12]:
-                                x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
-                            else:
-                                x = _gpd(z, pbuf[c, 13], pbuf[c, 14], pbuf[c, 15], comp_xi[i]) * sc_sev[s]
-                            hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
-                            gross = x + hours * pbuf[c, 0]
-                            other = x * pbuf[c, 3]
-                        e_gross += gross
-                        covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
-                        bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
-                        taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
-                        bi_after = bi - (taken - min(taken, other))
-                        net = other + bi - taken
-                        if net > pbuf[c, 2]:
-                            bi_after *= pbuf[c, 2] / net
-                            net = pbuf[c, 2]
-                        if net <= 0.0:
-                            continue  # below the waiting period or the deductible: ground-up only
-                        if n_hits == cap:
-                            cap += cap // 2
-                            h_ins = _grow(h_ins, cap)
-                            h_row = _grow_rows(h_row, cap)
-                        h_ins[n_hits] = i
-                        h_row[n_hits, 0] = y * 1024 + (s + 1) * 2 + k  # exact in a float (scenarios < 500)
-                        h_row[n_hits, 1] = net
-                        h_row[n_hits, 2] = bi_after
-                        n_hits += 1
-                        e_hits += 1
-                        e_net += net
-            gross_y[y] += e_gross + h * duration * below
-            ev_hits[e] = e_hits
-            ev_net[e] = e_net
-            if ev_net[e] > occ_max[y]:
-                occ_max[y] = ev_net[e]
+                    ent_ev[q_i] = e
+                    ent_unit[q_i] = n_inst + g
+                    ent_p[q_i] = h * qg
+                    ent_q[q_i] = qg
+                    q_i += 1
+                gross_y[y] += h * duration * below
+            else:
+                ent_ev[q_i] = e
+                ent_unit[q_i] = m
+                ent_p[q_i] = h
+                ent_q[q_i] = 1.0
+                q_i += 1
             e += 1
-    # the paying hits sorted by insured, stably, in two cache-friendly passes: first into buckets
-    # of 256 insureds (a few hundred write streams), then per insured within each bucket (a
-    # window of the output that stays in cache); a one-pass counting sort's random writes over
-    # the whole block cost more than generating the hits
-    n_b = (n >> 8) + 1
-    b_ptr = np.zeros(n_b + 1, dtype=np.int64)
-    for t in range(n_hits):
-        b_ptr[(h_ins[t] >> 8) + 1] += 1
-    for b in range(n_b):
-        b_ptr[b + 1] += b_ptr[b]
-    fill = b_ptr[:n_b].copy()
-    t_ins = ws_tins if ws_tins.shape[0] >= n_hits else np.empty(n_hits + n_hits // 4, dtype=np.int32)
-    t_row = ws_trow if ws_trow.shape[0] >= n_hits else np.empty((n_hits + n_hits // 4, 3))
-    for t in range(n_hits):
-        q = fill[h_ins[t] >> 8]
-        fill[h_ins[t] >> 8] += 1
-        t_ins[q] = h_ins[t]
-        for c3 in range(3):
-            t_row[q, c3] = h_row[t, c3]
-    ptr = ws_ptr if ws_ptr.shape[0] >= n + 1 else np.empty(n + 1, dtype=np.int64)
-    for i in range(n + 1):
-        ptr[i] = 0
-    for t in range(n_hits):
-        ptr[t_ins[t] + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill_i = ws_fill if ws_fill.shape[0] >= n else np.empty(n, dtype=np.int64)
-    for i in range(n):
-        fill_i[i] = ptr[i]
-    rows = h_row  # the hits are all in t_* now: their first buffer takes the sorted rows
-    for t in range(n_hits):
-        q = fill_i[t_ins[t]]
-        fill_i[t_ins[t]] += 1
-        for c3 in range(3):
-            rows[q, c3] = t_row[t, c3]
-
-    # 2. per insured: own events and systemic hits, annual terms, allocation
+    # 2. per band of insureds, the entries that have members in it (a unit's members in band b are
+    # positions unit_off[u, b] to unit_off[u, b + 1] of inst_members)
+    # each unit's bands with members: from its first to its last (between them, a band without
+    # members is an empty range)
+    n_units = unit_off.shape[0]
+    ub_lo = np.zeros(n_units, dtype=np.int64)
+    ub_hi = np.zeros(n_units, dtype=np.int64)
+    for u in range(n_units):
+        lo_b = 0
+        while lo_b < n_bands and unit_off[u, lo_b + 1] == unit_off[u, lo_b]:
+            lo_b += 1
+        hi_b = n_bands
+        while hi_b > lo_b and unit_off[u, hi_b] == unit_off[u, hi_b - 1]:
+            hi_b -= 1
+        ub_lo[u] = lo_b
+        ub_hi[u] = hi_b
+    b_cnt = np.zeros(n_bands + 1, dtype=np.int64)
+    for k_e in range(n_ent):
+        if ent_p[k_e] < 1e-300:
+            continue
+        u = ent_unit[k_e]
+        for b in range(ub_lo[u], ub_hi[u]):
+            if unit_off[u, b + 1] > unit_off[u, b]:
+                b_cnt[b + 1] += 1
+    for b in range(n_bands):
+        b_cnt[b + 1] += b_cnt[b]
+    b_fill = b_cnt[:n_bands].copy()
+    b_ent = np.zeros(b_cnt[n_bands], dtype=np.int64)
+    for k_e in range(n_ent):
+        if ent_p[k_e] < 1e-300:
+            continue
+        u = ent_unit[k_e]
+        for b in range(ub_lo[u], ub_hi[u]):
+            if unit_off[u, b + 1] > unit_off[u, b]:
+                b_ent[b_fill[b]] = k_e
+                b_fill[b] += 1
+    # the band's paying hits (insured within the band; year x 1024 + source x 2 + coverage, net, BI
+    # part) and the same sorted by insured: per-thread workspace buffers the caller keeps
+    h_ins = ws_ins
+    h_row = ws_row
+    rows = ws_rows
+    cap = min(h_ins.shape[0], h_row.shape[0])
+    cand = np.zeros(CHUNK, dtype=np.int64)
+    pbuf = np.empty((CHUNK, 16))
+    ubuf = np.empty(CHUNK)
+    hbuf = np.empty(CHUNK)
     tot = np.zeros(n_years)
     bi_y = np.zeros((2, n_years))
     src = np.zeros((n_years, n_src))
     flag = np.zeros(n_years, dtype=np.bool_)
     touched = np.zeros(n_years, dtype=np.int64)
-    for i in range(n):
-        n_t = 0
-        cnt = _poisson(rng, st, own_p[i, 0] * n_years)
-        for _ in range(cnt):
-            y = min(int(_uniform(st) * n_years), n_years - 1)
-            z = rng.normal()
-            if z <= own_p[i, 6]:
-                x = math.exp(own_p[i, 1] + own_p[i, 2] * z)
-            else:
-                x = _gpd(z, own_p[i, 7], own_p[i, 8], own_p[i, 9], own_p[i, 10])
-            gross_y[y] += x
-            net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
-            if net > 0.0:
-                if net > occ_max[y]:
-                    occ_max[y] = net
-                tot[y] += net
-                src[y, 0] += net
+    lptr = np.zeros(band + 2, dtype=np.int64)
+    lfill = np.zeros(band + 1, dtype=np.int64)
+    for b in range(n_bands):
+        # 3. the band: every entry's walk over the band's members (their terms stay in cache),
+        # in chunks of CHUNK hits: (a) who is hit, by geometric skips; (b) their terms gathered;
+        # (c) each hit's loss, a thinned outage's hours for the whole chunk in SIMD code
+        i0 = b * band
+        n_hits = 0
+        for idx in range(b_cnt[b], b_cnt[b + 1]):
+            k_e = b_ent[idx]
+            e = ent_ev[k_e]
+            u = ent_unit[k_e]
+            m = ev_inst[e]
+            s = inst_scen[m]
+            k = sc_cov[s]
+            y = ev_year[e]
+            sig = sc_isig[s]
+            cov_k = cov_p[k]
+            compromise = sc_kind[s] != OUTAGE
+            duration = ev_dur[e]
+            qg = ent_q[k_e]
+            p = ent_p[k_e]
+            first = unit_off[u, b]
+            size = unit_off[u, b + 1] - first
+            inv = _inv_log1m(p)
+            e_gross = 0.0
+            e_net = 0.0
+            e_hits = 0
+            jf = _skip(st, inv) - 1.0
+            while jf < size:
+                nc = 0
+                while jf < size and nc < CHUNK:
+                    cand[nc] = inst_members[first + int(jf)]
+                    nc += 1
+                    jf += _skip(st, inv)
+                for c in range(nc):
+                    i = cand[c]
+                    for f in range(8):
+                        pbuf[c, f] = cov_k[i, f]
+                    if compromise:
+                        for f in range(8):
+                            pbuf[c, 8 + f] = comp_p[i, f]
+                thinned = not compromise and sig > 0.0 and qg < 1.0
+                if thinned:
+                    for c in range(nc):
+                        ubuf[c] = _uniform(st) * qg
+                    for c in range(nc):
+                        hbuf[c] = duration * vexp(sig * -vndtri(ubuf[c]))
+                for c in range(nc):
+                    i = cand[c]
+                    other = 0.0
+                    if thinned:
+                        hours = hbuf[c]
+                        gross = hours * pbuf[c, 0]
+                    elif not compromise:
+                        z = rng.normal() if sig > 0.0 else 0.0
+                        hours = duration * math.exp(sig * z)
+                        gross = hours * pbuf[c, 0]
+                    else:
+                        z = rng.normal()
+                        if z <= pbuf[c, 12]:
+                            x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
+                        else:
+                            x = _gpd(z, pbuf[c, 13], pbuf[c, 14], pbuf[c, 15], comp_xi[i]) * sc_sev[s]
+                        hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
+                        gross = x + hours * pbuf[c, 0]
+                        other = x * pbuf[c, 3]
+                    e_gross += gross
+                    covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
+                    bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
+                    taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
+                    bi_after = bi - (taken - min(taken, other))
+                    net = other + bi - taken
+                    if net > pbuf[c, 2]:
+                        bi_after *= pbuf[c, 2] / net
+                        net = pbuf[c, 2]
+                    if net <= 0.0:
+                        continue  # below the waiting period or the deductible: ground-up only
+                    if n_hits == cap:
+                        cap += cap // 2
+                        h_ins = _grow(h_ins, cap)
+                        h_row = _grow_rows(h_row, cap)
+                    h_ins[n_hits] = i - i0
+                    h_row[n_hits, 0] = y * 1024 + (s + 1) * 2 + k
+                    h_row[n_hits, 1] = net
+                    h_row[n_hits, 2] = bi_after
+                    n_hits += 1
+                    e_hits += 1
+                    e_net += net
+            ev_gross[e] += e_gross
+            ev_hits[e] += e_hits
+            ev_net[e] += e_net
+        # 4. the band's hits by insured (a counting sort that stays in cache), then per insured its
+        # own events and hits, and per touched year the annual terms and the allocation
+        i1 = min(n, i0 + band)
+        for li in range(band + 2):
+            lptr[li] = 0
+        for t in range(n_hits):
+            lptr[h_ins[t] + 1] += 1
+        for li in range(band):
+            lptr[li + 1] += lptr[li]
+        for li in range(band + 1):
+            lfill[li] = lptr[li]
+        if rows.shape[0] < n_hits:
+            rows = np.zeros((n_hits + n_hits // 4, 3))
+        for t in range(n_hits):
+            w = lfill[h_ins[t]]
+            lfill[h_ins[t]] += 1
+            for c3 in range(3):
+                rows[w, c3] = h_row[t, c3]
+        for i in range(i0, i1):
+            n_t = 0
+            cnt = _poisson(rng, st, own_p[i, 0] * n_years)
+            for _ in range(cnt):
+                y = min(int(_uniform(st) * n_years), n_years - 1)
+                z = rng.normal()
+                if z <= own_p[i, 6]:
+                    x = math.exp(own_p[i, 1] + own_p[i, 2] * z)
+                else:
+                    x = _gpd(z, own_p[i, 7], own_p[i, 8], own_p[i, 9], own_p[i, 10])
+                gross_y[y] += x
+                net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
+                if net > 0.0:
+                    if net > occ_max[y]:
+                        occ_max[y] = net
+                    tot[y] += net
+                    src[y, 0] += net
+                    if not flag[y]:
+                        flag[y] = True
+                        touched[n_t] = y
+                        n_t += 1
+            for t in range(lptr[i - i0], lptr[i - i0 + 1]):
+                packed = int(rows[t, 0])
+                y = packed >> 10
+                code = packed & 1023
+                tot[y] += rows[t, 1]
+                src[y, code // 2] += rows[t, 1]
+                bi_y[code % 2, y] += rows[t, 2]
                 if not flag[y]:
                     flag[y] = True
                     touched[n_t] = y
                     n_t += 1
-        for t in range(ptr[i], ptr[i + 1]):
-            packed = int(rows[t, 0])
-            y = packed >> 10
-            code = packed & 1023
-            tot[y] += rows[t, 1]
-            src[y, code // 2] += rows[t, 1]
-            bi_y[code % 2, y] += rows[t, 2]
-            if not flag[y]:
-                flag[y] = True
-                touched[n_t] = y
-                n_t += 1
-        for t in range(n_t):
-            y = touched[t]
-            total = tot[y]
-            excess = 0.0
-            for k in range(2):
-                over = bi_y[k, y] - ann_p[i, 1 + k]
-                if over > 0.0:
-                    excess += over
-                bi_y[k, y] = 0.0
-            final = min(max(total - excess, 0.0), ann_p[i, 0])
-            ratio = final / total
-            for s in range(n_src):
-                src_y[y, s] += src[y, s] * ratio
-                src[y, s] = 0.0
-            net_y[y] += final
-            ins_sum[i] += final
-            if want_tail and tail_mask[y]:
-                ins_tail[i] += final
-            tot[y] = 0.0
-            flag[y] = False
-    workspace = (h_ins, h_row, t_ins, t_row, ptr, fill_i)
+            for t in range(n_t):
+                y = touched[t]
+                total = tot[y]
+                excess = 0.0
+                for k in range(2):
+                    over = bi_y[k, y] - ann_p[i, 1 + k]
+                    if over > 0.0:
+                        excess += over
+                    bi_y[k, y] = 0.0
+                final = min(max(total - excess, 0.0), ann_p[i, 0])
+                ratio = final / total
+                for s in range(n_src):
+                    src_y[y, s] += src[y, s] * ratio
+                    src[y, s] = 0.0
+                net_y[y] += final
+                ins_sum[i] += final
+                if want_tail and tail_mask[y]:
+                    ins_tail[i] += final
+                tot[y] = 0.0
+                flag[y] = False
+    # 5. each event's gross and its net (an occurrence: the largest of the year?), summed over bands
+    for e in range(n_ev):
+        y = ev_year[e]
+        gross_y[y] += ev_gross[e]
+        if ev_net[e] > occ_max[y]:
+            occ_max[y] = ev_net[e]
+    workspace = (h_ins, h_row, rows)
     return gross_y, net_y, src_y, occ_max, ins_sum, ins_tail, ev_year, ev_inst, ev_net, ev_hits, workspace
 
 
@@ -625,7 +633,6 @@ def kernel() -> Callable[..., Any]:
                 if AVAILABLE:
                     import numba
 
-                    _register_prefetch()
                     global _gpd  # noqa: PLW0603
                     _gpd = numba.njit(nogil=True, cache=True)(_gpd)
                     global _above, _grow, _grow_rows, _inv_log1m, _ndtri, _next53, _normal, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
