@@ -346,7 +346,6 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
     ev_net = np.zeros(n_ev)
     ev_gross = np.zeros(n_ev)
     ev_hits = np.zeros(n_ev, dtype=np.int64)
-    ev_h = np.zeros(n_ev)
     ev_dur = np.zeros(n_ev)
     n_ent = 0
     for m in range(n_inst):
@@ -371,7 +370,6 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                 duration = math.exp(sc_dmu[s] + sc_dsig[s] * rng.normal())
             ev_year[e] = y
             ev_inst[e] = m
-            ev_h[e] = h
             ev_dur[e] = duration
             if ge > gs:
                 below = 0.0
@@ -398,9 +396,8 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                 q_i += 1
             e += 1
     # 2. per band of insureds, the entries that have members in it (a unit's members in band b are
-    # positions unit_off[u, b] to unit_off[u, b + 1] of inst_members)
-    # each unit's bands with members: from its first to its last (between them, a band without
-    # members is an empty range)
+    # positions unit_off[u, b] to unit_off[u, b + 1] of inst_members; each unit's bands with
+    # members lie between its first and its last, ub_lo and ub_hi)
     n_units = unit_off.shape[0]
     ub_lo = np.zeros(n_units, dtype=np.int64)
     ub_hi = np.zeros(n_units, dtype=np.int64)
