@@ -237,6 +237,9 @@ def _normal(st: Any) -> float:
     return _ndtri(_uniform(st))
 
 
+_RECIPROCAL = 1.0 / np.maximum(np.arange(1001, dtype=np.float64), 1.0)
+
+
 def _poisson(rng: Any, st: Any, lam: float) -> int:
     """Poisson(lam): inversion from one uniform for small means (numba's sampler costs ~0.4 us a
     call, and most insureds expect a handful of events per block), the library's above 30."""
@@ -250,7 +253,7 @@ def _poisson(rng: Any, st: Any, lam: float) -> int:
     k = 0
     while u > f and k < 1000:
         k += 1
-        p *= lam / k
+        p *= lam * _RECIPROCAL[k]  # a multiplication: the division's latency was the loop's cost
         f += p
     return k
 
@@ -279,7 +282,14 @@ def _gpd(z: float, t: float, b: float, q: float, xi: float) -> float:
     :meth:`insurable.lossmodel.severity.Spliced.sample` computes there): the generalised Pareto
     quantile (threshold ``t``, scale ``b``, shape ``xi``) at the normal's survival beyond the splice,
     ``q`` = P(Z > z_t)."""
-    s = 0.5 * math.erfc(z / math.sqrt(2.0)) / q
+    return _gpd_at(0.5 * math.erfc(z / math.sqrt(2.0)) / q, t, b, xi)
+
+
+def _gpd_at(s: float, t: float, b: float, xi: float) -> float:
+    """The generalised Pareto loss above ``t`` whose survival beyond ``t`` is ``s`` in (0, 1]. Given
+    Z > z_t, P(Z > z | Z > z_t) is uniform: a fresh uniform for ``s`` gives the same distribution of
+    the loss (the own events draw it so, without the erfc; a compromise keeps its normal's, which its
+    downtime shares)."""
     if xi == 0.0:
         return t - b * math.log(s)
     return t + b / xi * (math.pow(s, -xi) - 1.0)
@@ -564,7 +574,7 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                 if z <= own_p[i, 6]:
                     x = math.exp(own_p[i, 1] + own_p[i, 2] * z)
                 else:
-                    x = _gpd(z, own_p[i, 7], own_p[i, 8], own_p[i, 9], own_p[i, 10])
+                    x = _gpd_at(1.0 - _uniform(st), own_p[i, 7], own_p[i, 8], own_p[i, 10])
                 gross_y[y] += x
                 net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
                 if net > 0.0:
@@ -630,7 +640,8 @@ def kernel() -> Callable[..., Any]:
                 if AVAILABLE:
                     import numba
 
-                    global _gpd  # noqa: PLW0603
+                    global _gpd, _gpd_at  # noqa: PLW0603
+                    _gpd_at = numba.njit(nogil=True, cache=True)(_gpd_at)
                     _gpd = numba.njit(nogil=True, cache=True)(_gpd)
                     global _above, _grow, _grow_rows, _inv_log1m, _ndtri, _next53, _normal, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
                     _next53 = numba.njit(nogil=True, cache=True)(_next53_nb)
