@@ -17,6 +17,7 @@ from insurable.cli.app import Lang, console, err_console, fail, guarded, load_ca
 from insurable.errors import Problem
 from insurable.portfolio.engine import BLOCK_YEARS
 from insurable.reasons import _, gettext
+from insurable.reports.labels import number
 from insurable.text import Lang as TextLang
 
 portfolio_app = typer.Typer(help="Portfolio accumulation: a book of insureds under systemic cyber events.")
@@ -69,15 +70,9 @@ def _systemic(catalog_dir: Path | None):  # type: ignore[no-untyped-def]
     return catalog, catalog.get("systemic.yaml", SystemicFile)
 
 
-def _n(value: float, lang: str, digits: int = 0) -> str:
-    """A number as the language writes it: 1,234,567 (en) or 1.234.567 (nl)."""
-    text = f"{value:,.{digits}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
-
-
-def _pct(value: float, lang: str) -> str:
-    text = f"{value:.1%}"
-    return text.replace(".", ",").replace("%", " %") if lang == "nl" else text
+def _pct(share: float, lang: TextLang) -> str:
+    """A share as the language writes it: 79.8% (en), 79,8 % (nl)."""
+    return number(100 * share, lang, 1) + (" %" if lang == "nl" else "%")
 
 
 @contextmanager
@@ -205,28 +200,33 @@ def _print_report(rep: Any, lang: Lang | str, top: int) -> None:  # noqa: PLR091
 
     rp = f"{rep.return_period:g}"
     where = t(T_LOCAL) if rep.scheduler == "local" else rep.scheduler
-    head = t(T_HEAD) % {"insureds": _n(rep.insureds, lg), "years": _n(rep.years, lg), "seed": rep.seed, "where": where}
+    head = t(T_HEAD) % {
+        "insureds": number(rep.insureds, lg),
+        "years": number(rep.years, lg),
+        "seed": rep.seed,
+        "where": where,
+    }
     console.print(f"[bold]Portfolio[/bold]: {head}" if lg == "en" else f"[bold]Portefeuille[/bold]: {head}")
-    console.print(t(T_AAL) % {"gross": _n(rep.aal_gross, lg), "net": _n(rep.aal_net, lg)}, highlight=False)
-    console.print(t(T_PML) % {"rp": rp, "pml": _n(rep.pml, lg), "tvar": _n(rep.tvar, lg)}, highlight=False)
+    console.print(t(T_AAL) % {"gross": number(rep.aal_gross, lg), "net": number(rep.aal_net, lg)}, highlight=False)
+    console.print(t(T_PML) % {"rp": rp, "pml": number(rep.pml, lg), "tvar": number(rep.tvar, lg)}, highlight=False)
     ep = Table(title=t(T_EP))
     for col in (t(T_ONE_IN), "AEP", "OEP", "TVaR"):
         ep.add_column(col, justify="right")
     for p in rep.curve:
-        ep.add_row(f"{p.return_period:g}", _n(p.aep, lg), _n(p.oep, lg), _n(p.tvar, lg))
+        ep.add_row(f"{p.return_period:g}", number(p.aep, lg), number(p.oep, lg), number(p.tvar, lg))
     console.print(ep)
     sc = Table(title=t(T_SCENARIOS) % {"rp": rp})
     for col in (t(T_SCENARIO), "AAL", t(T_TVAR_CONTRIBUTION), t(T_SHARE)):
         sc.add_column(col, justify="left" if col == t(T_SCENARIO) else "right")
     for s in rep.scenarios:
-        sc.add_row(s.id, _n(s.aal, lg), _n(s.tvar, lg), _pct(s.share, lg))
+        sc.add_row(s.id, number(s.aal, lg), number(s.tvar, lg), _pct(s.share, lg))
     console.print(sc)
     if rep.insureds_top:
         it = Table(title=t(T_TOP))
         for col in (t(T_INSURED), "AAL", t(T_TVAR_CONTRIBUTION), t(T_SHARE)):
             it.add_column(col, justify="left" if col == t(T_INSURED) else "right")
         for c in rep.insureds_top:
-            it.add_row(c.name or c.id, _n(c.aal, lg), _n(c.tvar, lg), _pct(c.share, lg))
+            it.add_row(c.name or c.id, number(c.aal, lg), number(c.tvar, lg), _pct(c.share, lg))
         console.print(it)
     vc = Table(title=t(T_CONCENTRATION))
     for col in (t(T_CATEGORY), t(T_VENDOR), t(T_INSUREDS), t(T_SHARE), "AAL", t(T_LARGEST)):
@@ -235,10 +235,10 @@ def _print_report(rep: Any, lang: Lang | str, top: int) -> None:  # noqa: PLR091
         vc.add_row(
             v.category,
             v.vendor,
-            _n(v.insureds, lg),
+            number(v.insureds, lg),
             _pct(v.share_of_book, lg),
-            _n(v.aal, lg),
-            _n(v.largest_event, lg),
+            number(v.aal, lg),
+            number(v.largest_event, lg),
         )
     console.print(vc)
     spof = rep.single_points_of_failure
@@ -246,7 +246,7 @@ def _print_report(rep: Any, lang: Lang | str, top: int) -> None:  # noqa: PLR091
     for shared in spof[:top]:
         more = ", ..." if len(shared.clients) > 6 else ""
         listed = ", ".join(shared.clients[:6])
-        clients = t(T_CLIENTS) % {"count": _n(len(shared.clients), lg)}
+        clients = t(T_CLIENTS) % {"count": number(len(shared.clients), lg)}
         console.print(f"  {shared.category} {shared.vendor}: {clients} ({listed}{more})", markup=False)
 
 
@@ -273,7 +273,7 @@ def export(
     if json_out is not None:
         write_json(insureds, json_out)
     lg = _text_lang(lang)
-    counted = _n(len(insureds), lg)
+    counted = number(len(insureds), lg)
     line = gettext(lg, T_EXPORTED) % {"count": counted, "location": location, "account": account_out}
     console.print(line, markup=False, highlight=False)
 
@@ -299,7 +299,7 @@ def generate(
             encoding="utf-8",
         )
     lg = _text_lang(lang)
-    line = gettext(lg, T_GENERATED) % {"count": _n(count, lg), "out": out}
+    line = gettext(lg, T_GENERATED) % {"count": number(count, lg), "out": out}
     console.print(line, markup=False, highlight=False)
 
 
