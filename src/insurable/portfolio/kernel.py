@@ -121,122 +121,6 @@ def _uniform(st: Any) -> float:
     return (float(_next53(st)) + 0.5) * _TWO_M53
 
 
-def _ndtri(p: float) -> float:
-    """The standard normal quantile, Wichura's AS 241 (PPND16, relative error ~1e-16) for p in (0, 1)."""
-    q = p - 0.5
-    if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        num = (
-            (
-                (
-                    (
-                        ((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
-                        + 45921.953931549871457
-                    )
-                    * r
-                    + 13731.693765509461125
-                )
-                * r
-                + 1971.5909503065514427
-            )
-            * r
-            + 133.14166789178437745
-        ) * r + 3.387132872796366608
-        den = (
-            (
-                (
-                    (
-                        ((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
-                        + 21213.794301586595867
-                    )
-                    * r
-                    + 5394.1960214247511077
-                )
-                * r
-                + 687.1870074920579083
-            )
-            * r
-            + 42.313330701600911252
-        ) * r + 1.0
-        return q * num / den
-    r = p if q < 0.0 else 1.0 - p
-    r = math.sqrt(-math.log(r))
-    if r <= 5.0:
-        r -= 1.6
-        num = (
-            (
-                (
-                    (
-                        ((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
-                        + 1.27045825245236838258
-                    )
-                    * r
-                    + 3.64784832476320460504
-                )
-                * r
-                + 5.7694972214606914055
-            )
-            * r
-            + 4.6303378461565452959
-        ) * r + 1.42343711074968357734
-        den = (
-            (
-                (
-                    (
-                        ((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
-                        + 0.14810397642748007459
-                    )
-                    * r
-                    + 0.68976733498510000455
-                )
-                * r
-                + 1.6763848301838038494
-            )
-            * r
-            + 2.05319162663775882187
-        ) * r + 1.0
-    else:
-        r -= 5.0
-        num = (
-            (
-                (
-                    (
-                        ((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
-                        + 0.026532189526576123093
-                    )
-                    * r
-                    + 0.29656057182850489123
-                )
-                * r
-                + 1.7848265399172913358
-            )
-            * r
-            + 5.4637849111641143699
-        ) * r + 6.6579046435011037772
-        den = (
-            (
-                (
-                    (
-                        ((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
-                        + 7.868691311456132591e-4
-                    )
-                    * r
-                    + 0.0148753612908506148525
-                )
-                * r
-                + 0.13692988092273580531
-            )
-            * r
-            + 0.59983220655588793769
-        ) * r + 1.0
-    return -num / den if q < 0.0 else num / den
-
-
-def _normal(st: Any) -> float:
-    """N(0, 1) by inversion of one uniform."""
-    return _ndtri(_uniform(st))
-
-
 _RECIPROCAL = 1.0 / np.maximum(np.arange(1001, dtype=np.float64), 1.0)
 
 
@@ -269,12 +153,6 @@ def _skip(st: Any, inv: float) -> float:
     if inv == 0.0:
         return 1.0
     return math.floor(math.log(_uniform(st)) * inv) + 1.0
-
-
-def _above(st: Any, q: float) -> float:
-    """Z ~ N(0, 1) conditioned on Z > c, exactly, by inversion from one uniform: ``q`` = P(Z > c)
-    and Z = -ndtri(U q), which reads the upper tail at full precision (q = 1: a plain normal)."""
-    return -_ndtri(_uniform(st) * q)
 
 
 def _gpd(z: float, t: float, b: float, q: float, xi: float) -> float:
@@ -643,17 +521,14 @@ def kernel() -> Callable[..., Any]:
                     global _gpd, _gpd_at  # noqa: PLW0603
                     _gpd_at = numba.njit(nogil=True, cache=True)(_gpd_at)
                     _gpd = numba.njit(nogil=True, cache=True)(_gpd)
-                    global _above, _grow, _grow_rows, _inv_log1m, _ndtri, _next53, _normal, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
+                    global _grow, _grow_rows, _inv_log1m, _next53, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
                     _next53 = numba.njit(nogil=True, cache=True)(_next53_nb)
                     _uniform = numba.njit(nogil=True, cache=True)(_uniform)
-                    _ndtri = numba.njit(nogil=True, cache=True)(_ndtri)
-                    _normal = numba.njit(nogil=True, cache=True)(_normal)
                     _grow = numba.njit(nogil=True, cache=True)(_grow)
                     _grow_rows = numba.njit(nogil=True, cache=True)(_grow_rows)
                     _poisson = numba.njit(nogil=True, cache=True)(_poisson)
                     _skip = numba.njit(nogil=True, cache=True)(_skip)
                     _inv_log1m = numba.njit(nogil=True, cache=True)(_inv_log1m)
-                    _above = numba.njit(nogil=True, cache=True)(_above)
                     global vexp, vndtri  # noqa: PLW0603
                     fast = vecmath.jit()
                     vexp, vndtri = fast["vexp"], fast["vndtri"]
