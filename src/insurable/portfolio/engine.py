@@ -66,6 +66,8 @@ class Compiled:
     order: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: per walk unit (an instance, then each threshold group) and band: its first member position
     unit_off: I64 = field(default_factory=lambda: np.zeros((0, 1), dtype=np.int64))
+    #: per walk unit: its first band with members and one past its last
+    unit_bands: I64 = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
 
 
 def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] | None = None) -> Compiled:
@@ -149,6 +151,7 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         ),
     )
     n_bands = max((book.size + BAND - 1) // BAND, 1)
+    unit_off = _unit_offsets(inst_ptr, members, groups, n_bands)
     return Compiled(
         book_arrays=tuple(cache_aligned(a) for a in arrays),
         scenario_ids=ids,
@@ -161,7 +164,8 @@ def compile_run(book: Book, systemic: SystemicFile, scenarios: tuple[str, ...] |
         scen_arrays=scen,
         n_insureds=book.size,
         order=order,
-        unit_off=_unit_offsets(inst_ptr, members, groups, n_bands),
+        unit_off=unit_off,
+        unit_bands=_unit_bands(unit_off),
     )
 
 
@@ -191,6 +195,16 @@ def permuted(book: Book, order: I64) -> Book:
         elif isinstance(value, Mapping):
             changes[f.name] = {k: tuple(col[i] for i in order.tolist()) for k, col in value.items()}
     return replace(book, **changes)
+
+
+def _unit_bands(off: I64) -> I64:
+    """Per unit, the first band with members and one past the last (0, 0 for a unit without any)."""
+    has = off[:, 1:] > off[:, :-1]
+    n_bands = has.shape[1]
+    any_ = has.any(axis=1)
+    lo = np.where(any_, has.argmax(axis=1), 0)
+    hi = np.where(any_, n_bands - has[:, ::-1].argmax(axis=1), 0)
+    return np.ascontiguousarray(np.stack([lo, hi], axis=1), dtype=np.int64)
 
 
 def _unit_offsets(inst_ptr: I64, members: I64, groups: tuple[I64, I64, I64, F64, F64], n_bands: int) -> I64:
@@ -373,6 +387,7 @@ def run_block(
         *compiled.scen_arrays,
         mask,
         compiled.unit_off,
+        compiled.unit_bands,
         BAND,
         *ws,
     )

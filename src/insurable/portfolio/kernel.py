@@ -204,6 +204,7 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
     sc_sev: Any,
     tail_mask: Any,
     unit_off: Any,
+    unit_bands: Any,
     band: int,
     ws_ins: Any,
     ws_row: Any,
@@ -284,26 +285,14 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                 q_i += 1
             e += 1
     # 2. per band of insureds, the entries that have members in it (a unit's members in band b are
-    # positions unit_off[u, b] to unit_off[u, b + 1] of inst_members; each unit's bands with
-    # members lie between its first and its last, ub_lo and ub_hi)
-    n_units = unit_off.shape[0]
-    ub_lo = np.zeros(n_units, dtype=np.int64)
-    ub_hi = np.zeros(n_units, dtype=np.int64)
-    for u in range(n_units):
-        lo_b = 0
-        while lo_b < n_bands and unit_off[u, lo_b + 1] == unit_off[u, lo_b]:
-            lo_b += 1
-        hi_b = n_bands
-        while hi_b > lo_b and unit_off[u, hi_b] == unit_off[u, hi_b - 1]:
-            hi_b -= 1
-        ub_lo[u] = lo_b
-        ub_hi[u] = hi_b
+    # positions unit_off[u, b] to unit_off[u, b + 1] of inst_members; its bands with members lie
+    # from unit_bands[u, 0] to unit_bands[u, 1])
     b_cnt = np.zeros(n_bands + 1, dtype=np.int64)
     for k_e in range(n_ent):
         if ent_p[k_e] < 1e-300:
             continue
         u = ent_unit[k_e]
-        for b in range(ub_lo[u], ub_hi[u]):
+        for b in range(unit_bands[u, 0], unit_bands[u, 1]):
             if unit_off[u, b + 1] > unit_off[u, b]:
                 b_cnt[b + 1] += 1
     for b in range(n_bands):
@@ -314,7 +303,7 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
         if ent_p[k_e] < 1e-300:
             continue
         u = ent_unit[k_e]
-        for b in range(ub_lo[u], ub_hi[u]):
+        for b in range(unit_bands[u, 0], unit_bands[u, 1]):
             if unit_off[u, b + 1] > unit_off[u, b]:
                 b_ent[b_fill[b]] = k_e
                 b_fill[b] += 1
