@@ -1,5 +1,5 @@
-"""The kernel's own random numbers (kernel.py): xoshiro256** bits, the uniform, and the normal and the
-normal truncated at c by inversion of its uniform (AS 241, ``vecmath.vndtri``, as the thinned
+"""The kernel's own random numbers (kernel.py): xoshiro256** bits, the uniform, the ziggurat normal,
+and the normal truncated at c by inversion of its uniform (AS 241, ``vecmath.vndtri``, as the thinned
 outages draw them), checked against published outputs,
 scipy's quantile and closed forms (fixed seeds: KS and moments), and the whole kernel in Python against
 the compiled one."""
@@ -58,6 +58,31 @@ def test_normal_matches_the_standard_normal(jitted: object) -> None:
     z = np.array([vecmath.vndtri(kmod._uniform(st)) for _ in range(100_000)])
     assert stats.kstest(z, "norm").pvalue > 1e-3
     assert abs(z.mean()) < 0.015 and abs(z.var() - 1.0) < 0.02
+
+
+def test_ziggurat_layers_have_equal_areas() -> None:
+    # layer i >= 1 is the rectangle x_i x (f(x_{i-1}) - f(x_i)); every one has the area v of the
+    # base layer (the strip below f(r) to r plus the tail beyond r)
+    r = kmod._ZIG_R
+    v = r * math.exp(-0.5 * r * r) + math.sqrt(math.pi / 2.0) * math.erfc(r / math.sqrt(2.0))
+    x = kmod._WI * 2.0**52
+    areas = x[2:] * (kmod._FI[1:-1] - kmod._FI[2:])
+    assert np.allclose(areas, v, rtol=1e-9)
+    assert kmod._FI[1:] == pytest.approx(np.exp(-0.5 * x[1:] ** 2), rel=1e-12)
+    assert kmod._KI[2:] == pytest.approx(np.floor(x[1:-1] / x[2:] * 2.0**52), rel=1e-12)
+
+
+def test_ziggurat_normal_is_standard_normal_in_python_and_numba(jitted: object) -> None:
+    a, b = _state((5, 8, 13, 21)), _state((5, 8, 13, 21))
+    assert [kmod._normal_py(a) for _ in range(5_000)] == [kmod._normal(b) for _ in range(5_000)]
+    st = _state((34, 55, 89, 144))
+    z = np.array([kmod._normal(st) for _ in range(200_000)])
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert abs(z.mean()) < 0.01 and abs(z.var() - 1.0) < 0.015
+    beyond = int((np.abs(z) > kmod._ZIG_R).sum())  # the tail's own rejection step
+    expected = z.size * 2.0 * stats.norm.sf(kmod._ZIG_R)
+    assert abs(beyond - expected) < 5.0 * math.sqrt(expected)
+    assert z[np.abs(z) > kmod._ZIG_R].size > 0
 
 
 @pytest.mark.parametrize("c", [-3.0, -0.2, 0.4, 1.7, 6.0, 25.0])

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from insurable.portfolio import vecmath
-from insurable.portfolio.vecmath import vexp, vndtri
+from insurable.portfolio.vecmath import vexp, vlog, vndtri
 
 AVAILABLE = importlib.util.find_spec("numba") is not None
 OUTAGE = 0
@@ -76,8 +76,17 @@ _TWO_M53 = 1.0 / 9007199254740992.0
 
 
 def _next53_py(st: Any) -> int:
-    """xoshiro256** (Blackman & Vigna 2018): the top 53 of the next 64 random bits of the state ``st`` (four
-    uint64, not all zero), advanced in place. Python ints here; :func:`_next53_nb` is the same in
+    """The top 53 of the next 64 random bits (:func:`_next64`)."""
+    return _next64(st) >> 11
+
+
+def _next53_nb(st: Any) -> Any:
+    return _next64(st) >> np.uint64(11)
+
+
+def _next64_py(st: Any) -> int:
+    """xoshiro256** (Blackman & Vigna 2018): the next 64 random bits of the state ``st`` (four
+    uint64, not all zero), advanced in place. Python ints here; :func:`_next64_nb` is the same in
     numba's wrapping uint64 arithmetic."""
     s0, s1, s2, s3 = int(st[0]), int(st[1]), int(st[2]), int(st[3])
     x = (s1 * 5) & _M64
@@ -90,10 +99,10 @@ def _next53_py(st: Any) -> int:
     s2 ^= t
     s3 = ((s3 << 45) | (s3 >> 19)) & _M64
     st[0], st[1], st[2], st[3] = s0, s1, s2, s3
-    return r >> 11
+    return r
 
 
-def _next53_nb(st: Any) -> Any:
+def _next64_nb(st: Any) -> Any:
     s0 = st[0]
     s1 = st[1]
     s2 = st[2]
@@ -110,15 +119,100 @@ def _next53_nb(st: Any) -> Any:
     st[1] = s1
     st[2] = s2
     st[3] = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
-    return r >> np.uint64(11)
+    return r
 
 
+_next64 = _next64_py
 _next53 = _next53_py
 
 
 def _uniform(st: Any) -> float:
     """U(0, 1), both ends excluded: the 53 bits of :func:`_next53`, plus half a step."""
     return (float(_next53(st)) + 0.5) * _TWO_M53
+
+
+_ZIG_R = 3.6541528853610088  # the base layer's right edge (256 layers)
+
+
+def _zig_tables() -> tuple[Any, Any, Any]:
+    """The 256-layer ziggurat of the standard normal density f(x) = exp(-x**2 / 2) (Marsaglia &
+    Tsang 2000, in numpy's layout): per layer ``ki`` (the abscissa below which a draw is inside the
+    layer's rectangle, times 2**52), ``wi`` (the layer's width / 2**52) and ``fi`` (f at its edge).
+    Every layer has the area v = r f(r) + the tail beyond r; computed here, they agree with
+    numpy's tables to 1e-13."""
+    m = 2.0**52
+    r = _ZIG_R
+    v = r * math.exp(-0.5 * r * r) + math.sqrt(math.pi / 2.0) * math.erfc(r / math.sqrt(2.0))
+    ki = np.zeros(256, dtype=np.uint64)
+    wi = np.zeros(256)
+    fi = np.zeros(256)
+    q = v / math.exp(-0.5 * r * r)
+    ki[0] = int(r / q * m)
+    wi[0] = q / m
+    wi[255] = r / m
+    fi[0] = 1.0
+    fi[255] = math.exp(-0.5 * r * r)
+    dn = tn = r
+    for i in range(254, 0, -1):
+        dn = math.sqrt(-2.0 * math.log(v / dn + math.exp(-0.5 * dn * dn)))
+        ki[i + 1] = int(dn / tn * m)
+        tn = dn
+        fi[i] = math.exp(-0.5 * dn * dn)
+        wi[i] = dn / m
+    return ki, wi, fi
+
+
+_KI, _WI, _FI = _zig_tables()
+
+
+def _normal_py(st: Any) -> float:
+    """N(0, 1) by the ziggurat from the kernel's own stream: one 64-bit draw gives the layer (8
+    bits), the sign (1) and the abscissa (52); inside the layer's rectangle (99.3 %) that is the
+    draw, else the wedge's or the tail's exact rejection step. A function call of a few
+    nanoseconds where the Generator's ``normal`` goes through a function pointer to its bit
+    generator. :func:`_normal_nb` is the same in numba's uint64 arithmetic (the same bits)."""
+    while True:
+        r = _next64(st)
+        idx = r & 0xFF
+        r >>= 8
+        rabs = (r >> 1) & 0x000FFFFFFFFFFFFF
+        x = float(rabs) * float(_WI[idx])
+        if r & 1:
+            x = -x
+        if rabs < int(_KI[idx]):
+            return x
+        if idx == 0:  # the tail beyond r (Marsaglia 1964)
+            while True:
+                xx = -math.log1p(-_uniform(st)) / _ZIG_R
+                yy = -math.log1p(-_uniform(st))
+                if yy + yy > xx * xx:
+                    return -(_ZIG_R + xx) if (rabs >> 8) & 1 else _ZIG_R + xx
+        elif (float(_FI[idx - 1]) - float(_FI[idx])) * _uniform(st) + float(_FI[idx]) < math.exp(-0.5 * x * x):
+            return x
+
+
+def _normal_nb(st: Any) -> Any:
+    while True:
+        r: Any = _next64(st)
+        idx = np.intp(r & np.uint64(0xFF))
+        r = r >> np.uint64(8)
+        rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+        x = float(rabs) * _WI[idx]
+        if r & np.uint64(1):
+            x = -x
+        if rabs < _KI[idx]:
+            return x
+        if idx == 0:
+            while True:
+                xx = -math.log1p(-_uniform(st)) / _ZIG_R
+                yy = -math.log1p(-_uniform(st))
+                if yy + yy > xx * xx:
+                    return -(_ZIG_R + xx) if (rabs >> np.uint64(8)) & np.uint64(1) else _ZIG_R + xx
+        elif (_FI[idx - 1] - _FI[idx]) * _uniform(st) + _FI[idx] < math.exp(-0.5 * x * x):
+            return x
+
+
+_normal = _normal_py
 
 
 _RECIPROCAL = 1.0 / np.maximum(np.arange(1001, dtype=np.float64), 1.0)
@@ -145,14 +239,6 @@ def _poisson(rng: Any, st: Any, lam: float) -> int:
 def _inv_log1m(p: float) -> float:
     """1 / ln(1 - p) for the geometric skips of one walk (0.0 for p >= 1: every member is hit)."""
     return 0.0 if p >= 1.0 else 1.0 / math.log1p(-p)
-
-
-def _skip(st: Any, inv: float) -> float:
-    """Geometric on {1, 2, ...} by inversion, ``inv`` from :func:`_inv_log1m`; a float (it can
-    exceed any int for a tiny p)."""
-    if inv == 0.0:
-        return 1.0
-    return math.floor(math.log(_uniform(st)) * inv) + 1.0
 
 
 def _gpd(z: float, t: float, b: float, q: float, xi: float) -> float:
@@ -314,13 +400,13 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
     rows = ws_rows
     cap = min(h_ins.shape[0], h_row.shape[0])
     cand = np.zeros(CHUNK, dtype=np.int64)
-    pbuf = np.empty((CHUNK, 16))
     ubuf = np.empty(CHUNK)
     hbuf = np.empty(CHUNK)
+    lbuf = np.empty(CHUNK)
+    nbuf = np.empty(CHUNK)
     tot = np.zeros(n_years)
     bi_y = np.zeros((2, n_years))
-    src = np.zeros((n_years, n_src))
-    flag = np.zeros(n_years, dtype=np.bool_)
+    own_y = np.zeros(n_years)  # an insured's own events' net, by year
     touched = np.zeros(n_years, dtype=np.int64)
     lptr = np.zeros(band + 2, dtype=np.int64)
     lfill = np.zeros(band + 1, dtype=np.int64)
@@ -350,67 +436,92 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
             e_gross = 0.0
             e_net = 0.0
             e_hits = 0
-            jf = _skip(st, inv) - 1.0
-            while jf < size:
+            jf = -1.0
+            n_pool = 0
+            used = 0
+            walking = True
+            while walking:
                 nc = 0
-                while jf < size and nc < CHUNK:
+                while nc < CHUNK:
+                    if inv == 0.0:
+                        jf += 1.0
+                    else:
+                        if used == n_pool:  # the next skips' logs, in SIMD code
+                            n_pool = min(CHUNK, int(p * (size - jf)) + 4)
+                            for c in range(n_pool):
+                                lbuf[c] = _uniform(st)
+                            for c in range(n_pool):
+                                lbuf[c] = vlog(lbuf[c])
+                            used = 0
+                        jf += math.floor(lbuf[used] * inv) + 1.0
+                        used += 1
+                    if jf >= size:
+                        walking = False
+                        break
                     cand[nc] = inst_members[first + int(jf)]
                     nc += 1
-                    jf += _skip(st, inv)
-                for c in range(nc):
-                    i = cand[c]
-                    for f in range(8):
-                        pbuf[c, f] = cov_k[i, f]
-                    if compromise:
-                        for f in range(8):
-                            pbuf[c, 8 + f] = comp_p[i, f]
+                if nc == 0:
+                    break
                 thinned = not compromise and sig > 0.0 and qg < 1.0
-                if thinned:
+                if thinned:  # hours, then the losses under the terms: branch-free loops, SIMD code
                     for c in range(nc):
                         ubuf[c] = _uniform(st) * qg
                     for c in range(nc):
                         hbuf[c] = duration * vexp(sig * -vndtri(ubuf[c]))
-                for c in range(nc):
-                    i = cand[c]
-                    other = 0.0
-                    if thinned:
+                    for c in range(nc):
+                        i = cand[c]
                         hours = hbuf[c]
-                        gross = hours * pbuf[c, 0]
-                    elif not compromise:
-                        z = rng.normal() if sig > 0.0 else 0.0
-                        hours = duration * math.exp(sig * z)
-                        gross = hours * pbuf[c, 0]
-                    else:
-                        z = rng.normal()
-                        if z <= pbuf[c, 12]:
-                            x = math.exp(pbuf[c, 8] + pbuf[c, 9] * z) * sc_sev[s]
+                        ubuf[c] = hours * cov_k[i, 0]  # ground-up
+                        covered = min(hours, cov_k[i, 5]) - cov_k[i, 4]
+                        bi = max(covered, 0.0) * cov_k[i, 0] * cov_k[i, 6]
+                        net = min(bi - min(cov_k[i, 1], bi * cov_k[i, 7]), cov_k[i, 2])
+                        nbuf[c] = net  # all of it BI: an outage has no other part
+                        hbuf[c] = net
+                    for c in range(nc):
+                        e_gross += ubuf[c]
+                else:
+                    for c in range(nc):
+                        i = cand[c]
+                        other = 0.0
+                        if not compromise:
+                            z = _normal(st) if sig > 0.0 else 0.0
+                            hours = duration * math.exp(sig * z)
+                            gross = hours * cov_k[i, 0]
                         else:
-                            x = _gpd(z, pbuf[c, 13], pbuf[c, 14], pbuf[c, 15], comp_xi[i]) * sc_sev[s]
-                        hours = math.exp(pbuf[c, 10] + pbuf[c, 11] * z) if pbuf[c, 10] > -math.inf else 0.0
-                        gross = x + hours * pbuf[c, 0]
-                        other = x * pbuf[c, 3]
-                    e_gross += gross
-                    covered = min(hours, pbuf[c, 5]) - pbuf[c, 4]
-                    bi = covered * pbuf[c, 0] * pbuf[c, 6] if covered > 0 else 0.0
-                    taken = min(pbuf[c, 1], other + bi * pbuf[c, 7])
-                    bi_after = bi - (taken - min(taken, other))
-                    net = other + bi - taken
-                    if net > pbuf[c, 2]:
-                        bi_after *= pbuf[c, 2] / net
-                        net = pbuf[c, 2]
-                    if net <= 0.0:
-                        continue  # below the waiting period or the deductible: ground-up only
-                    if n_hits == cap:
-                        cap += cap // 2
-                        h_ins = _grow(h_ins, cap)
-                        h_row = _grow_rows(h_row, cap)
-                    h_ins[n_hits] = i - i0
-                    h_row[n_hits, 0] = y * 1024 + (s + 1) * 2 + k
-                    h_row[n_hits, 1] = net
-                    h_row[n_hits, 2] = bi_after
-                    n_hits += 1
-                    e_hits += 1
-                    e_net += net
+                            z = _normal(st)
+                            if z <= comp_p[i, 4]:
+                                x = math.exp(comp_p[i, 0] + comp_p[i, 1] * z) * sc_sev[s]
+                            else:
+                                x = _gpd(z, comp_p[i, 5], comp_p[i, 6], comp_p[i, 7], comp_xi[i]) * sc_sev[s]
+                            hours = math.exp(comp_p[i, 2] + comp_p[i, 3] * z) if comp_p[i, 2] > -math.inf else 0.0
+                            gross = x + hours * cov_k[i, 0]
+                            other = x * cov_k[i, 3]
+                        e_gross += gross
+                        covered = min(hours, cov_k[i, 5]) - cov_k[i, 4]
+                        bi = covered * cov_k[i, 0] * cov_k[i, 6] if covered > 0 else 0.0
+                        taken = min(cov_k[i, 1], other + bi * cov_k[i, 7])
+                        bi_after = bi - (taken - min(taken, other))
+                        net = other + bi - taken
+                        if net > cov_k[i, 2]:
+                            bi_after *= cov_k[i, 2] / net
+                            net = cov_k[i, 2]
+                        nbuf[c] = net  # <= 0: below the waiting period or the deductible, ground-up only
+                        hbuf[c] = bi_after
+                # the chunk's paying hits to the band's list (room made once per chunk)
+                if n_hits + nc > cap:
+                    cap = n_hits + nc + (n_hits + nc) // 2
+                    h_ins = _grow(h_ins, cap)
+                    h_row = _grow_rows(h_row, cap)
+                code = y * 1024 + (s + 1) * 2 + k
+                for c in range(nc):
+                    if nbuf[c] > 0.0:
+                        h_ins[n_hits] = cand[c] - i0
+                        h_row[n_hits, 0] = code
+                        h_row[n_hits, 1] = nbuf[c]
+                        h_row[n_hits, 2] = hbuf[c]
+                        n_hits += 1
+                        e_hits += 1
+                        e_net += nbuf[c]
             ev_gross[e] += e_gross
             ev_hits[e] += e_hits
             ev_net[e] += e_net
@@ -433,57 +544,65 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
             for c3 in range(3):
                 rows[w, c3] = h_row[t, c3]
         for i in range(i0, i1):
-            n_t = 0
+            # the insured's terms in registers (the loops below store to arrays the compiler
+            # cannot tell apart from ann_p and own_p)
+            agg, sub0, sub1 = ann_p[i, 0], ann_p[i, 1], ann_p[i, 2]
+            mu, sigma, z_t, ded, occ = own_p[i, 1], own_p[i, 2], own_p[i, 6], own_p[i, 3], own_p[i, 4]
+            n_t = 0  # the years with a paying loss (tot[y] > 0) in touched[:n_t]
             cnt = _poisson(rng, st, own_p[i, 0] * n_years)
             for _ in range(cnt):
                 y = min(int(_uniform(st) * n_years), n_years - 1)
-                z = rng.normal()
-                if z <= own_p[i, 6]:
-                    x = math.exp(own_p[i, 1] + own_p[i, 2] * z)
+                z = _normal(st)
+                if z <= z_t:
+                    x = math.exp(mu + sigma * z)
                 else:
                     x = _gpd_at(1.0 - _uniform(st), own_p[i, 7], own_p[i, 8], own_p[i, 10])
                 gross_y[y] += x
-                net = min(max(x - own_p[i, 3], 0.0), own_p[i, 4])
+                net = min(max(x - ded, 0.0), occ)
                 if net > 0.0:
                     if net > occ_max[y]:
                         occ_max[y] = net
-                    tot[y] += net
-                    src[y, 0] += net
-                    if not flag[y]:
-                        flag[y] = True
+                    if tot[y] == 0.0:
                         touched[n_t] = y
                         n_t += 1
+                    tot[y] += net
+                    own_y[y] += net
             for t in range(lptr[i - i0], lptr[i - i0 + 1]):
                 packed = int(rows[t, 0])
                 y = packed >> 10
                 code = packed & 1023
-                tot[y] += rows[t, 1]
-                src[y, code // 2] += rows[t, 1]
-                bi_y[code % 2, y] += rows[t, 2]
-                if not flag[y]:
-                    flag[y] = True
+                if tot[y] == 0.0:
                     touched[n_t] = y
                     n_t += 1
+                tot[y] += rows[t, 1]
+                src_y[y, code >> 1] += rows[t, 1]  # in full: trimmed below if the year is capped
+                bi_y[code & 1, y] += rows[t, 2]
+            paid = 0.0
+            paid_tail = 0.0
             for t in range(n_t):
                 y = touched[t]
                 total = tot[y]
-                excess = 0.0
-                for k in range(2):
-                    over = bi_y[k, y] - ann_p[i, 1 + k]
-                    if over > 0.0:
-                        excess += over
-                    bi_y[k, y] = 0.0
-                final = min(max(total - excess, 0.0), ann_p[i, 0])
-                ratio = final / total
-                for s in range(n_src):
-                    src_y[y, s] += src[y, s] * ratio
-                    src[y, s] = 0.0
-                net_y[y] += final
-                ins_sum[i] += final
-                if want_tail and tail_mask[y]:
-                    ins_tail[i] += final
+                excess = max(bi_y[0, y] - sub0, 0.0) + max(bi_y[1, y] - sub1, 0.0)
+                bi_y[0, y] = 0.0
+                bi_y[1, y] = 0.0
+                final = min(max(total - excess, 0.0), agg)
+                if final < total:  # capped: each source keeps its share final / total
+                    ratio = final / total
+                    src_y[y, 0] += own_y[y] * ratio
+                    for t2 in range(lptr[i - i0], lptr[i - i0 + 1]):
+                        if int(rows[t2, 0]) >> 10 == y:
+                            src_y[y, (int(rows[t2, 0]) & 1023) >> 1] -= rows[t2, 1] * (1.0 - ratio)
+                else:
+                    src_y[y, 0] += own_y[y]
+                own_y[y] = 0.0
                 tot[y] = 0.0
-                flag[y] = False
+                net_y[y] += final
+                paid += final
+                if want_tail and tail_mask[y]:
+                    paid_tail += final
+            ins_sum[i] += paid
+            if want_tail:
+                ins_tail[i] += paid_tail
     # 5. each event's gross and its net (an occurrence: the largest of the year?), summed over bands
     for e in range(n_ev):
         y = ev_year[e]
@@ -510,17 +629,18 @@ def kernel() -> Callable[..., Any]:
                     global _gpd, _gpd_at  # noqa: PLW0603
                     _gpd_at = numba.njit(nogil=True, cache=True)(_gpd_at)
                     _gpd = numba.njit(nogil=True, cache=True)(_gpd)
-                    global _grow, _grow_rows, _inv_log1m, _next53, _poisson, _skip, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
+                    global _grow, _grow_rows, _inv_log1m, _next53, _next64, _normal, _poisson, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
+                    _next64 = numba.njit(nogil=True, cache=True)(_next64_nb)
                     _next53 = numba.njit(nogil=True, cache=True)(_next53_nb)
                     _uniform = numba.njit(nogil=True, cache=True)(_uniform)
                     _grow = numba.njit(nogil=True, cache=True)(_grow)
                     _grow_rows = numba.njit(nogil=True, cache=True)(_grow_rows)
                     _poisson = numba.njit(nogil=True, cache=True)(_poisson)
-                    _skip = numba.njit(nogil=True, cache=True)(_skip)
+                    _normal = numba.njit(nogil=True, cache=True)(_normal_nb)
                     _inv_log1m = numba.njit(nogil=True, cache=True)(_inv_log1m)
-                    global vexp, vndtri  # noqa: PLW0603
+                    global vexp, vlog, vndtri  # noqa: PLW0603
                     fast = vecmath.jit()
-                    vexp, vndtri = fast["vexp"], fast["vndtri"]
+                    vexp, vlog, vndtri = fast["vexp"], fast["vlog"], fast["vndtri"]
                     _JITTED = numba.njit(nogil=True, cache=True, error_model="numpy")(_kernel)
                 else:
                     _JITTED = _kernel
