@@ -85,6 +85,17 @@ def test_ziggurat_normal_is_standard_normal_in_python_and_numba(jitted: object) 
     assert z[np.abs(z) > kmod._ZIG_R].size > 0
 
 
+def test_chunk_fills_draw_the_same_bits_as_one_draw_at_a_time(jitted: object) -> None:
+    # the kernel draws a chunk's uniforms and normals with the state in registers
+    a, b = _state((2, 7, 1, 8)), _state((2, 7, 1, 8))
+    buf = np.empty(5_000)
+    kmod._fill_normal(a, buf, 5_000)  # 5,000 normals: some go through the rejection steps
+    assert buf.tolist() == [kmod._normal_py(b) for _ in range(5_000)]
+    kmod._fill_uniform(a, buf, 700, 3.0)
+    assert buf[:700].tolist() == [kmod._uniform(b) * 3.0 for _ in range(700)]
+    assert np.array_equal(a, b)
+
+
 @pytest.mark.parametrize("c", [-3.0, -0.2, 0.4, 1.7, 6.0, 25.0])
 def test_above_is_the_normal_truncated_at_c(jitted: object, c: float) -> None:
     q = 0.5 * math.erfc(c / math.sqrt(2.0))

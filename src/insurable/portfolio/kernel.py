@@ -181,13 +181,8 @@ def _normal_py(st: Any) -> float:
             x = -x
         if rabs < int(_KI[idx]):
             return x
-        if idx == 0:  # the tail beyond r (Marsaglia 1964)
-            while True:
-                xx = -math.log1p(-_uniform(st)) / _ZIG_R
-                yy = -math.log1p(-_uniform(st))
-                if yy + yy > xx * xx:
-                    return -(_ZIG_R + xx) if (rabs >> 8) & 1 else _ZIG_R + xx
-        elif (float(_FI[idx - 1]) - float(_FI[idx])) * _uniform(st) + float(_FI[idx]) < math.exp(-0.5 * x * x):
+        x = _normal_rest(st, idx, x, rabs)
+        if not math.isnan(x):
             return x
 
 
@@ -202,17 +197,99 @@ def _normal_nb(st: Any) -> Any:
             x = -x
         if rabs < _KI[idx]:
             return x
-        if idx == 0:
-            while True:
-                xx = -math.log1p(-_uniform(st)) / _ZIG_R
-                yy = -math.log1p(-_uniform(st))
-                if yy + yy > xx * xx:
-                    return -(_ZIG_R + xx) if (rabs >> np.uint64(8)) & np.uint64(1) else _ZIG_R + xx
-        elif (_FI[idx - 1] - _FI[idx]) * _uniform(st) + _FI[idx] < math.exp(-0.5 * x * x):
+        x = _normal_rest(st, idx, x, rabs)
+        if not math.isnan(x):
             return x
 
 
+def _normal_rest(st: Any, idx: Any, x: float, rabs: Any) -> float:
+    """The ziggurat's rejection steps for a draw outside its layer's rectangle: the tail beyond r
+    (Marsaglia 1964) for the base layer, else the wedge's test; nan: draw again."""
+    if idx == 0:
+        while True:
+            xx = -math.log1p(-_uniform(st)) / _ZIG_R
+            yy = -math.log1p(-_uniform(st))
+            if yy + yy > xx * xx:
+                return -(_ZIG_R + xx) if (int(rabs) >> 8) & 1 else _ZIG_R + xx
+    if (_FI[idx - 1] - _FI[idx]) * _uniform(st) + _FI[idx] < math.exp(-0.5 * x * x):
+        return x
+    return math.nan
+
+
 _normal = _normal_py
+
+
+def _fill_uniform_py(st: Any, buf: Any, n: int, scale: float) -> None:
+    """``buf[:n]`` = n uniforms (:func:`_uniform`) times ``scale``. :func:`_fill_uniform_nb` draws
+    the same bits with the state in registers (one store to ``buf`` per draw, no reload of
+    ``st``), for the loops that draw a chunk of uniforms at once."""
+    for c in range(n):
+        buf[c] = _uniform(st) * scale
+
+
+def _xo_nb(s0: Any, s1: Any, s2: Any, s3: Any) -> Any:
+    """One xoshiro256** step on a state held in registers: (64 bits, the next state)."""
+    x = s1 * np.uint64(5)
+    r = ((x << np.uint64(7)) | (x >> np.uint64(57))) * np.uint64(9)
+    t = s1 << np.uint64(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
+    return r, s0, s1, s2, s3
+
+
+def _fill_uniform_nb(st: Any, buf: Any, n: int, scale: float) -> None:
+    s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
+    for c in range(n):
+        r, s0, s1, s2, s3 = _xo(s0, s1, s2, s3)
+        buf[c] = (float(r >> np.uint64(11)) + 0.5) * _TWO_M53 * scale
+    st[0] = s0
+    st[1] = s1
+    st[2] = s2
+    st[3] = s3
+
+
+def _fill_normal_py(st: Any, buf: Any, n: int) -> None:
+    """``buf[:n]`` = n normals (:func:`_normal`); :func:`_fill_normal_nb`: the same bits, the
+    state in registers."""
+    for c in range(n):
+        buf[c] = _normal(st)
+
+
+def _fill_normal_nb(st: Any, buf: Any, n: int) -> None:
+    s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
+    for c in range(n):
+        while True:
+            r, s0, s1, s2, s3 = _xo(s0, s1, s2, s3)
+            idx = np.intp(r & np.uint64(0xFF))
+            r = r >> np.uint64(8)
+            rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+            x = float(rabs) * _WI[idx]
+            if r & np.uint64(1):
+                x = -x
+            if rabs < _KI[idx]:
+                break
+            st[0] = s0  # the rare rejection steps (0.7 %) draw through the array
+            st[1] = s1
+            st[2] = s2
+            st[3] = s3
+            x = _normal_rest(st, idx, x, rabs)
+            s0, s1, s2, s3 = st[0], st[1], st[2], st[3]
+            if not math.isnan(x):
+                break
+        buf[c] = x
+    st[0] = s0
+    st[1] = s1
+    st[2] = s2
+    st[3] = s3
+
+
+_xo = _xo_nb
+_fill_uniform = _fill_uniform_py
+_fill_normal = _fill_normal_py
 
 
 _RECIPROCAL = 1.0 / np.maximum(np.arange(1001, dtype=np.float64), 1.0)
@@ -403,6 +480,8 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
     ubuf = np.empty(CHUNK)
     hbuf = np.empty(CHUNK)
     lbuf = np.empty(CHUNK)
+    zbuf = np.empty(CHUNK)
+    ybuf = np.empty(CHUNK)
     nbuf = np.empty(CHUNK)
     tot = np.zeros(n_years)
     bi_y = np.zeros((2, n_years))
@@ -448,8 +527,7 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                     else:
                         if used == n_pool:  # the next skips' logs, in SIMD code
                             n_pool = min(CHUNK, int(p * (size - jf)) + 4)
-                            for c in range(n_pool):
-                                lbuf[c] = _uniform(st)
+                            _fill_uniform(st, lbuf, n_pool, 1.0)
                             for c in range(n_pool):
                                 lbuf[c] = vlog(lbuf[c])
                             used = 0
@@ -464,8 +542,7 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                     break
                 thinned = not compromise and sig > 0.0 and qg < 1.0
                 if thinned:  # hours, then the losses under the terms: branch-free loops, SIMD code
-                    for c in range(nc):
-                        ubuf[c] = _uniform(st) * qg
+                    _fill_uniform(st, ubuf, nc, qg)
                     for c in range(nc):
                         hbuf[c] = duration * vexp(sig * -vndtri(ubuf[c]))
                     for c in range(nc):
@@ -480,15 +557,17 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                     for c in range(nc):
                         e_gross += ubuf[c]
                 else:
+                    if compromise or sig > 0.0:
+                        _fill_normal(st, zbuf, nc)
                     for c in range(nc):
                         i = cand[c]
                         other = 0.0
                         if not compromise:
-                            z = _normal(st) if sig > 0.0 else 0.0
+                            z = zbuf[c] if sig > 0.0 else 0.0
                             hours = duration * math.exp(sig * z)
                             gross = hours * cov_k[i, 0]
                         else:
-                            z = _normal(st)
+                            z = zbuf[c]
                             if z <= comp_p[i, 4]:
                                 x = math.exp(comp_p[i, 0] + comp_p[i, 1] * z) * sc_sev[s]
                             else:
@@ -550,9 +629,12 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
             mu, sigma, z_t, ded, occ = own_p[i, 1], own_p[i, 2], own_p[i, 6], own_p[i, 3], own_p[i, 4]
             n_t = 0  # the years with a paying loss (tot[y] > 0) in touched[:n_t]
             cnt = _poisson(rng, st, own_p[i, 0] * n_years)
-            for _ in range(cnt):
-                y = min(int(_uniform(st) * n_years), n_years - 1)
-                z = _normal(st)
+            for o in range(cnt):
+                if o % CHUNK == 0:  # the next events' years and normals
+                    _fill_uniform(st, ybuf, min(CHUNK, cnt - o), float(n_years))
+                    _fill_normal(st, zbuf, min(CHUNK, cnt - o))
+                y = min(int(ybuf[o % CHUNK]), n_years - 1)
+                z = zbuf[o % CHUNK]
                 if z <= z_t:
                     x = math.exp(mu + sigma * z)
                 else:
@@ -626,18 +708,25 @@ def kernel() -> Callable[..., Any]:
                 if AVAILABLE:
                     import numba
 
-                    global _gpd, _gpd_at  # noqa: PLW0603
-                    _gpd_at = numba.njit(nogil=True, cache=True)(_gpd_at)
-                    _gpd = numba.njit(nogil=True, cache=True)(_gpd)
-                    global _grow, _grow_rows, _inv_log1m, _next53, _next64, _normal, _poisson, _uniform  # noqa: PLW0603 - the jitted kernel calls the jitted helper
-                    _next64 = numba.njit(nogil=True, cache=True)(_next64_nb)
-                    _next53 = numba.njit(nogil=True, cache=True)(_next53_nb)
-                    _uniform = numba.njit(nogil=True, cache=True)(_uniform)
-                    _grow = numba.njit(nogil=True, cache=True)(_grow)
-                    _grow_rows = numba.njit(nogil=True, cache=True)(_grow_rows)
-                    _poisson = numba.njit(nogil=True, cache=True)(_poisson)
-                    _normal = numba.njit(nogil=True, cache=True)(_normal_nb)
-                    _inv_log1m = numba.njit(nogil=True, cache=True)(_inv_log1m)
+                    # the jitted kernel calls the jitted helpers: bound in this module's globals
+                    global _fill_normal, _fill_uniform, _gpd, _gpd_at, _grow, _grow_rows, _inv_log1m  # noqa: PLW0603
+                    global _next53, _next64, _normal, _normal_rest, _poisson, _uniform, _xo  # noqa: PLW0603
+                    plain = numba.njit(nogil=True, cache=True)
+                    inline = numba.njit(nogil=True, cache=True, inline="always")  # the state stays in registers
+                    _gpd_at = plain(_gpd_at)
+                    _gpd = plain(_gpd)
+                    _next64 = plain(_next64_nb)
+                    _next53 = plain(_next53_nb)
+                    _uniform = plain(_uniform)
+                    _grow = plain(_grow)
+                    _grow_rows = plain(_grow_rows)
+                    _poisson = plain(_poisson)
+                    _normal = plain(_normal_nb)
+                    _normal_rest = plain(_normal_rest)
+                    _inv_log1m = plain(_inv_log1m)
+                    _xo = inline(_xo_nb)
+                    _fill_uniform = inline(_fill_uniform_nb)
+                    _fill_normal = inline(_fill_normal_nb)
                     global vexp, vlog, vndtri  # noqa: PLW0603
                     fast = vecmath.jit()
                     vexp, vlog, vndtri = fast["vexp"], fast["vlog"], fast["vndtri"]
