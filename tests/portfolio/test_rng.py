@@ -96,6 +96,16 @@ def test_chunk_fills_draw_the_same_bits_as_one_draw_at_a_time(jitted: object) ->
     assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize(("a", "b"), [(2.0, 6.0), (3.0, 3.0), (1.0, 19.0), (1.0, 49.0), (0.4, 2.5)])
+def test_beta_is_the_beta_distribution(jitted: object, a: float, b: float) -> None:
+    # an event's hit share: Ga / (Ga + Gb), Marsaglia & Tsang's gamma (boosted below a = 1)
+    st = _state((4, 6, 8, 10))
+    h = np.array([kmod._beta(st, a, b) for _ in range(40_000)])
+    assert h.min() >= 0.0 and h.max() <= 1.0
+    assert stats.kstest(h, stats.beta(a, b).cdf).pvalue > 1e-3
+    assert h.mean() == pytest.approx(a / (a + b), abs=4 * stats.beta(a, b).std() / math.sqrt(h.size))
+
+
 @pytest.mark.parametrize("c", [-3.0, -0.2, 0.4, 1.7, 6.0, 25.0])
 def test_above_is_the_normal_truncated_at_c(jitted: object, c: float) -> None:
     q = 0.5 * math.erfc(c / math.sqrt(2.0))

@@ -36,11 +36,19 @@ Per block (docs/portfolio.md, "Engine"):
 
 Memory is O(block years x sources + insureds + events + hits in one band), never O(years); the
 hit buffers are a per-thread workspace the caller keeps between blocks. Two random streams, both a
-function of (seed, block) only: the block's ``numpy.random.Generator`` (per-event draws, the
-normals by its ziggurat) and the kernel's own xoshiro256** state seeded from it (the uniforms of
-the geometric skips, the Poisson counts by inversion, the own events' years, the truncated normals
-by inversion: one inlined call instead of one through the Generator's function pointer). The
-draws are consumed in a fixed order, so a block's result does not depend on where it runs.
+function of (seed, block) only: the block's ``numpy.random.Generator`` (an outage's duration, a
+Poisson count above 30) and the kernel's own xoshiro256** state seeded from it (everything else:
+the events' years and hit shares, the geometric skips, the Poisson counts by inversion, the
+normals by a ziggurat, the truncated normals by inversion). The draws are consumed in a fixed
+order, so a block's result does not depend on where it runs.
+
+**Speed** (docs/performance.md, "Portfolio"). The hot loops work a chunk of hits at a time: the
+chunk's uniforms and normals are drawn with the xoshiro state in registers (``_fill_uniform``,
+``_fill_normal``: one draw through the state array waits for the previous draw's store), the
+skips' logarithms, a thinned outage's hours and its loss under the terms are branch-free loops
+that compile to SIMD code, and the chunk's paying hits go to the band's list in a loop of their
+own (a store or a buffer's growth inside the loss loop keeps the compiler from holding anything
+in registers, since it cannot tell the arrays apart).
 numba compiles it (``nogil``: blocks run in parallel on threads); without numba the same Python
 runs (slowly: small books only).
 """
@@ -313,6 +321,32 @@ def _poisson(rng: Any, st: Any, lam: float) -> int:
     return k
 
 
+def _gamma(st: Any, a: float) -> float:
+    """Gamma(a, 1) (Marsaglia & Tsang 2000: a normal and a uniform per try, 2 % rejected at a = 1);
+    a < 1 as Gamma(a + 1) U**(1 / a)."""
+    boost = 1.0
+    if a < 1.0:
+        boost = math.pow(_uniform(st), 1.0 / a)
+        a += 1.0
+    d = a - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = _normal(st)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = _uniform(st)
+        if u < 1.0 - 0.0331 * x * x * x * x or math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+            return d * v * boost
+
+
+def _beta(st: Any, a: float, b: float) -> float:
+    """Beta(a, b) as Ga / (Ga + Gb): an event's hit share."""
+    ga = _gamma(st, a)
+    return ga / (ga + _gamma(st, b))
+
+
 def _inv_log1m(p: float) -> float:
     """1 / ln(1 - p) for the geometric skips of one walk (0.0 for p >= 1: every member is hit)."""
     return 0.0 if p >= 1.0 else 1.0 / math.log1p(-p)
@@ -415,8 +449,8 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
         ge = inst_gptr[m + 1]
         sig = sc_isig[s]
         for _ in range(counts[m]):
-            y = min(int(rng.random() * n_years), n_years - 1)
-            h = min(max(rng.beta(sc_a[s], sc_b[s]), 1e-12), 1.0)
+            y = min(int(_uniform(st) * n_years), n_years - 1)
+            h = min(max(_beta(st, sc_a[s], sc_b[s]), 1e-12), 1.0)
             duration = 0.0
             if sc_kind[s] == OUTAGE:
                 duration = math.exp(sc_dmu[s] + sc_dsig[s] * rng.normal())
@@ -709,7 +743,7 @@ def kernel() -> Callable[..., Any]:
                     import numba
 
                     # the jitted kernel calls the jitted helpers: bound in this module's globals
-                    global _fill_normal, _fill_uniform, _gpd, _gpd_at, _grow, _grow_rows, _inv_log1m  # noqa: PLW0603
+                    global _beta, _fill_normal, _fill_uniform, _gamma, _gpd, _gpd_at, _grow, _grow_rows, _inv_log1m  # noqa: PLW0603
                     global _next53, _next64, _normal, _normal_rest, _poisson, _uniform, _xo  # noqa: PLW0603
                     plain = numba.njit(nogil=True, cache=True)
                     inline = numba.njit(nogil=True, cache=True, inline="always")  # the state stays in registers
@@ -724,6 +758,8 @@ def kernel() -> Callable[..., Any]:
                     _normal = plain(_normal_nb)
                     _normal_rest = plain(_normal_rest)
                     _inv_log1m = plain(_inv_log1m)
+                    _gamma = plain(_gamma)
+                    _beta = plain(_beta)
                     _xo = inline(_xo_nb)
                     _fill_uniform = inline(_fill_uniform_nb)
                     _fill_normal = inline(_fill_normal_nb)
