@@ -303,15 +303,16 @@ _fill_normal = _fill_normal_py
 _RECIPROCAL = 1.0 / np.maximum(np.arange(1001, dtype=np.float64), 1.0)
 
 
-def _poisson(rng: Any, st: Any, lam: float) -> int:
-    """Poisson(lam): inversion from one uniform for small means (numba's sampler costs ~0.4 us a
-    call, and most insureds expect a handful of events per block), the library's above 30."""
+def _poisson(rng: Any, st: Any, lam: float, p0: float) -> int:
+    """Poisson(lam), ``p0`` = exp(-lam): inversion from one uniform for small means (numba's
+    sampler costs ~0.4 us a call, and most insureds expect a handful of events per block), the
+    library's above 30."""
     if lam <= 0.0:
         return 0
     if lam > 30.0:
         return int(rng.poisson(lam))
     u = _uniform(st)
-    p = math.exp(-lam)
+    p = p0
     f = p
     k = 0
     while u > f and k < 1000:
@@ -424,7 +425,7 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
     counts = np.zeros(n_inst, dtype=np.int64)
     n_ev = 0
     for m in range(n_inst):
-        cnt = _poisson(rng, st, inst_rate[m] * n_years)
+        cnt = _poisson(rng, st, inst_rate[m] * n_years, math.exp(-inst_rate[m] * n_years))
         counts[m] = cnt
         n_ev += cnt
     ev_year = np.zeros(n_ev, dtype=np.int64)
@@ -517,11 +518,11 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
     zbuf = np.empty(CHUNK)
     ybuf = np.empty(CHUNK)
     nbuf = np.empty(CHUNK)
-    tot = np.zeros(n_years)
-    bi_y = np.zeros((2, n_years))
-    own_y = np.zeros(n_years)  # an insured's own events' net, by year
+    # an insured's year: its net, its own events' net, its BI per coverage (one cache line a year)
+    yr = np.zeros((n_years, 4))
     touched = np.zeros(n_years, dtype=np.int64)
     lptr = np.zeros(band + 2, dtype=np.int64)
+    p_none = np.zeros(band)
     lfill = np.zeros(band + 1, dtype=np.int64)
     for b in range(n_bands):
         # 3. the band: every entry's walk over the band's members (their terms stay in cache),
@@ -529,6 +530,8 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
         # (c) each hit's loss, a thinned outage's hours for the whole chunk in SIMD code
         i0 = b * band
         n_hits = 0
+        for li in range(band + 2):
+            lptr[li] = 0  # the band's hits per insured, counted as they come
         for idx in range(b_cnt[b], b_cnt[b + 1]):
             k_e = b_ent[idx]
             e = ent_ev[k_e]
@@ -629,6 +632,7 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                 for c in range(nc):
                     if nbuf[c] > 0.0:
                         h_ins[n_hits] = cand[c] - i0
+                        lptr[cand[c] - i0 + 1] += 1
                         h_row[n_hits, 0] = code
                         h_row[n_hits, 1] = nbuf[c]
                         h_row[n_hits, 2] = hbuf[c]
@@ -641,10 +645,6 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
         # 4. the band's hits by insured (a counting sort that stays in cache), then per insured its
         # own events and hits, and per touched year the annual terms and the allocation
         i1 = min(n, i0 + band)
-        for li in range(band + 2):
-            lptr[li] = 0
-        for t in range(n_hits):
-            lptr[h_ins[t] + 1] += 1
         for li in range(band):
             lptr[li + 1] += lptr[li]
         for li in range(band + 1):
@@ -656,13 +656,15 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
             lfill[h_ins[t]] += 1
             for c3 in range(3):
                 rows[w, c3] = h_row[t, c3]
+        for i in range(i0, i1):  # P(no own event in the block), SIMD code
+            p_none[i - i0] = vexp(-own_p[i, 0] * n_years)
         for i in range(i0, i1):
             # the insured's terms in registers (the loops below store to arrays the compiler
             # cannot tell apart from ann_p and own_p)
             agg, sub0, sub1 = ann_p[i, 0], ann_p[i, 1], ann_p[i, 2]
             mu, sigma, z_t, ded, occ = own_p[i, 1], own_p[i, 2], own_p[i, 6], own_p[i, 3], own_p[i, 4]
-            n_t = 0  # the years with a paying loss (tot[y] > 0) in touched[:n_t]
-            cnt = _poisson(rng, st, own_p[i, 0] * n_years)
+            n_t = 0  # the years with a paying loss (yr[y, 0] > 0) in touched[:n_t]
+            cnt = _poisson(rng, st, own_p[i, 0] * n_years, p_none[i - i0])
             for o in range(cnt):
                 if o % CHUNK == 0:  # the next events' years and normals
                     _fill_uniform(st, ybuf, min(CHUNK, cnt - o), float(n_years))
@@ -678,40 +680,40 @@ def _kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one flat kernel over flat arra
                 if net > 0.0:
                     if net > occ_max[y]:
                         occ_max[y] = net
-                    if tot[y] == 0.0:
+                    if yr[y, 0] == 0.0:
                         touched[n_t] = y
                         n_t += 1
-                    tot[y] += net
-                    own_y[y] += net
+                    yr[y, 0] += net
+                    yr[y, 1] += net
             for t in range(lptr[i - i0], lptr[i - i0 + 1]):
                 packed = int(rows[t, 0])
                 y = packed >> 10
                 code = packed & 1023
-                if tot[y] == 0.0:
+                if yr[y, 0] == 0.0:
                     touched[n_t] = y
                     n_t += 1
-                tot[y] += rows[t, 1]
+                yr[y, 0] += rows[t, 1]
                 src_y[y, code >> 1] += rows[t, 1]  # in full: trimmed below if the year is capped
-                bi_y[code & 1, y] += rows[t, 2]
+                yr[y, 2 + (code & 1)] += rows[t, 2]
             paid = 0.0
             paid_tail = 0.0
             for t in range(n_t):
                 y = touched[t]
-                total = tot[y]
-                excess = max(bi_y[0, y] - sub0, 0.0) + max(bi_y[1, y] - sub1, 0.0)
-                bi_y[0, y] = 0.0
-                bi_y[1, y] = 0.0
+                total = yr[y, 0]
+                excess = max(yr[y, 2] - sub0, 0.0) + max(yr[y, 3] - sub1, 0.0)
                 final = min(max(total - excess, 0.0), agg)
                 if final < total:  # capped: each source keeps its share final / total
                     ratio = final / total
-                    src_y[y, 0] += own_y[y] * ratio
+                    src_y[y, 0] += yr[y, 1] * ratio
                     for t2 in range(lptr[i - i0], lptr[i - i0 + 1]):
                         if int(rows[t2, 0]) >> 10 == y:
                             src_y[y, (int(rows[t2, 0]) & 1023) >> 1] -= rows[t2, 1] * (1.0 - ratio)
                 else:
-                    src_y[y, 0] += own_y[y]
-                own_y[y] = 0.0
-                tot[y] = 0.0
+                    src_y[y, 0] += yr[y, 1]
+                yr[y, 0] = 0.0
+                yr[y, 1] = 0.0
+                yr[y, 2] = 0.0
+                yr[y, 3] = 0.0
                 net_y[y] += final
                 paid += final
                 if want_tail and tail_mask[y]:
