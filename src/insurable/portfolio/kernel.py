@@ -368,7 +368,7 @@ def _gpd_at(s: float, t: float, b: float, xi: float) -> float:
     downtime shares)."""
     if xi == 0.0:
         return t - b * math.log(s)
-    return t + b / xi * (math.pow(s, -xi) - 1.0)
+    return t + b / xi * (math.exp(-xi * math.log(s)) - 1.0)  # s**-xi: one exp and one log beat pow
 
 
 def _grow_rows(a: Any, n: int) -> Any:
