@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ def fake_assess(org: Any, catalog: Catalog) -> dict[str, Any]:
     return {"verdict": "insurable", "premium_eur": 1234.56, "answers_seen": len(org.answers)}
 
 
-def database_url(tmp_path: Path) -> Iterator[str]:
+def database_url(tmp_path: Path) -> Generator[str, None, None]:
     pg = os.environ.get(PG_ENV)
     if not pg:
         yield f"sqlite:///{tmp_path / 'service.sqlite3'}"
