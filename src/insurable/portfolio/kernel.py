@@ -111,22 +111,11 @@ def _next64_py(st: Any) -> int:
 
 
 def _next64_nb(st: Any) -> Any:
-    s0 = st[0]
-    s1 = st[1]
-    s2 = st[2]
-    s3 = st[3]
-    x = s1 * np.uint64(5)
-    r = ((x << np.uint64(7)) | (x >> np.uint64(57))) * np.uint64(9)
-    t = s1 << np.uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
+    r, s0, s1, s2, s3 = _xo(st[0], st[1], st[2], st[3])
     st[0] = s0
     st[1] = s1
     st[2] = s2
-    st[3] = (s3 << np.uint64(45)) | (s3 >> np.uint64(19))
+    st[3] = s3
     return r
 
 
@@ -194,16 +183,22 @@ def _normal_py(st: Any) -> float:
             return x
 
 
+def _zig_nb(r: Any) -> Any:
+    """The ziggurat's first step for the 64 bits ``r`` (numba's uint64): (x, layer, abscissa, x
+    inside the layer's rectangle?), as :func:`_normal_py` takes it."""
+    idx = np.intp(r & np.uint64(0xFF))
+    r = r >> np.uint64(8)
+    rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+    x = float(rabs) * _WI[idx]
+    if r & np.uint64(1):
+        x = -x
+    return x, idx, rabs, rabs < _KI[idx]
+
+
 def _normal_nb(st: Any) -> Any:
     while True:
-        r: Any = _next64(st)
-        idx = np.intp(r & np.uint64(0xFF))
-        r = r >> np.uint64(8)
-        rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
-        x = float(rabs) * _WI[idx]
-        if r & np.uint64(1):
-            x = -x
-        if rabs < _KI[idx]:
+        x, idx, rabs, inside = _zig(_next64(st))
+        if inside:
             return x
         x = _normal_rest(st, idx, x, rabs)
         if not math.isnan(x):
@@ -272,13 +267,8 @@ def _fill_normal_nb(st: Any, buf: Any, n: int) -> None:
     for c in range(n):
         while True:
             r, s0, s1, s2, s3 = _xo(s0, s1, s2, s3)
-            idx = np.intp(r & np.uint64(0xFF))
-            r = r >> np.uint64(8)
-            rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
-            x = float(rabs) * _WI[idx]
-            if r & np.uint64(1):
-                x = -x
-            if rabs < _KI[idx]:
+            x, idx, rabs, inside = _zig(r)
+            if inside:
                 break
             st[0] = s0  # the rare rejection steps (0.7 %) draw through the array
             st[1] = s1
@@ -296,6 +286,7 @@ def _fill_normal_nb(st: Any, buf: Any, n: int) -> None:
 
 
 _xo = _xo_nb
+_zig = _zig_nb
 _fill_uniform = _fill_uniform_py
 _fill_normal = _fill_normal_py
 
@@ -746,7 +737,7 @@ def kernel() -> Callable[..., Any]:
 
                     # the jitted kernel calls the jitted helpers: bound in this module's globals
                     global _beta, _fill_normal, _fill_uniform, _gamma, _gpd, _gpd_at, _grow, _grow_rows, _inv_log1m  # noqa: PLW0603
-                    global _next53, _next64, _normal, _normal_rest, _poisson, _uniform, _xo  # noqa: PLW0603
+                    global _next53, _next64, _normal, _normal_rest, _poisson, _uniform, _xo, _zig  # noqa: PLW0603
                     plain = numba.njit(nogil=True, cache=True)
                     inline = numba.njit(nogil=True, cache=True, inline="always")  # the state stays in registers
                     _gpd_at = plain(_gpd_at)
@@ -763,6 +754,7 @@ def kernel() -> Callable[..., Any]:
                     _gamma = plain(_gamma)
                     _beta = plain(_beta)
                     _xo = inline(_xo_nb)
+                    _zig = inline(_zig_nb)
                     _fill_uniform = inline(_fill_uniform_nb)
                     _fill_normal = inline(_fill_normal_nb)
                     global vexp, vlog, vndtri  # noqa: PLW0603
